@@ -1,0 +1,153 @@
+// The election state machine (DESIGN.md §6): register / vote / close, applied in log order.
+//
+// Pure and deterministic: the same commands in the same order give the same state and outcomes on
+// every node. No clock is read; a command carries the leader's timestamp. Not thread-safe: the
+// node applies commands on its strand only.
+//
+// Invariants (checked by the simulator and by the unit tests):
+//   - an election id is registered at most once and never reused, also after it is closed;
+//   - for every election, sum(tallies) == number of voters with a recorded vote;
+//   - a voter has at most one recorded vote per election;
+//   - a closed election's result never changes and it accepts no vote.
+//
+// Exactly once (DESIGN.md §5.5): a vote record keeps the request_id that created it; a retry of
+// the same request_id gets the original success instead of `already_voted`. A retried register
+// (same request_id) gets the original success instead of `election_exists`. Closing again
+// returns the stored result. Dedup state is part of the snapshot.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "vote/core/error.hpp"
+
+namespace vote {
+
+// Bounds on every input (DESIGN.md §7 "Limits"). Checked by check_command() before a command is
+// proposed and again when it is applied.
+struct limits {
+  std::size_t max_id_bytes = 128;        // election id, voter id, candidate name, request id
+  std::size_t max_candidates = 1'000;    // per election
+  std::size_t max_voters = 1'000'000;    // per election
+};
+
+// What happens when several candidates share the highest count (also with zero votes).
+enum class tie_break : std::uint8_t {
+  none = 0,          // default: a tie has no winner; the result says who tied
+  first_listed = 1,  // opt-in at registration: the tied candidate listed first wins, reported
+};
+std::string_view to_string(tie_break rule) noexcept;
+std::optional<tie_break> tie_break_from_string(std::string_view name) noexcept;
+
+struct register_cmd {
+  std::string election_id;
+  std::vector<std::string> candidates;  // registration order is the display order
+  std::vector<std::string> voters;      // authorized voter ids
+  tie_break rule = tie_break::none;
+  friend bool operator==(const register_cmd&, const register_cmd&) = default;
+};
+
+struct vote_cmd {
+  std::string election_id;
+  std::string voter;
+  std::string candidate;
+  friend bool operator==(const vote_cmd&, const vote_cmd&) = default;
+};
+
+struct close_cmd {
+  std::string election_id;
+  friend bool operator==(const close_cmd&, const close_cmd&) = default;
+};
+
+using command_body = std::variant<register_cmd, vote_cmd, close_cmd>;
+
+struct command {
+  std::string request_id;        // chosen by the client, reused on every retry; may be empty
+  std::int64_t timestamp_ms = 0; // the leader's clock when proposed, monotonic across entries
+  command_body body;
+  friend bool operator==(const command&, const command&) = default;
+};
+
+// Payload of an entry_kind::command log entry (JSON, docs/storage.md).
+std::string encode_command(const command& c);
+// nullopt when the payload is not a well-formed command. Pure: safe on hostile input.
+std::optional<command> decode_command(std::string_view payload);
+
+struct tally {
+  std::string candidate;
+  std::uint64_t votes = 0;
+  friend bool operator==(const tally&, const tally&) = default;
+};
+
+struct election_result {
+  std::string election_id;
+  std::vector<tally> tallies;         // every candidate, in registration order
+  std::optional<std::string> winner;  // empty for a tie under tie_break::none
+  bool tie = false;                   // several candidates share the highest count
+  std::vector<std::string> tied;      // those candidates (registration order) when tie
+  tie_break rule = tie_break::none;
+  std::uint64_t votes_cast = 0;
+  std::uint64_t eligible_voters = 0;
+  bool closed = false;                // false: a live tally of an open election
+  std::int64_t closed_at_ms = 0;      // leader timestamp of the close (0 while open)
+  friend bool operator==(const election_result&, const election_result&) = default;
+};
+
+// JSON form used on the wire: {"election_id", "winner" (string|null), "tie", "tied",
+// "tie_break", "candidates" (order), "tallies" {candidate: count}, "votes_cast",
+// "eligible_voters", "closed", "closed_at_ms"}.
+nlohmann::json result_to_json(const election_result& r);
+std::optional<election_result> result_from_json(const nlohmann::json& j);
+
+// The outcome of one command or read. `message` uses the seed's wording (SEED.md).
+struct outcome {
+  errc code = errc::ok;
+  std::string message;
+  std::optional<election_result> result;  // set by close (and by results reads)
+  bool ok() const noexcept { return code == errc::ok; }
+};
+
+// Stateless shape checks: non-empty ids within limits and free of control characters, candidates
+// and voters non-empty, unique and within limits. Returns ok or the first violation
+// (errc::invalid_election or errc::too_large) with a message naming it.
+outcome check_command(const command& c, const limits& lim);
+
+class election_state {
+ public:
+  explicit election_state(limits lim = {});
+  ~election_state();
+  election_state(election_state&&) noexcept;
+  election_state& operator=(election_state&&) noexcept;
+  election_state(const election_state&);
+  election_state& operator=(const election_state&);
+
+  // Applies one command; deterministic. Runs check_command() first. Vote checks run in the
+  // seed's order: unknown election, closed, voter not authorized, invalid candidate, already
+  // voted (after the request_id retry check).
+  outcome apply(const command& c);
+
+  // Live tally of an open election or the stored result of a closed one; nullopt if unknown.
+  std::optional<election_result> result_of(std::string_view election_id) const;
+  std::size_t election_count() const noexcept;
+  const limits& bounds() const noexcept;
+
+  // Canonical serialization of the whole state, dedup records included (docs/storage.md).
+  // restore(snapshot()) == *this.
+  std::string snapshot() const;
+  static std::optional<election_state> restore(std::string_view snapshot, limits lim = {});
+
+  friend bool operator==(const election_state& a, const election_state& b);
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace vote
