@@ -33,9 +33,9 @@ namespace vote {
 // Bounds on every input (DESIGN.md §7 "Limits"). Checked by check_command() before a command is
 // proposed and again when it is applied.
 struct limits {
-  std::size_t max_id_bytes = 128;        // election id, voter id, candidate name, request id
-  std::size_t max_candidates = 1'000;    // per election
-  std::size_t max_voters = 1'000'000;    // per election
+  std::size_t max_id_bytes = 128;      // election id, voter id, candidate name, request id
+  std::size_t max_candidates = 1'000;  // per election
+  std::size_t max_voters = 1'000'000;  // per election
 };
 
 // What happens when several candidates share the highest count (also with zero votes).
@@ -69,8 +69,8 @@ struct close_cmd {
 using command_body = std::variant<register_cmd, vote_cmd, close_cmd>;
 
 struct command {
-  std::string request_id;        // chosen by the client, reused on every retry; may be empty
-  std::int64_t timestamp_ms = 0; // the leader's clock when proposed, monotonic across entries
+  std::string request_id;         // chosen by the client, reused on every retry; may be empty
+  std::int64_t timestamp_ms = 0;  // the leader's clock when proposed, monotonic across entries
   command_body body;
   friend bool operator==(const command&, const command&) = default;
 };
@@ -95,8 +95,8 @@ struct election_result {
   tie_break rule = tie_break::none;
   std::uint64_t votes_cast = 0;
   std::uint64_t eligible_voters = 0;
-  bool closed = false;                // false: a live tally of an open election
-  std::int64_t closed_at_ms = 0;      // leader timestamp of the close (0 while open)
+  bool closed = false;            // false: a live tally of an open election
+  std::int64_t closed_at_ms = 0;  // leader timestamp of the close (0 while open)
   friend bool operator==(const election_result&, const election_result&) = default;
 };
 
@@ -130,7 +130,8 @@ class election_state {
 
   // Applies one command; deterministic. Runs check_command() first. Vote checks run in the
   // seed's order: unknown election, closed, voter not authorized, invalid candidate, already
-  // voted (after the request_id retry check).
+  // voted. A retry (same non-empty request_id as the voter's recorded vote) is recognized right
+  // after the unknown-election check and gets the original success, also once closed.
   outcome apply(const command& c);
 
   // Live tally of an open election or the stored result of a closed one; nullopt if unknown.

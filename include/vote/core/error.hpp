@@ -14,11 +14,11 @@ namespace vote {
 enum class errc : std::uint8_t {
   ok = 0,
   // Request shape (client's fault; nothing changed).
-  bad_request,        // malformed JSON, wrong types, missing or unknown fields
-  too_large,          // a frame, list or string over its limit
-  unsupported,        // unknown request type or protocol version
+  bad_request,  // malformed JSON, wrong types, missing or unknown fields
+  too_large,    // a frame, list or string over its limit
+  unsupported,  // unknown request type or protocol version
   // Authorization.
-  unauthorized,       // admin operation without a valid admin token / not from the server host
+  unauthorized,  // admin operation without a valid admin token / not from the server host
   // Election state machine (DESIGN.md §6, wording from SEED.md).
   election_exists,
   unknown_election,
@@ -26,11 +26,11 @@ enum class errc : std::uint8_t {
   voter_not_authorized,
   invalid_candidate,
   already_voted,
-  invalid_election,   // empty or duplicate candidates/voters, bad ids
+  invalid_election,  // empty or duplicate candidates/voters, bad ids
   // Cluster and transport (the outcome may be unknown: the client must say so).
   not_leader,
   no_quorum,
-  unavailable,        // shutting down, overloaded, connection cap reached
+  unavailable,  // shutting down, overloaded, connection cap reached
   timeout,
   internal,
 };

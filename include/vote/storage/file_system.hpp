@@ -4,6 +4,7 @@
 //
 // Durability contract (the POSIX one, which memory_file_system models exactly):
 //   - data appended to a file is durable only after that file's sync() returned success;
+//   - a truncate() of a file is durable only after a sync() of that file returned success;
 //   - a created, renamed or removed directory entry is durable only after sync_dir() of its
 //     directory returned success;
 //   - rename() replaces the target atomically.

@@ -46,7 +46,9 @@ struct frame_decode {
 frame_decode decode_frame(std::string_view buffer,
                           std::size_t max_payload = default_max_frame_payload) noexcept;
 
-// Appends one frame carrying `payload` to `out`.
+// Appends one frame carrying `payload` to `out`. Throws std::invalid_argument for an empty payload
+// and std::length_error for one over 2^32-1 bytes (neither could be decoded); the caller keeps
+// payloads within the peer's max_payload.
 void encode_frame(std::string_view payload, std::string& out, frame_type type = frame_type::json);
 
 }  // namespace vote::wire

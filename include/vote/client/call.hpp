@@ -1,0 +1,77 @@
+// Sending one command to the leader, with retries (DESIGN.md §4, §5.5).
+//
+// call() finds the leader (the given --server, or by broadcast), connects, sends one framed
+// request and reads one framed response, all under one total deadline. On a connection failure,
+// a missing answer, `not_leader` (it follows the named leader, at most max_redirects hops in a
+// row), `unavailable`, `no_quorum` or `timeout`, it backs off (50 ms doubling to 500 ms) and
+// tries again with the *same* request_id, rediscovering the leader each time when broadcasting.
+// The cluster applies a request_id at most once, so retrying is always safe.
+//
+// When the deadline passes, the result says whether the request may have been delivered
+// (outcome::unknown: some attempt handed bytes to a server and no definitive answer came back)
+// or certainly was not (outcome::not_sent).
+//
+// Blocking; every attempt runs on a private io_context; safe to call from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "vote/client/discovery.hpp"
+#include "vote/core/error.hpp"
+#include "vote/net/interfaces.hpp"
+#include "vote/wire/frame.hpp"
+#include "vote/wire/messages.hpp"
+
+namespace vote::client {
+
+struct call_options {
+  std::optional<net::endpoint> server;              // skip discovery and talk to this server
+  discovery_options discovery;                      // used when `server` is not set
+  std::chrono::milliseconds timeout{5000};          // total deadline for the whole call
+  std::chrono::milliseconds attempt_timeout{2000};  // one connect + exchange, at most
+  std::chrono::milliseconds backoff_initial{50};
+  std::chrono::milliseconds backoff_max{500};
+  int max_redirects = 5;  // not_leader hops followed in a row before backing off
+  std::size_t max_response = wire::default_max_frame_payload;
+};
+
+// What became of the request.
+enum class outcome : std::uint8_t {
+  ok,        // the cluster applied it (or had applied it: a retry answered with the original)
+  refused,   // the cluster refused it; nothing changed
+  unknown,   // it may or may not have taken effect; retry with the same request_id
+  not_sent,  // no server accepted it; nothing changed
+};
+std::string_view to_string(outcome o) noexcept;
+
+// Why a call that did not get a definitive answer ended.
+enum class failure : std::uint8_t {
+  none,              // a definitive answer (ok, refused, or a final server error)
+  no_leader,         // nothing answered discovery, no connection, or only "not leader"
+  cluster_conflict,  // discovery saw two clusters under one name
+  no_answer,         // connected and sent, but no (usable) answer before the deadline
+  server_busy,       // the last answer was a retryable refusal (no_quorum, unavailable, ...)
+};
+
+struct call_result {
+  outcome result = outcome::not_sent;
+  failure why = failure::none;
+  errc code = errc::ok;  // the server's code; for client-side failures timeout / unavailable
+  std::string message;   // the server's message, or a description of the last failure
+  std::string request_id;
+  std::optional<wire::client_response> response;  // the definitive answer, if any
+  std::string last_target;                        // "host:port" of the last server tried
+  int attempts = 0;                               // TCP connection attempts made
+  bool ok() const noexcept { return result == outcome::ok; }
+};
+
+// Codes the client retries (with the same request_id) until the deadline.
+bool retryable(errc code) noexcept;
+
+// Sends `request` (whose request_id must be set) and waits for a definitive answer.
+call_result call(const wire::client_request& request, const call_options& options);
+
+}  // namespace vote::client

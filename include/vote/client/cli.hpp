@@ -1,0 +1,85 @@
+// The flags, checks and output every command-line client shares (DESIGN.md §2), in one place so
+// the mains of register, vote and close only declare their own flags and build a request.
+//
+//   --server HOST:PORT       talk to this server, skip discovery (excludes --broadcast)
+//   --broadcast ADDR         where to broadcast who_is_leader (default: detected interface)
+//   --discovery-port P       servers' UDP discovery port (default 52342)
+//   --cluster NAME           only accept answers from this cluster
+//   --timeout SECONDS        total deadline including retries (default 5)
+//   --json                   one JSON object on stdout
+//   --request-id ID          reuse the id of an earlier command whose outcome was unknown
+//   --admin-token TOKEN / --admin-token-file F / $VOTE_ADMIN_TOKEN   (register, close)
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "vote/client/call.hpp"
+#include "vote/client/discovery.hpp"
+#include "vote/wire/messages.hpp"
+
+namespace vote::client {
+
+inline constexpr std::string_view admin_token_env = "VOTE_ADMIN_TOKEN";
+
+struct common_options {
+  std::string server;     // "" = discover by broadcast
+  std::string broadcast;  // "" = detect_interface().broadcast
+  std::uint16_t discovery_port = default_discovery_port;
+  std::string cluster;     // "" = any cluster
+  double timeout_s = 5.0;  // total deadline, seconds
+  bool json = false;
+  std::string request_id;   // "" = generate one
+  std::string admin_token;  // register/close
+  std::string admin_token_file;
+};
+
+// Which optional groups of flags a tool takes.
+struct flag_groups {
+  bool admin = false;      // --admin-token, --admin-token-file
+  bool request_id = true;  // --request-id
+};
+
+// Adds the shared flags and the exit-code footer to `app`.
+void add_common_flags(CLI::App& app, common_options& o, flag_groups groups);
+
+// Parses the command line. nullopt: go on; otherwise exit with the returned code (0 after
+// --help, 2 after a parse error, with CLI11's message on stderr).
+std::optional<int> parse_command_line(CLI::App& app, int argc, const char* const* argv);
+
+// The checked, resolved form of common_options.
+struct resolved_options {
+  call_options call;
+  std::string request_id;
+  std::string admin_token;  // "" when none was given
+};
+
+// Checks and resolves the shared flags: --server and --broadcast syntax, --request-id, the admin
+// token source (flag, file, then environment). A std::string is a usage error message.
+std::variant<resolved_options, std::string> resolve_options(const common_options& o,
+                                                            flag_groups groups);
+
+// Merges --authorized-users and --authorized-users-file. A std::string is a usage error.
+std::variant<std::vector<std::string>, std::string> collect_voters(
+    const std::vector<std::string>& listed, const std::string& file);
+
+// Prints an error found before anything was sent ("error: MESSAGE" on stderr, or with --json
+// the failure object with outcome "not_sent" on stdout) and returns `exit_code`.
+int early_error(const common_options& o, std::string_view message, std::string_view code,
+                int exit_code);
+// early_error() for a usage error: code "usage", exit code 2.
+int usage_error(const common_options& o, std::string_view message);
+
+// Resolves the options, fills request_id/admin_token of `request`, sends it with retries,
+// prints the outcome and returns the exit code. `unknown_effect` completes the "outcome
+// unknown" message, e.g. "the vote may or may not have been counted".
+int run_command(const common_options& o, wire::client_request request, flag_groups groups,
+                std::string_view unknown_effect);
+
+}  // namespace vote::client

@@ -1,0 +1,67 @@
+// Finding the leader by broadcast (DESIGN.md §4).
+//
+// The client broadcasts `who_is_leader{nonce, cluster}` from an ephemeral UDP port to
+// broadcast:discovery_port and repeats it every resend_interval. Every server that knows the
+// leader answers `leader_is` by unicast. Answers that echo the nonce are collected until
+// collect_window after the first one; the answer with the highest epoch names the leader.
+// Answers that carry two different non-empty cluster UUIDs under one cluster name (or come from
+// several clusters when no --cluster was given) are an error: the client refuses to guess.
+//
+// Blocking: discover_leader() returns by `deadline` at the latest. It owns its own io_context and
+// socket; it is safe to call from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "vote/net/interfaces.hpp"
+#include "vote/wire/discovery.hpp"
+
+namespace vote::client {
+
+inline constexpr std::uint16_t default_discovery_port = 52342;
+
+struct discovery_options {
+  std::string broadcast;                           // IPv4 broadcast address, required
+  std::uint16_t port = default_discovery_port;     // servers' UDP discovery port
+  std::string cluster;                             // ask only this cluster; empty: any
+  std::chrono::milliseconds resend_interval{200};  // repeat who_is_leader this often
+  std::chrono::milliseconds collect_window{50};    // keep listening after the first answer
+};
+
+struct leader_info {
+  net::endpoint endpoint;  // the leader's TCP endpoint
+  std::uint64_t leader_id = 0;
+  std::uint64_t epoch = 0;   // highest epoch among the answers
+  std::string cluster;       // cluster name of the answer
+  std::string cluster_uuid;  // may be empty (a cluster still bootstrapping)
+  std::size_t answers = 0;   // how many usable answers were collected
+};
+
+enum class discovery_error : std::uint8_t {
+  none_answered,         // no usable answer before the deadline
+  conflicting_clusters,  // two UUIDs under one name, or several clusters without --cluster
+  bad_options,           // the broadcast address is not IPv4, or the cluster name is too long
+  socket_error,          // the UDP socket could not be opened, bound or configured
+};
+
+struct discovery_failure {
+  discovery_error kind = discovery_error::none_answered;
+  std::string message;  // one sentence for the user, without an "error: " prefix
+};
+
+using discovery_result = std::variant<leader_info, discovery_failure>;
+
+// Pure: picks the leader from collected answers. Drops answers with another nonce, another
+// cluster than `cluster` (when set) or an unusable leader endpoint.
+discovery_result select_leader(const std::vector<wire::leader_is>& answers, std::uint64_t nonce,
+                               const std::string& cluster);
+
+// Broadcasts until an answer arrives (plus collect_window) or until `deadline`.
+discovery_result discover_leader(const discovery_options& options,
+                                 std::chrono::steady_clock::time_point deadline);
+
+}  // namespace vote::client

@@ -1,0 +1,87 @@
+// Node metadata in the data directory (DESIGN.md §2, §4, §5, §8; docs/storage.md):
+//   - `node`: this node's identity: id, incarnation (random, made when the directory was
+//     created), cluster_uuid (empty until the node joins or bootstraps a cluster);
+//   - `promise`: (promised_epoch, promised_to), the highest epoch this node accepted and the
+//     candidate it accepted it from;
+//   - `LOCK`: flock()ed while a server uses the directory.
+// Both files are JSON with a format version and a `checksum` field (crc32c of the canonical
+// content), written with write_file_atomically() (temp file, fsync, rename, directory fsync):
+// after a crash a load sees the old or the new content, never a mix, and a damaged file throws
+// corruption_error instead of being misread.
+// Persist-before rules (for the node): the identity is saved before the node first talks to a
+// peer; a promise is saved (and returned success) before the prepare/append it answers is
+// answered; the cluster UUID is saved before a bootstrap is accepted.
+// Threading: free functions; no state. Errors: I/O errors are returned as std::error_code.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include "vote/storage/corruption_error.hpp"
+#include "vote/storage/file_system.hpp"
+
+namespace vote::storage {
+
+inline constexpr std::uint32_t meta_format_version = 1;
+inline constexpr const char* identity_file_name = "node";
+inline constexpr const char* promise_file_name = "promise";
+inline constexpr const char* lock_file_name = "LOCK";
+
+struct node_identity {
+  std::uint64_t id = 0;
+  std::uint64_t incarnation = 0;
+  std::string cluster_uuid;  // empty: not yet a member of any cluster
+  friend bool operator==(const node_identity&, const node_identity&) = default;
+};
+
+struct promise_state {
+  std::uint64_t promised_epoch = 0;
+  std::uint64_t promised_to = 0;  // node id; 0: none
+  friend bool operator==(const promise_state&, const promise_state&) = default;
+};
+
+// The default node id (DESIGN.md §2): newer servers usually get higher ids. Pure: the caller
+// passes the clock and the randomness.
+constexpr std::uint64_t generate_node_id(std::uint64_t unix_ms, std::uint64_t random16) noexcept {
+  return (unix_ms << 16) | (random16 & 0xffff);
+}
+
+// nullopt if `dir`/node does not exist; throws corruption_error if it is damaged or of an
+// unknown format version, std::system_error if it cannot be read.
+std::optional<node_identity> load_identity(file_system& fs, const std::string& dir);
+std::error_code save_identity(file_system& fs, const std::string& dir, const node_identity& id);
+
+// nullopt if `dir`/promise does not exist (a node that never promised: treat as {0, 0});
+// same errors as load_identity().
+std::optional<promise_state> load_promise(file_system& fs, const std::string& dir);
+std::error_code save_promise(file_system& fs, const std::string& dir, const promise_state& p);
+
+// The canonical file contents (exposed for tests and tools).
+std::string encode_identity(const node_identity& id);
+std::string encode_promise(const promise_state& p);
+
+// Exclusive use of a data directory: holds flock(LOCK_EX) on `dir`/LOCK until destroyed.
+class data_dir_lock {
+ public:
+  data_dir_lock() = default;
+  explicit data_dir_lock(int fd) : fd_(fd) {}
+  data_dir_lock(data_dir_lock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  data_dir_lock& operator=(data_dir_lock&& other) noexcept;
+  data_dir_lock(const data_dir_lock&) = delete;
+  data_dir_lock& operator=(const data_dir_lock&) = delete;
+  ~data_dir_lock();
+  bool held() const noexcept { return fd_ >= 0; }
+
+ private:
+  int fd_ = -1;
+};
+
+// Creates `dir` if missing and locks it (POSIX directly: the lock is about real processes).
+// Throws std::runtime_error naming the directory (and the holder's pid when known) if another
+// process holds it, or if the lock file cannot be opened.
+data_dir_lock lock_data_dir(const std::string& dir);
+
+}  // namespace vote::storage

@@ -1,0 +1,255 @@
+// One command with retries under a total deadline (include/vote/client/call.hpp).
+#include "vote/client/call.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <thread>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "vote/client/exchange.hpp"
+
+namespace vote::client {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using clock_type = std::chrono::steady_clock;
+
+struct attempt_result {
+  enum class status { answered, connect_failed, lost };
+  status st = status::connect_failed;
+  bool sent = false;  // the request may have reached the server
+  wire::client_response response;
+  std::string detail;
+};
+
+asio::awaitable<attempt_result> attempt_coro(const net::endpoint& target,
+                                             const std::string& payload, bool& sent,
+                                             std::size_t max_payload) {
+  const auto ex = co_await asio::this_coro::executor;
+  attempt_result r;
+  boost::system::error_code ec;
+  tcp::resolver resolver(ex);
+  const auto port = std::to_string(target.port);  // named: no temporaries inside co_await
+  const auto endpoints = co_await resolver.async_resolve(
+      target.host, port, asio::redirect_error(asio::use_awaitable, ec));
+  if (!ec) {
+    connection c{tcp::socket(ex)};
+    co_await asio::async_connect(c.socket, endpoints,
+                                 asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) {
+      try {
+        r.response = co_await async_exchange(c, payload, sent, max_payload);
+        r.st = attempt_result::status::answered;
+      } catch (const boost::system::system_error& e) {
+        r.st = attempt_result::status::lost;
+        r.detail = e.code().message();
+      } catch (const exchange_error& e) {
+        r.st = attempt_result::status::lost;
+        r.detail = e.what();
+      }
+      r.sent = sent;
+      co_return r;
+    }
+  }
+  r.detail = ec.message();
+  co_return r;
+}
+
+// One connect + exchange on a private io_context, abandoned at `deadline`.
+attempt_result attempt_once(const net::endpoint& target, const std::string& payload,
+                            clock_type::time_point deadline, std::size_t max_payload) {
+  bool sent = false;
+  std::optional<attempt_result> out;
+  asio::io_context io;  // destroyed first: an abandoned coroutine never outlives `sent`
+  asio::co_spawn(io, attempt_coro(target, payload, sent, max_payload),
+                 [&out](std::exception_ptr e, attempt_result r) {
+                   if (!e) out = std::move(r);
+                 });
+  io.run_until(deadline);
+  if (out) return std::move(*out);
+  attempt_result r;
+  r.sent = sent;
+  r.st = sent ? attempt_result::status::lost : attempt_result::status::connect_failed;
+  r.detail = sent ? "no answer" : "connect timed out";
+  return r;
+}
+
+std::string seconds_text(std::chrono::milliseconds d) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g s", static_cast<double>(d.count()) / 1000.0);
+  return text;
+}
+
+// The retry loop of one call.
+class caller {
+ public:
+  caller(const wire::client_request& request, const call_options& options)
+      : options_(options),
+        payload_(wire::encode_request(request)),
+        deadline_(clock_type::now() + options.timeout),
+        backoff_(options.backoff_initial) {
+    result_.request_id = request.request_id;
+    reset_target();
+  }
+
+  call_result run() {
+    while (clock_type::now() < deadline_) {
+      step next = target_ ? try_target() : find_target();
+      if (next == step::done) return std::move(result_);
+      if (next == step::later) {
+        reset_target();
+        if (!back_off()) break;
+      }
+    }
+    conclude();
+    return std::move(result_);
+  }
+
+ private:
+  enum class step { done, now, later };
+
+  void reset_target() {
+    target_ = options_.server;
+    redirects_ = 0;
+  }
+
+  step find_target() {
+    auto found = discover_leader(options_.discovery, deadline_);
+    if (auto* leader = std::get_if<leader_info>(&found)) {
+      target_ = leader->endpoint;
+      return step::now;
+    }
+    auto& failure = std::get<discovery_failure>(found);
+    if (failure.kind == discovery_error::conflicting_clusters) {
+      fail(failure::cluster_conflict, errc::unavailable, failure.message);
+      conclude();
+      return step::done;
+    }
+    if (failure.kind == discovery_error::none_answered) {
+      const auto& d = options_.discovery;
+      failure.message = "no vote-server" +
+                        (d.cluster.empty() ? std::string() : " of cluster '" + d.cluster + "'") +
+                        " answered on " + d.broadcast + ":" + std::to_string(d.port) + " within " +
+                        seconds_text(options_.timeout) +
+                        " (is a server running? is --broadcast right?)";
+    }
+    if (result_.attempts == 0 || failure.kind != discovery_error::none_answered) {
+      fail(failure::no_leader, errc::unavailable, failure.message);
+    }
+    return step::later;
+  }
+
+  step try_target() {
+    const auto until = std::min(deadline_, clock_type::now() + options_.attempt_timeout);
+    result_.last_target = net::format_endpoint(*target_);
+    ++result_.attempts;
+    const auto a = attempt_once(*target_, payload_, until, options_.max_response);
+    using status = attempt_result::status;
+    if (a.st == status::answered) return on_answer(a.response);
+    if (a.st == status::connect_failed) {
+      fail(failure::no_leader, errc::unavailable,
+           "no leader reachable within " + seconds_text(options_.timeout) +
+               ": could not connect to " + result_.last_target + " (" + a.detail + ")");
+    } else {
+      maybe_delivered_ = maybe_delivered_ || a.sent;
+      fail(failure::no_answer, errc::timeout,
+           "no answer from the leader within " + seconds_text(options_.timeout));
+    }
+    return step::later;
+  }
+
+  step on_answer(const wire::client_response& r) {
+    if (r.code == errc::not_leader) {
+      fail(failure::no_leader, r.code,
+           "no leader reachable within " + seconds_text(options_.timeout) + ": " + r.message);
+      const auto leader = r.leader_endpoint ? net::parse_endpoint(*r.leader_endpoint)
+                                            : std::optional<net::endpoint>{};
+      if (!leader || redirects_ >= options_.max_redirects) return step::later;
+      ++redirects_;
+      target_ = *leader;
+      return step::now;
+    }
+    if (retryable(r.code)) {
+      maybe_delivered_ = maybe_delivered_ || outcome_may_be_unknown(r.code);
+      fail(failure::server_busy, r.code, r.message);
+      return step::later;
+    }
+    result_.result = r.ok()                           ? outcome::ok
+                     : outcome_may_be_unknown(r.code) ? outcome::unknown
+                                                      : outcome::refused;
+    result_.why = failure::none;
+    result_.code = r.code;
+    result_.message = r.message;
+    result_.response = r;
+    return step::done;
+  }
+
+  void fail(failure why, errc code, std::string message) {
+    result_.why = why;
+    result_.code = code;
+    result_.message = std::move(message);
+  }
+
+  bool back_off() {
+    const auto now = clock_type::now();
+    if (now >= deadline_) return false;
+    std::this_thread::sleep_for(std::min<clock_type::duration>(backoff_, deadline_ - now));
+    backoff_ = std::min(backoff_ * 2, options_.backoff_max);
+    return clock_type::now() < deadline_;
+  }
+
+  // No definitive answer before the deadline (or a conflict that retrying cannot fix).
+  void conclude() {
+    result_.result = maybe_delivered_ ? outcome::unknown : outcome::not_sent;
+    if (result_.message.empty()) {
+      fail(failure::no_leader, errc::unavailable,
+           "no leader reachable within " + seconds_text(options_.timeout));
+    }
+  }
+
+  const call_options& options_;
+  std::string payload_;
+  clock_type::time_point deadline_;
+  std::chrono::milliseconds backoff_;
+  std::optional<net::endpoint> target_;
+  int redirects_ = 0;
+  bool maybe_delivered_ = false;
+  call_result result_;
+};
+
+}  // namespace
+
+std::string_view to_string(outcome o) noexcept {
+  switch (o) {
+    case outcome::ok:
+      return "ok";
+    case outcome::refused:
+      return "refused";
+    case outcome::unknown:
+      return "unknown";
+    case outcome::not_sent:
+      return "not_sent";
+  }
+  return "unknown";
+}
+
+bool retryable(errc code) noexcept {
+  return code == errc::not_leader || code == errc::unavailable || code == errc::no_quorum ||
+         code == errc::timeout;
+}
+
+call_result call(const wire::client_request& request, const call_options& options) {
+  caller c(request, options);
+  return c.run();
+}
+
+}  // namespace vote::client

@@ -1,0 +1,145 @@
+// Stateless shape checks of a command (check_command in include/vote/core/election.hpp).
+//
+// Order: request id, election id, then per operation: list sizes, each id, duplicates. The first
+// violation wins; size limits give errc::too_large, everything else errc::invalid_election.
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "vote/core/election.hpp"
+
+namespace vote {
+namespace {
+
+outcome refuse(errc code, std::string message) {
+  return {code, std::move(message), {}};
+}
+
+bool is_control(unsigned char c) noexcept {
+  return c < 0x20 || c == 0x7f;
+}
+
+// Length of the UTF-8 sequence starting with `lead`, 0 when `lead` cannot start one.
+std::size_t utf8_length(unsigned char lead) noexcept {
+  if (lead < 0x80) return 1;
+  if (lead >= 0xC2 && lead <= 0xDF) return 2;
+  if (lead >= 0xE0 && lead <= 0xEF) return 3;
+  if (lead >= 0xF0 && lead <= 0xF4) return 4;
+  return 0;
+}
+
+// Well-formed UTF-8 (no overlong forms, surrogates or code points over U+10FFFF).
+bool valid_utf8(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto lead = static_cast<unsigned char>(s[i]);
+    const std::size_t n = utf8_length(lead);
+    if (n == 0 || i + n > s.size()) return false;
+    for (std::size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    }
+    if (n > 1) {
+      const auto second = static_cast<unsigned char>(s[i + 1]);
+      if ((lead == 0xE0 && second < 0xA0) || (lead == 0xED && second > 0x9F) ||
+          (lead == 0xF0 && second < 0x90) || (lead == 0xF4 && second > 0x8F)) {
+        return false;
+      }
+    }
+    i += n;
+  }
+  return true;
+}
+
+// Checks one id; `what` names it in the message ("voter id"). Empty ids pass when allow_empty.
+outcome check_id(std::string_view id, std::string_view what, const limits& lim,
+                 bool allow_empty = false) {
+  const std::string w(what);
+  if (id.empty() && !allow_empty)
+    return refuse(errc::invalid_election, "Error: " + w + " is empty.");
+  if (id.size() > lim.max_id_bytes) {
+    return refuse(errc::too_large,
+                  "Error: " + w + " longer than " + std::to_string(lim.max_id_bytes) + " bytes.");
+  }
+  for (const char c : id) {
+    if (is_control(static_cast<unsigned char>(c))) {
+      return refuse(errc::invalid_election, "Error: " + w + " contains a control character.");
+    }
+  }
+  if (!valid_utf8(id))
+    return refuse(errc::invalid_election, "Error: " + w + " is not valid UTF-8.");
+  return {};
+}
+
+// Checks a list of ids: count within 1..max, each id valid, no duplicates.
+// `noun` is singular ("candidate"), `needs` the message for an empty list.
+outcome check_list(const std::vector<std::string>& ids, std::string_view noun, std::size_t max,
+                   std::string_view needs, const limits& lim) {
+  const std::string n(noun);
+  if (ids.empty()) return refuse(errc::invalid_election, "Error: " + std::string(needs));
+  if (ids.size() > max) {
+    return refuse(errc::too_large, "Error: too many " + n + "s (" + std::to_string(ids.size()) +
+                                       ", at most " + std::to_string(max) + ").");
+  }
+  const std::string what = n == "candidate" ? "candidate name" : n + " id";
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(ids.size());
+  for (const std::string& id : ids) {
+    if (outcome o = check_id(id, what, lim); !o.ok()) return o;
+    if (!seen.insert(id).second) {
+      return refuse(errc::invalid_election, "Error: " + n + " '" + id + "' is listed twice.");
+    }
+  }
+  return {};
+}
+
+outcome check_body(const register_cmd& r, const limits& lim) {
+  if (outcome o = check_id(r.election_id, "election id", lim); !o.ok()) return o;
+  if (outcome o = check_list(r.candidates, "candidate", lim.max_candidates,
+                             "an election needs at least one candidate.", lim);
+      !o.ok()) {
+    return o;
+  }
+  if (r.rule != tie_break::none && r.rule != tie_break::first_listed) {
+    return refuse(errc::invalid_election, "Error: unknown tie-break rule.");
+  }
+  return check_list(r.voters, "voter", lim.max_voters,
+                    "an election needs at least one authorized voter.", lim);
+}
+
+outcome check_body(const vote_cmd& v, const limits& lim) {
+  if (outcome o = check_id(v.election_id, "election id", lim); !o.ok()) return o;
+  if (outcome o = check_id(v.voter, "voter id", lim); !o.ok()) return o;
+  return check_id(v.candidate, "candidate name", lim);
+}
+
+outcome check_body(const close_cmd& c, const limits& lim) {
+  return check_id(c.election_id, "election id", lim);
+}
+
+}  // namespace
+
+std::string_view to_string(tie_break rule) noexcept {
+  switch (rule) {
+    case tie_break::none:
+      return "none";
+    case tie_break::first_listed:
+      return "first_listed";
+  }
+  return "unknown";
+}
+
+std::optional<tie_break> tie_break_from_string(std::string_view name) noexcept {
+  if (name == "none") return tie_break::none;
+  if (name == "first_listed") return tie_break::first_listed;
+  return std::nullopt;
+}
+
+outcome check_command(const command& c, const limits& lim) {
+  if (outcome o = check_id(c.request_id, "request id", lim, true); !o.ok()) return o;
+  return std::visit([&lim](const auto& body) { return check_body(body, lim); }, c.body);
+}
+
+}  // namespace vote

@@ -1,0 +1,151 @@
+// Results: tallying, tie detection and tie-break, the close message, and the JSON form of a
+// result (include/vote/core/election.hpp).
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "vote/core/detail/election_impl.hpp"
+#include "vote/core/detail/json_fields.hpp"
+
+namespace vote {
+namespace detail {
+
+election_data make_election(const register_cmd& r, std::string_view request_id) {
+  election_data e;
+  e.id = r.election_id;
+  e.candidates = r.candidates;
+  e.candidate_index.reserve(r.candidates.size());
+  for (std::size_t i = 0; i < r.candidates.size(); ++i) {
+    e.candidate_index.emplace(r.candidates[i], static_cast<std::uint32_t>(i));
+  }
+  e.tallies.assign(r.candidates.size(), 0);
+  e.voters.reserve(r.voters.size());
+  for (const std::string& v : r.voters) e.voters.insert(v);
+  e.rule = r.rule;
+  e.register_request_id = request_id;
+  return e;
+}
+
+election_result compute_result(const election_data& e) {
+  election_result r;
+  r.election_id = e.id;
+  r.rule = e.rule;
+  r.votes_cast = e.votes_cast;
+  r.eligible_voters = e.voters.size();
+  std::uint64_t top = 0;
+  r.tallies.reserve(e.candidates.size());
+  for (std::size_t i = 0; i < e.candidates.size(); ++i) {
+    r.tallies.push_back({e.candidates[i], e.tallies[i]});
+    top = std::max(top, e.tallies[i]);
+  }
+  for (const tally& t : r.tallies) {
+    if (t.votes == top) r.tied.push_back(t.candidate);
+  }
+  if (r.tied.size() == 1) {
+    r.winner = r.tied.front();
+    r.tied.clear();
+  } else {
+    r.tie = true;
+    if (r.rule == tie_break::first_listed) r.winner = r.tied.front();
+  }
+  return r;
+}
+
+std::string close_message(const election_result& r) {
+  std::string m = "Election " + r.election_id + " ended";
+  if (!r.tie) return m + ". The winner is " + r.winner.value_or("") + ".";
+  m += " in a tie between ";
+  for (std::size_t i = 0; i < r.tied.size(); ++i) {
+    if (i > 0) m += i + 1 == r.tied.size() ? " and " : ", ";
+    m += "'" + r.tied[i] + "'";
+  }
+  if (r.winner)
+    return m + "; tie-break " + std::string(to_string(r.rule)) + ": the winner is " + *r.winner +
+           ".";
+  return m + " (tie-break: none, no winner).";
+}
+
+}  // namespace detail
+
+nlohmann::json result_to_json(const election_result& r) {
+  nlohmann::json candidates = nlohmann::json::array();
+  nlohmann::json tallies = nlohmann::json::object();
+  for (const tally& t : r.tallies) {
+    candidates.push_back(t.candidate);
+    tallies[t.candidate] = t.votes;
+  }
+  return {{"election_id", r.election_id},
+          {"winner", r.winner ? nlohmann::json(*r.winner) : nlohmann::json(nullptr)},
+          {"tie", r.tie},
+          {"tied", r.tied},
+          {"tie_break", std::string(to_string(r.rule))},
+          {"candidates", std::move(candidates)},
+          {"tallies", std::move(tallies)},
+          {"votes_cast", r.votes_cast},
+          {"eligible_voters", r.eligible_voters},
+          {"closed", r.closed},
+          {"closed_at_ms", r.closed_at_ms}};
+}
+
+namespace {
+
+using json = nlohmann::json;
+using detail::field;
+using detail::get_bool;
+using detail::get_i64;
+using detail::get_string;
+using detail::get_strings;
+using detail::get_u64;
+
+// The tallies object must hold exactly the listed candidates, each once, with a count.
+bool get_tallies(const json& j, const std::vector<std::string>& order, std::vector<tally>& out) {
+  const json* f = field(j, "tallies");
+  if (f == nullptr || !f->is_object() || f->size() != order.size()) return false;
+  const std::unordered_set<std::string> unique(order.begin(), order.end());
+  if (unique.size() != order.size()) return false;
+  for (const std::string& c : order) {
+    const json* n = field(*f, c.c_str());
+    if (n == nullptr || !n->is_number_unsigned()) return false;
+    out.push_back({c, n->get<std::uint64_t>()});
+  }
+  return true;
+}
+
+bool get_winner(const json& j, std::optional<std::string>& out) {
+  const json* f = field(j, "winner");
+  if (f == nullptr) return false;
+  if (f->is_null()) return true;
+  if (!f->is_string()) return false;
+  out = f->get<std::string>();
+  return true;
+}
+
+}  // namespace
+
+std::optional<election_result> result_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) return std::nullopt;
+  election_result r;
+  std::vector<std::string> order;
+  std::string rule;
+  const bool ok = get_string(j, "election_id", r.election_id) && get_winner(j, r.winner) &&
+                  get_bool(j, "tie", r.tie) && get_strings(j, "tied", r.tied) &&
+                  get_string(j, "tie_break", rule) && get_strings(j, "candidates", order) &&
+                  get_tallies(j, order, r.tallies) && get_u64(j, "votes_cast", r.votes_cast) &&
+                  get_u64(j, "eligible_voters", r.eligible_voters) &&
+                  get_bool(j, "closed", r.closed) && get_i64(j, "closed_at_ms", r.closed_at_ms);
+  if (!ok) return std::nullopt;
+  const auto parsed_rule = tie_break_from_string(rule);
+  if (!parsed_rule) return std::nullopt;
+  r.rule = *parsed_rule;
+  return r;
+}
+
+}  // namespace vote

@@ -1,0 +1,41 @@
+#include "vote/node/config.hpp"
+
+#include <arpa/inet.h>
+
+#include <stdexcept>
+
+namespace vote::node {
+
+namespace {
+
+bool is_ipv4(const std::string& s) {
+  in_addr a{};
+  return ::inet_pton(AF_INET, s.c_str(), &a) == 1;
+}
+
+void require(bool ok, const std::string& message) {
+  if (!ok) throw std::invalid_argument(message);
+}
+
+}  // namespace
+
+void validate(server_config& c) {
+  require(c.port != 0, "--port must be between 1 and 65535");
+  require(c.discovery_port != 0, "--discovery-port must be between 1 and 65535");
+  require(c.host.empty() || is_ipv4(c.host), "--host must be an IPv4 address, got '" + c.host + "'");
+  require(c.broadcast.empty() || is_ipv4(c.broadcast),
+          "--broadcast must be an IPv4 address, got '" + c.broadcast + "'");
+  require(!c.cluster.empty() && c.cluster.size() <= 64, "--cluster must be 1 to 64 characters");
+  require(c.max_frame_bytes >= 4096 && c.max_frame_bytes <= (64u << 20),
+          "--max-frame-bytes must be between 4096 and 67108864");
+  require(c.max_connections >= 1, "--max-connections must be at least 1");
+  require(c.idle_timeout.count() >= 100, "--idle-timeout must be at least 0.1 s");
+  require(!c.id || *c.id != 0, "--id must not be 0");
+  static const char* levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+  bool known = false;
+  for (const char* l : levels) known = known || c.log_level == l;
+  require(known, "--log-level must be one of trace, debug, info, warn, error, critical, off");
+  if (c.data_dir.empty()) c.data_dir = "./vote-data-" + std::to_string(c.port);
+}
+
+}  // namespace vote::node

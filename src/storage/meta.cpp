@@ -1,0 +1,105 @@
+// Node identity and promise files: see include/vote/storage/meta.hpp and docs/storage.md.
+#include "vote/storage/meta.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <set>
+
+#include "vote/core/crc32c.hpp"
+
+namespace vote::storage {
+namespace {
+
+using json = nlohmann::json;
+
+// The file: the fields plus "checksum" = crc32c of the fields' canonical form (compact JSON,
+// keys sorted, without "checksum"), pretty-printed for people who look.
+std::string seal(json fields) {
+  const std::uint32_t checksum = crc32c(fields.dump());
+  fields["checksum"] = checksum;
+  return fields.dump(2) + "\n";
+}
+
+// Parses and verifies a sealed file holding exactly `keys` (plus "checksum"); throws
+// corruption_error on any deviation.
+json unseal(const std::string& path, const std::string& text, const std::set<std::string>& keys) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) throw corruption_error(path, 0, "not a JSON object");
+  auto checksum = j.find("checksum");
+  if (checksum == j.end() || !checksum->is_number_unsigned()) {
+    throw corruption_error(path, 0, "no checksum field");
+  }
+  const auto stored = checksum->get<std::uint64_t>();
+  j.erase(checksum);
+  if (stored != crc32c(j.dump())) throw corruption_error(path, 0, "checksum mismatch");
+  std::set<std::string> present;
+  for (const auto& [key, value] : j.items()) present.insert(key);
+  if (present != keys) throw corruption_error(path, 0, "unexpected set of fields");
+  const json& format = j["format"];
+  if (!format.is_number_unsigned() || format.get<std::uint64_t>() != meta_format_version) {
+    throw corruption_error(path, 0, "unknown format version " + format.dump());
+  }
+  return j;
+}
+
+std::uint64_t unsigned_field(const std::string& path, const json& j, const char* key) {
+  const json& v = j.at(key);
+  if (!v.is_number_unsigned()) throw corruption_error(path, 0, std::string(key) + " is not u64");
+  return v.get<std::uint64_t>();
+}
+
+// The file's content, or nullopt if it does not exist.
+std::optional<std::string> read_optional(file_system& fs, const std::string& path) {
+  std::string text;
+  if (auto ec = fs.read_file(path, text)) {
+    if (ec == std::errc::no_such_file_or_directory) return std::nullopt;
+    throw std::system_error(ec, "cannot read " + path);
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string encode_identity(const node_identity& id) {
+  return seal({{"format", meta_format_version},
+               {"id", id.id},
+               {"incarnation", id.incarnation},
+               {"cluster_uuid", id.cluster_uuid}});
+}
+
+std::string encode_promise(const promise_state& p) {
+  return seal({{"format", meta_format_version},
+               {"promised_epoch", p.promised_epoch},
+               {"promised_to", p.promised_to}});
+}
+
+std::optional<node_identity> load_identity(file_system& fs, const std::string& dir) {
+  const std::string path = dir + "/" + identity_file_name;
+  const std::optional<std::string> text = read_optional(fs, path);
+  if (!text) return std::nullopt;
+  const json j = unseal(path, *text, {"format", "id", "incarnation", "cluster_uuid"});
+  if (!j.at("cluster_uuid").is_string()) {
+    throw corruption_error(path, 0, "cluster_uuid is not a string");
+  }
+  return node_identity{unsigned_field(path, j, "id"), unsigned_field(path, j, "incarnation"),
+                       j.at("cluster_uuid").get<std::string>()};
+}
+
+std::error_code save_identity(file_system& fs, const std::string& dir, const node_identity& id) {
+  return write_file_atomically(fs, dir, identity_file_name, encode_identity(id));
+}
+
+std::optional<promise_state> load_promise(file_system& fs, const std::string& dir) {
+  const std::string path = dir + "/" + promise_file_name;
+  const std::optional<std::string> text = read_optional(fs, path);
+  if (!text) return std::nullopt;
+  const json j = unseal(path, *text, {"format", "promised_epoch", "promised_to"});
+  return promise_state{unsigned_field(path, j, "promised_epoch"),
+                       unsigned_field(path, j, "promised_to")};
+}
+
+std::error_code save_promise(file_system& fs, const std::string& dir, const promise_state& p) {
+  return write_file_atomically(fs, dir, promise_file_name, encode_promise(p));
+}
+
+}  // namespace vote::storage

@@ -1,0 +1,288 @@
+// decode_request / encode_request (messages.hpp). Field rules per type: docs/protocol.md.
+#include <stdexcept>
+#include <utility>
+
+#include "vote/wire/json_strict.hpp"
+#include "vote/wire/messages.hpp"
+
+namespace vote::wire {
+namespace {
+
+using detail::quote_name;
+using nlohmann::json;
+using check = std::optional<decode_error>;
+using decoded = std::variant<client_request, decode_error>;
+
+constexpr std::string_view register_fields[] = {"type",   "request_id", "election_id", "candidates",
+                                                "voters", "tie_break",  "admin_token"};
+constexpr std::string_view vote_fields[] = {"type", "request_id", "election_id", "voter",
+                                            "candidate"};
+constexpr std::string_view close_fields[] = {"type", "request_id", "election_id", "admin_token"};
+constexpr std::string_view results_fields[] = {"type", "election_id", "admin_token"};
+constexpr std::string_view status_fields[] = {"type"};
+
+struct request_shape {
+  request_type type;
+  std::span<const std::string_view> fields;
+};
+
+constexpr request_shape shapes[] = {
+    {request_type::register_election, register_fields},
+    {request_type::vote, vote_fields},
+    {request_type::close, close_fields},
+    {request_type::results, results_fields},
+    {request_type::status, status_fields},
+};
+
+decode_error bad(std::string message) {
+  return {errc::bad_request, std::move(message)};
+}
+decode_error large(std::string message) {
+  return {errc::too_large, std::move(message)};
+}
+
+check read_string(const json& obj, std::string_view name, std::size_t max_bytes, std::string& out,
+                  bool required = true) {
+  const json* v = detail::find_member(obj, name);
+  if (v == nullptr) {
+    return required ? check{bad("missing field " + quote_name(name))} : std::nullopt;
+  }
+  if (!v->is_string()) return bad("field " + quote_name(name) + " must be a string");
+  const auto& s = v->get_ref<const std::string&>();
+  if (s.size() > max_bytes) {
+    return large("field " + quote_name(name) + " is longer than " + std::to_string(max_bytes) +
+                 " bytes");
+  }
+  out = s;
+  return std::nullopt;
+}
+
+check read_list(const json& obj, std::string_view name, std::size_t max_entries,
+                std::size_t max_bytes, std::vector<std::string>& out) {
+  const json* v = detail::find_member(obj, name);
+  if (v == nullptr) return bad("missing field " + quote_name(name));
+  if (!v->is_array()) return bad("field " + quote_name(name) + " must be an array of strings");
+  if (v->size() > max_entries) {
+    return large("field " + quote_name(name) + " has more than " + std::to_string(max_entries) +
+                 " entries");
+  }
+  out.clear();
+  out.reserve(v->size());
+  for (const json& e : *v) {
+    const std::string at = "field " + quote_name(name) + " entry " + std::to_string(out.size());
+    if (!e.is_string()) return bad(at + " must be a string");
+    if (e.get_ref<const std::string&>().size() > max_bytes) {
+      return large(at + " is longer than " + std::to_string(max_bytes) + " bytes");
+    }
+    out.push_back(e.get<std::string>());
+  }
+  return std::nullopt;
+}
+
+check read_request_id(const json& obj, const limits& lim, std::string& out) {
+  if (auto c = read_string(obj, "request_id", lim.max_id_bytes, out)) return c;
+  if (out.empty()) return bad("field 'request_id' must not be empty");
+  return std::nullopt;
+}
+
+check read_admin_token(const json& obj, std::string& out) {
+  return read_string(obj, "admin_token", max_admin_token_bytes, out, false);
+}
+
+check read_tie_break(const json& obj, tie_break& out) {
+  constexpr std::size_t longest_name = 64;
+  std::string name{to_string(tie_break::none)};
+  if (auto c = read_string(obj, "tie_break", longest_name, name, false)) return bad(c->message);
+  auto rule = tie_break_from_string(name);
+  if (!rule) return bad("field 'tie_break' must be \"none\" or \"first_listed\"");
+  out = *rule;
+  return std::nullopt;
+}
+
+decoded decode_register(const json& obj, const limits& lim) {
+  client_request r;
+  r.type = request_type::register_election;
+  register_cmd cmd;
+  check c;
+  if ((c = read_request_id(obj, lim, r.request_id)) ||
+      (c = read_string(obj, "election_id", lim.max_id_bytes, cmd.election_id)) ||
+      (c = read_list(obj, "candidates", lim.max_candidates, lim.max_id_bytes, cmd.candidates)) ||
+      (c = read_list(obj, "voters", lim.max_voters, lim.max_id_bytes, cmd.voters)) ||
+      (c = read_tie_break(obj, cmd.rule)) || (c = read_admin_token(obj, r.admin_token))) {
+    return std::move(*c);
+  }
+  r.body = std::move(cmd);
+  return r;
+}
+
+decoded decode_vote(const json& obj, const limits& lim) {
+  client_request r;
+  r.type = request_type::vote;
+  vote_cmd cmd;
+  check c;
+  if ((c = read_request_id(obj, lim, r.request_id)) ||
+      (c = read_string(obj, "election_id", lim.max_id_bytes, cmd.election_id)) ||
+      (c = read_string(obj, "voter", lim.max_id_bytes, cmd.voter)) ||
+      (c = read_string(obj, "candidate", lim.max_id_bytes, cmd.candidate))) {
+    return std::move(*c);
+  }
+  r.body = std::move(cmd);
+  return r;
+}
+
+decoded decode_close(const json& obj, const limits& lim) {
+  client_request r;
+  r.type = request_type::close;
+  close_cmd cmd;
+  check c;
+  if ((c = read_request_id(obj, lim, r.request_id)) ||
+      (c = read_string(obj, "election_id", lim.max_id_bytes, cmd.election_id)) ||
+      (c = read_admin_token(obj, r.admin_token))) {
+    return std::move(*c);
+  }
+  r.body = std::move(cmd);
+  return r;
+}
+
+decoded decode_results(const json& obj, const limits& lim) {
+  client_request r;
+  r.type = request_type::results;
+  check c;
+  if ((c = read_string(obj, "election_id", lim.max_id_bytes, r.election_id)) ||
+      (c = read_admin_token(obj, r.admin_token))) {
+    return std::move(*c);
+  }
+  return r;
+}
+
+decoded decode_fields(const json& obj, request_type type, const limits& lim) {
+  switch (type) {
+    case request_type::register_election:
+      return decode_register(obj, lim);
+    case request_type::vote:
+      return decode_vote(obj, lim);
+    case request_type::close:
+      return decode_close(obj, lim);
+    case request_type::results:
+      return decode_results(obj, lim);
+    case request_type::status:
+      break;
+  }
+  return client_request{};
+}
+
+const request_shape* shape_of(std::string_view name) {
+  for (const auto& s : shapes) {
+    if (to_string(s.type) == name) return &s;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string_view to_string(request_type t) noexcept {
+  switch (t) {
+    case request_type::register_election:
+      return "register";
+    case request_type::vote:
+      return "vote";
+    case request_type::close:
+      return "close";
+    case request_type::results:
+      return "results";
+    case request_type::status:
+      return "status";
+  }
+  return "unknown";
+}
+
+std::variant<client_request, decode_error> decode_request(std::string_view text,
+                                                          const limits& lim) {
+  try {
+    auto parsed = detail::parse_json_object(text);
+    if (auto* reason = std::get_if<std::string>(&parsed)) return bad(std::move(*reason));
+    const json& obj = std::get<json>(parsed);
+    const json* type = detail::find_member(obj, "type");
+    if (type == nullptr || !type->is_string()) {
+      return bad(detail::member_problem(obj, "type", "a string"));
+    }
+    const std::string& name = type->get_ref<const std::string&>();
+    const request_shape* shape = shape_of(name);
+    if (shape == nullptr)
+      return decode_error{errc::unsupported, "unknown request type " + quote_name(name)};
+    if (auto key = detail::unknown_key(obj, shape->fields)) {
+      return bad("unknown field " + quote_name(*key) + " in a " + name + " request");
+    }
+    return decode_fields(obj, shape->type, lim);
+  } catch (const nlohmann::json::exception&) {  // defensive: the checks above prevent it
+    return bad("malformed request");
+  }
+}
+
+}  // namespace vote::wire
+
+namespace vote::wire {
+namespace {
+
+template <typename Body>
+const Body& body_as(const client_request& r) {
+  const Body* b = r.body ? std::get_if<Body>(&*r.body) : nullptr;
+  if (b == nullptr) {
+    throw std::invalid_argument("encode_request: the body does not match request type " +
+                                std::string(to_string(r.type)));
+  }
+  return *b;
+}
+
+void put_admin_token(const client_request& r, json& j) {
+  if (!r.admin_token.empty()) j["admin_token"] = r.admin_token;
+}
+
+void put_command(const client_request& r, json& j) {
+  j["request_id"] = r.request_id;
+  switch (r.type) {
+    case request_type::register_election: {
+      const auto& b = body_as<register_cmd>(r);
+      j["election_id"] = b.election_id;
+      j["candidates"] = b.candidates;
+      j["voters"] = b.voters;
+      j["tie_break"] = to_string(b.rule);
+      put_admin_token(r, j);
+      break;
+    }
+    case request_type::vote: {
+      const auto& b = body_as<vote_cmd>(r);
+      j["election_id"] = b.election_id;
+      j["voter"] = b.voter;
+      j["candidate"] = b.candidate;
+      break;
+    }
+    default:
+      j["election_id"] = body_as<close_cmd>(r).election_id;
+      put_admin_token(r, j);
+      break;
+  }
+}
+
+}  // namespace
+
+std::string encode_request(const client_request& r) {
+  json j = json::object();
+  j["type"] = to_string(r.type);
+  switch (r.type) {
+    case request_type::register_election:
+    case request_type::vote:
+    case request_type::close:
+      put_command(r, j);
+      break;
+    case request_type::results:
+      j["election_id"] = r.election_id;
+      put_admin_token(r, j);
+      break;
+    case request_type::status:
+      break;
+  }
+  return detail::dump_json(j);
+}
+
+}  // namespace vote::wire

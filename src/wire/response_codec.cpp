@@ -1,0 +1,159 @@
+// encode_response / decode_response (messages.hpp). The decoder faces possibly hostile servers:
+// every field is checked for presence and type, unknown fields are refused, nothing throws.
+#include <utility>
+
+#include "vote/wire/discovery.hpp"
+#include "vote/wire/json_strict.hpp"
+#include "vote/wire/messages.hpp"
+
+namespace vote::wire {
+namespace {
+
+using detail::member_problem;
+using detail::quote_name;
+using nlohmann::json;
+using check = std::optional<decode_error>;
+using decoded = std::variant<client_response, decode_error>;
+
+constexpr std::string_view success_fields[] = {"ok", "request_id", "message", "result", "status"};
+constexpr std::string_view failure_fields[] = {"ok", "request_id", "error", "leader"};
+constexpr std::string_view error_fields[] = {"code", "message"};
+constexpr std::string_view status_fields[] = {"node_id",         "role",         "endpoint",
+                                              "leader_endpoint", "leader_id",    "epoch",
+                                              "commit_index",    "applied_index"};
+
+decode_error bad(std::string message) {
+  return {errc::bad_request, std::move(message)};
+}
+
+check read_string(const json& obj, std::string_view name, std::string& out) {
+  auto v = detail::string_member(obj, name);
+  if (!v) return bad(member_problem(obj, name, "a string"));
+  out = std::move(*v);
+  return std::nullopt;
+}
+
+check read_uint(const json& obj, std::string_view name, std::uint64_t& out) {
+  auto v = detail::uint_member(obj, name);
+  if (!v) return bad(member_problem(obj, name, "an unsigned integer"));
+  out = *v;
+  return std::nullopt;
+}
+
+check refuse_unknown(const json& obj, std::span<const std::string_view> allowed,
+                     std::string_view where) {
+  if (auto key = detail::unknown_key(obj, allowed)) {
+    return bad("unknown field " + quote_name(*key) + " in " + std::string(where));
+  }
+  return std::nullopt;
+}
+
+json status_to_json(const server_status& s) {
+  return json{{"node_id", s.node_id},           {"role", s.role},
+              {"endpoint", s.endpoint},         {"leader_endpoint", s.leader_endpoint},
+              {"leader_id", s.leader_id},       {"epoch", s.epoch},
+              {"commit_index", s.commit_index}, {"applied_index", s.applied_index}};
+}
+
+check status_from_json(const json& j, server_status& s) {
+  if (!j.is_object()) return bad("field 'status' must be an object");
+  check c;
+  if ((c = refuse_unknown(j, status_fields, "'status'")) ||
+      (c = read_uint(j, "node_id", s.node_id)) || (c = read_string(j, "role", s.role)) ||
+      (c = read_string(j, "endpoint", s.endpoint)) ||
+      (c = read_string(j, "leader_endpoint", s.leader_endpoint)) ||
+      (c = read_uint(j, "leader_id", s.leader_id)) || (c = read_uint(j, "epoch", s.epoch)) ||
+      (c = read_uint(j, "commit_index", s.commit_index)) ||
+      (c = read_uint(j, "applied_index", s.applied_index))) {
+    return c;
+  }
+  return std::nullopt;
+}
+
+check result_member(const json& obj, std::optional<election_result>& out) {
+  const json* j = detail::find_member(obj, "result");
+  if (j == nullptr) return std::nullopt;
+  try {
+    if (j->is_object()) out = result_from_json(*j);
+  } catch (...) {  // result_from_json is meant not to throw; a hostile result must not escape
+    out.reset();
+  }
+  if (!out) return bad("field 'result' is not a valid election result");
+  return std::nullopt;
+}
+
+decoded decode_success(const json& obj, client_response r) {
+  check c;
+  if ((c = refuse_unknown(obj, success_fields, "a response")) ||
+      (c = read_string(obj, "message", r.message)) || (c = result_member(obj, r.result))) {
+    return std::move(*c);
+  }
+  if (const json* s = detail::find_member(obj, "status")) {
+    r.status.emplace();
+    if ((c = status_from_json(*s, *r.status))) return bad("in 'status': " + c->message);
+  }
+  return r;
+}
+
+check read_error_object(const json& obj, client_response& r) {
+  const json* e = detail::find_member(obj, "error");
+  if (e == nullptr || !e->is_object()) return bad(member_problem(obj, "error", "an object"));
+  std::string code;
+  check c;
+  if ((c = refuse_unknown(*e, error_fields, "'error'")) || (c = read_string(*e, "code", code)) ||
+      (c = read_string(*e, "message", r.message))) {
+    return c;
+  }
+  r.code = errc_from_string(code).value_or(errc::internal);
+  if (r.code == errc::ok) return bad("an error response must not carry code 'ok'");
+  return std::nullopt;
+}
+
+decoded decode_failure(const json& obj, client_response r) {
+  check c;
+  if ((c = refuse_unknown(obj, failure_fields, "an error response")) ||
+      (c = read_error_object(obj, r))) {
+    return std::move(*c);
+  }
+  if (detail::find_member(obj, "leader") != nullptr) {
+    auto leader = detail::string_member(obj, "leader");
+    if (!leader || !is_endpoint(*leader))
+      return bad("field 'leader' must be an \"ip:port\" string");
+    r.leader_endpoint = std::move(*leader);
+  }
+  return r;
+}
+
+}  // namespace
+
+std::string encode_response(const client_response& r) {
+  json j = json::object();
+  j["ok"] = r.ok();
+  j["request_id"] = r.request_id;
+  if (r.ok()) {
+    j["message"] = r.message;
+    if (r.result) j["result"] = result_to_json(*r.result);
+    if (r.status) j["status"] = status_to_json(*r.status);
+  } else {
+    j["error"] = json{{"code", to_string(r.code)}, {"message", r.message}};
+    if (r.leader_endpoint) j["leader"] = *r.leader_endpoint;
+  }
+  return detail::dump_json(j);
+}
+
+std::variant<client_response, decode_error> decode_response(std::string_view text) {
+  try {
+    auto parsed = detail::parse_json_object(text);
+    if (auto* reason = std::get_if<std::string>(&parsed)) return bad(std::move(*reason));
+    const json& obj = std::get<json>(parsed);
+    client_response r;
+    auto ok = detail::bool_member(obj, "ok");
+    if (!ok) return bad(member_problem(obj, "ok", "a boolean"));
+    if (auto c = read_string(obj, "request_id", r.request_id)) return std::move(*c);
+    return *ok ? decode_success(obj, std::move(r)) : decode_failure(obj, std::move(r));
+  } catch (const nlohmann::json::exception&) {  // defensive: the checks above prevent it
+    return bad("malformed response");
+  }
+}
+
+}  // namespace vote::wire

@@ -1,0 +1,150 @@
+// Durability and concurrency of a real vote-server: kill -9 in a burst, restart, 200 voters.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "harness.hpp"
+
+namespace vote::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+wire::client_request register_request(const std::string& id, int voters) {
+  register_cmd cmd{id, {"A", "B"}, {}, tie_break::none};
+  for (int i = 0; i < voters; ++i) cmd.voters.push_back("v" + std::to_string(i));
+  wire::client_request r;
+  r.type = wire::request_type::register_election;
+  r.request_id = "reg-" + id;
+  r.body = cmd;
+  return r;
+}
+
+wire::client_request vote_request(const std::string& election, int voter,
+                                  const std::string& request_id) {
+  wire::client_request r;
+  r.type = wire::request_type::vote;
+  r.request_id = request_id;
+  r.body = vote_cmd{election, "v" + std::to_string(voter), voter % 2 ? "A" : "B"};
+  return r;
+}
+
+std::optional<election_result> results(std::uint16_t port, const std::string& election) {
+  wire::client_request r;
+  r.type = wire::request_type::results;
+  r.election_id = election;
+  auto resp = request(port, r);
+  if (!resp || !resp->ok()) return std::nullopt;
+  return resp->result;
+}
+
+TEST(DurabilityTest, KillNineInABurstKeepsEveryAcknowledgedVoteAndDoublesNone) {
+  server srv;
+  srv.start();
+  constexpr int voters = 4000;
+  ASSERT_TRUE(request(srv.port(), register_request("burst", voters)).value().ok());
+
+  std::atomic<int> next{0};
+  std::mutex mu;
+  std::set<int> acknowledged;
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 8; ++t) {
+    clients.emplace_back([&] {
+      for (int v = next++; v < voters; v = next++) {
+        auto resp = request(srv.port(), vote_request("burst", v, "r" + std::to_string(v)), 2s);
+        if (!resp) return;  // the server died: outcome unknown from here on
+        ASSERT_TRUE(resp->ok()) << resp->message;
+        std::lock_guard lock(mu);
+        acknowledged.insert(v);
+      }
+    });
+  }
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(mu);
+    return acknowledged.size() >= 500;
+  }));
+  srv.kill9();
+  for (auto& c : clients) c.join();
+  ASSERT_LT(acknowledged.size(), static_cast<std::size_t>(voters)) << "the kill came too late";
+
+  srv.start();
+  auto tally = results(srv.port(), "burst");
+  ASSERT_TRUE(tally);
+  EXPECT_GE(tally->votes_cast, acknowledged.size());
+  // Every acknowledged voter is counted: voting again is refused, retrying is recognised.
+  std::uint64_t counted = 0;
+  for (int v = 0; v < voters; ++v) {
+    auto again = request(srv.port(), vote_request("burst", v, "second-" + std::to_string(v)));
+    ASSERT_TRUE(again);
+    if (again->code == errc::already_voted) ++counted;
+    if (acknowledged.count(v)) EXPECT_EQ(again->code, errc::already_voted) << "voter " << v;
+  }
+  // Nothing doubled: the tally equals the number of distinct voters with a recorded vote, and the
+  // second round's new votes (for voters whose first outcome was lost) are counted once each.
+  auto final_tally = results(srv.port(), "burst");
+  ASSERT_TRUE(final_tally);
+  EXPECT_EQ(tally->votes_cast, counted);
+  EXPECT_EQ(final_tally->votes_cast, static_cast<std::uint64_t>(voters));
+}
+
+TEST(DurabilityTest, RetryOfAnAcknowledgedVoteAfterRestartReturnsTheOriginalSuccess) {
+  server srv;
+  srv.start();
+  ASSERT_TRUE(request(srv.port(), register_request("retry", 3)).value().ok());
+  ASSERT_TRUE(request(srv.port(), vote_request("retry", 1, "req-1")).value().ok());
+  srv.kill9();
+  srv.start();
+  auto again = request(srv.port(), vote_request("retry", 1, "req-1"));
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->ok()) << again->message;
+  auto other = request(srv.port(), vote_request("retry", 1, "req-other"));
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->code, errc::already_voted);
+  EXPECT_EQ(results(srv.port(), "retry")->votes_cast, 1u);
+}
+
+TEST(DurabilityTest, GracefulStopExitsZeroAndKeepsEverything) {
+  server srv;
+  srv.start();
+  ASSERT_TRUE(request(srv.port(), register_request("graceful", 10)).value().ok());
+  for (int v = 0; v < 10; ++v)
+    ASSERT_TRUE(request(srv.port(), vote_request("graceful", v, "g" + std::to_string(v)))->ok());
+  EXPECT_EQ(srv.stop(), 0);
+  srv.start();
+  EXPECT_EQ(results(srv.port(), "graceful")->votes_cast, 10u);
+}
+
+TEST(ConcurrencyTest, TwoHundredVotersVotingAtOnceAreEachCountedOnce) {
+  server srv;
+  srv.start();
+  constexpr int voters = 200;
+  ASSERT_TRUE(request(srv.port(), register_request("crowd", voters)).value().ok());
+  // Real client processes, 50 at a time (the machine has two cores).
+  std::atomic<int> ok{0};
+  for (int wave = 0; wave < voters / 50; ++wave) {
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 50; ++i) {
+      const int v = wave * 50 + i;
+      threads.emplace_back([&, v] {
+        auto r = run("vote", {"--id", "v" + std::to_string(v), "--candidate", v % 2 ? "A" : "B",
+                              "--election-id", "crowd", "--server", srv.endpoint(), "--timeout",
+                              "20"});
+        if (r.code == 0) ++ok;
+      });
+    }
+    for (auto& t : threads) t.join();
+  }
+  EXPECT_EQ(ok.load(), voters);
+  auto tally = results(srv.port(), "crowd");
+  ASSERT_TRUE(tally);
+  EXPECT_EQ(tally->votes_cast, static_cast<std::uint64_t>(voters));
+  EXPECT_EQ(tally->tallies.at(0).votes + tally->tallies.at(1).votes, 200u);
+  EXPECT_EQ(tally->tallies.at(0).votes, 100u);
+}
+
+}  // namespace
+}  // namespace vote::test

@@ -1,0 +1,109 @@
+// Integration-test harness: real vote-server processes and clients on loopback.
+//
+// Network safety: every server here gets --host 127.0.0.1 --broadcast 127.255.255.255 and a
+// test-chosen discovery port; every client gets --server or that broadcast. Readiness and
+// results are polled with deadlines, never slept for.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vote/wire/messages.hpp"
+
+namespace vote::test {
+
+std::string bin(const std::string& name);  // path of a built binary
+
+// A child process with stdout and stderr captured to files.
+class process {
+ public:
+  process(const std::string& path, const std::vector<std::string>& args);
+  ~process();  // SIGKILLs the child if it is still running
+  process(const process&) = delete;
+  process& operator=(const process&) = delete;
+
+  pid_t pid() const { return pid_; }
+  void signal(int signo);
+  // Exit code (or 128 + signal) once exited within `timeout`; nullopt if still running.
+  std::optional<int> wait(std::chrono::milliseconds timeout);
+  bool running();
+  std::string stdout_text() const;
+  std::string stderr_text() const;
+
+ private:
+  pid_t pid_ = -1;
+  std::optional<int> status_;
+  std::filesystem::path out_, err_;
+};
+
+struct run_result {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs a client binary to completion (bounded by `timeout`, then SIGKILL).
+run_result run(const std::string& name, const std::vector<std::string>& args,
+               std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+// A free TCP port on 127.0.0.1 (and a free UDP port for discovery) at the time of the call.
+std::uint16_t free_port();
+
+// One synchronous request over a fresh TCP connection; nullopt on any transport failure.
+std::optional<wire::client_response> request(std::uint16_t port, const wire::client_request& r,
+                                             std::chrono::milliseconds timeout =
+                                                 std::chrono::seconds(5));
+
+// Polls `pred` every few milliseconds until it holds or `timeout` passes.
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    struct timespec ts{0, 5'000'000};
+    nanosleep(&ts, nullptr);
+  }
+  return pred();
+}
+
+// A vote-server on loopback with its own temporary data directory.
+class server {
+ public:
+  struct options {
+    std::string admin_token;  // written to a file and passed as --admin-token-file
+    std::vector<std::string> extra_args;
+  };
+  server();
+  explicit server(options o);
+  ~server();
+
+  // Starts the process and waits until it answers a status request.
+  void start();
+  void kill9();
+  int stop();  // SIGTERM and wait; returns the exit code
+  std::uint16_t port() const { return port_; }
+  std::uint16_t discovery_port() const { return discovery_port_; }
+  std::string endpoint() const { return "127.0.0.1:" + std::to_string(port_); }
+  const std::filesystem::path& data_dir() const { return dir_; }
+  std::vector<std::string> args() const;
+  process& proc() { return *proc_; }
+  // Client flags that reach this server by broadcast discovery on loopback.
+  std::vector<std::string> discovery_flags() const;
+  // Client flags that reach this server directly.
+  std::vector<std::string> direct_flags() const;
+
+ private:
+  options options_;
+  std::uint16_t port_;
+  std::uint16_t discovery_port_;
+  std::filesystem::path dir_;
+  std::unique_ptr<process> proc_;
+};
+
+}  // namespace vote::test

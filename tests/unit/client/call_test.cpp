@@ -1,0 +1,135 @@
+// call(): retries with the same request_id, not_leader redirects, deadlines.
+// Every server here is a fake on 127.0.0.1; no test sleeps to synchronise: the client's own
+// deadlines end each call and the tests assert on outcomes.
+#include <gtest/gtest.h>
+
+#include "fake_server.hpp"
+#include "vote/client/call.hpp"
+#include "vote/client/output.hpp"
+
+namespace vote::client {
+namespace {
+
+using testing::fake_server;
+using testing::reply;
+
+wire::client_request a_vote(std::string request_id = "req-1") {
+  wire::client_request r;
+  r.type = wire::request_type::vote;
+  r.request_id = std::move(request_id);
+  r.body = vote_cmd{"e1", "u1", "Alice"};
+  return r;
+}
+
+call_options direct_to(const net::endpoint& server, std::chrono::milliseconds timeout) {
+  call_options o;
+  o.server = server;
+  o.timeout = timeout;
+  return o;
+}
+
+TEST(Call, SuccessReturnsTheServersAnswer) {
+  fake_server server([](const wire::client_request&, std::size_t) {
+    return reply::ok("Vote for 'Alice' by user 'u1' has been registered.");
+  });
+  const auto r = call(a_vote(), direct_to(server.endpoint(), std::chrono::seconds(5)));
+  EXPECT_EQ(r.result, outcome::ok);
+  EXPECT_EQ(r.message, "Vote for 'Alice' by user 'u1' has been registered.");
+  EXPECT_EQ(r.request_id, "req-1");
+  EXPECT_EQ(exit_code(r), 0);
+}
+
+TEST(Call, RefusalIsFinalAndNotRetried) {
+  fake_server server([](const wire::client_request&, std::size_t) {
+    return reply::error(errc::already_voted, "Error: User 'u1' has already voted.");
+  });
+  const auto r = call(a_vote(), direct_to(server.endpoint(), std::chrono::seconds(5)));
+  EXPECT_EQ(r.result, outcome::refused);
+  EXPECT_EQ(r.code, errc::already_voted);
+  EXPECT_EQ(server.request_ids().size(), 1U);
+  EXPECT_EQ(exit_code(r), 1);
+}
+
+TEST(Call, RetriesADroppedConnectionWithTheSameRequestId) {
+  fake_server server([](const wire::client_request&, std::size_t connection) {
+    return connection == 0 ? reply::drop_connection() : reply::ok("counted");
+  });
+  const auto r = call(a_vote("same-id"), direct_to(server.endpoint(), std::chrono::seconds(5)));
+  EXPECT_EQ(r.result, outcome::ok);
+  EXPECT_EQ(server.request_ids(), (std::vector<std::string>{"same-id", "same-id"}));
+  EXPECT_EQ(r.attempts, 2);
+}
+
+TEST(Call, RetriesUnavailableAndNoQuorumWithTheSameRequestId) {
+  fake_server server([](const wire::client_request&, std::size_t connection) {
+    if (connection == 0) return reply::error(errc::unavailable, "shutting down");
+    if (connection == 1) return reply::error(errc::no_quorum, "no quorum");
+    return reply::ok("counted");
+  });
+  const auto r = call(a_vote("id-x"), direct_to(server.endpoint(), std::chrono::seconds(5)));
+  EXPECT_EQ(r.result, outcome::ok);
+  EXPECT_EQ(server.request_ids(), (std::vector<std::string>(3, "id-x")));
+}
+
+TEST(Call, FollowsNotLeaderToTheNamedLeader) {
+  fake_server leader([](const wire::client_request&, std::size_t) { return reply::ok("done"); });
+  fake_server follower([&](const wire::client_request&, std::size_t) {
+    return reply::redirect(leader.endpoint_text());
+  });
+  const auto r = call(a_vote("rid"), direct_to(follower.endpoint(), std::chrono::seconds(5)));
+  EXPECT_EQ(r.result, outcome::ok);
+  EXPECT_EQ(follower.request_ids(), (std::vector<std::string>{"rid"}));
+  EXPECT_EQ(leader.request_ids(), (std::vector<std::string>{"rid"}));
+  EXPECT_EQ(r.last_target, leader.endpoint_text());
+}
+
+TEST(Call, RedirectLoopIsBoundedAndEndsWithNoLeader) {
+  std::string self;
+  fake_server looping(
+      [&](const wire::client_request&, std::size_t) { return reply::redirect(self); });
+  self = looping.endpoint_text();
+  auto options = direct_to(looping.endpoint(), std::chrono::milliseconds(300));
+  const auto r = call(a_vote(), options);
+  EXPECT_EQ(r.result, outcome::not_sent);  // not_leader: the request was never applied
+  EXPECT_EQ(r.why, failure::no_leader);
+  EXPECT_EQ(r.code, errc::not_leader);
+  EXPECT_EQ(exit_code(r), 3);
+  EXPECT_GE(looping.request_ids().size(), static_cast<std::size_t>(1 + options.max_redirects));
+}
+
+TEST(Call, SilentServerEndsAtTheDeadlineWithOutcomeUnknown) {
+  fake_server silent([](const wire::client_request&, std::size_t) { return reply::no_answer(); });
+  const auto r =
+      call(a_vote("rid-7"), direct_to(silent.endpoint(), std::chrono::milliseconds(300)));
+  EXPECT_EQ(r.result, outcome::unknown);
+  EXPECT_EQ(r.why, failure::no_answer);
+  EXPECT_EQ(exit_code(r), 3);
+  EXPECT_NE(format_failure(r, "the vote may or may not have been counted")
+                .find("Retrying with --request-id rid-7 is safe."),
+            std::string::npos);
+}
+
+TEST(Call, RefusedConnectionsEndAtTheDeadlineWithNothingSent) {
+  const auto r =
+      call(a_vote(), direct_to(testing::closed_tcp_endpoint(), std::chrono::milliseconds(300)));
+  EXPECT_EQ(r.result, outcome::not_sent);
+  EXPECT_EQ(r.why, failure::no_leader);
+  EXPECT_GE(r.attempts, 2);  // retried with backoff until the deadline
+  EXPECT_NE(r.message.find("could not connect"), std::string::npos);
+}
+
+TEST(Call, NoQuorumUntilTheDeadlineIsUnknown) {
+  fake_server minority([](const wire::client_request&, std::size_t) {
+    return reply::error(errc::no_quorum, "Error: no quorum.");
+  });
+  const auto r = call(a_vote(), direct_to(minority.endpoint(), std::chrono::milliseconds(300)));
+  EXPECT_EQ(r.result, outcome::unknown);
+  EXPECT_EQ(r.code, errc::no_quorum);
+  EXPECT_EQ(exit_code(r), 3);
+  const auto ids = minority.request_ids();
+  EXPECT_GE(ids.size(), 2U);
+  EXPECT_TRUE(std::all_of(ids.begin(), ids.end(), [](const auto& id) { return id == "req-1"; }));
+}
+
+}  // namespace
+}  // namespace vote::client

@@ -1,0 +1,255 @@
+// Client responses: round trips, every error code, and a hostile server's replies.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+
+#include "unit/wire/mutate.hpp"
+#include "vote/wire/messages.hpp"
+
+namespace vote::wire {
+namespace {
+
+using nlohmann::json;
+
+election_result closed_result() {
+  election_result r;
+  r.election_id = "e1";
+  r.tallies = {{"Ann", 2}, {"Bob", 1}};
+  r.winner = "Ann";
+  r.votes_cast = 3;
+  r.eligible_voters = 4;
+  r.closed = true;
+  r.closed_at_ms = 1'700'000'000'000;
+  return r;
+}
+
+server_status leader_status() {
+  return {.node_id = 18'446'744'073'709'551'615u,
+          .role = "leader",
+          .endpoint = "10.0.0.7:9000",
+          .leader_endpoint = "10.0.0.7:9000",
+          .leader_id = 7,
+          .epoch = 3,
+          .commit_index = 42,
+          .applied_index = 41};
+}
+
+client_response response(std::string request_id, errc code, std::string message) {
+  client_response r;
+  r.request_id = std::move(request_id);
+  r.code = code;
+  r.message = std::move(message);
+  return r;
+}
+
+client_response decoded(std::string_view text) {
+  auto d = decode_response(text);
+  if (auto* e = std::get_if<decode_error>(&d)) {
+    ADD_FAILURE() << "refused: " << e->message << " in " << text;
+    return {};
+  }
+  return std::get<client_response>(d);
+}
+
+decode_error refused(const json& j) {
+  auto d = decode_response(j.dump());
+  if (!std::holds_alternative<decode_error>(d)) {
+    ADD_FAILURE() << "accepted: " << j.dump();
+    return {};
+  }
+  return std::get<decode_error>(d);
+}
+
+json valid_success() {
+  return json::parse(encode_response(response("r1", errc::ok, "Vote recorded.")));
+}
+
+json valid_failure() {
+  client_response r = response("r1", errc::not_leader, "not the leader");
+  r.leader_endpoint = "192.168.1.20:7000";
+  return json::parse(encode_response(r));
+}
+
+TEST(Response, SuccessHasTheDocumentedForm) {
+  EXPECT_EQ(encode_response(response("r1", errc::ok, "done")),
+            R"({"message":"done","ok":true,"request_id":"r1"})");
+}
+
+TEST(Response, ErrorHasTheDocumentedForm) {
+  client_response r = response("r1", errc::not_leader, "ask the leader");
+  r.leader_endpoint = "10.0.0.1:9000";
+  EXPECT_EQ(encode_response(r),
+            R"({"error":{"code":"not_leader","message":"ask the leader"},"leader":"10.0.0.1:9000",)"
+            R"("ok":false,"request_id":"r1"})");
+}
+
+TEST(Response, SuccessWithResultRoundTrips) {
+  client_response r = response("r9", errc::ok, "Election e1 ended. The winner is Ann.");
+  r.result = closed_result();
+  EXPECT_EQ(decoded(encode_response(r)), r);
+  election_result tie = closed_result();
+  tie.tallies[1].votes = 2;
+  tie.winner.reset();
+  tie.tie = true;
+  tie.tied = {"Ann", "Bob"};
+  tie.closed = false;
+  tie.closed_at_ms = 0;
+  r.result = tie;
+  EXPECT_EQ(decoded(encode_response(r)), r);
+}
+
+TEST(Response, SuccessWithStatusRoundTrips) {
+  client_response r = response("", errc::ok, "ok");
+  r.status = leader_status();
+  EXPECT_EQ(decoded(encode_response(r)), r);
+  r.status->leader_endpoint = "";
+  r.status->role = "follower";
+  EXPECT_EQ(decoded(encode_response(r)), r);
+}
+
+TEST(Response, EveryErrorCodeRoundTrips) {
+  for (int c = static_cast<int>(errc::bad_request); c <= static_cast<int>(errc::internal); ++c) {
+    client_response r = response("req", static_cast<errc>(c), "message for " + std::to_string(c));
+    EXPECT_EQ(decoded(encode_response(r)), r) << to_string(r.code);
+    r.leader_endpoint = "127.0.0.1:1";
+    EXPECT_EQ(decoded(encode_response(r)), r) << to_string(r.code);
+  }
+}
+
+TEST(Response, EncodeDropsFieldsTheFormHasNoPlaceFor) {
+  client_response err = response("r", errc::already_voted, "no");
+  err.result = closed_result();
+  err.status = leader_status();
+  EXPECT_EQ(decoded(encode_response(err)), response("r", errc::already_voted, "no"));
+  client_response ok = response("r", errc::ok, "yes");
+  ok.leader_endpoint = "10.0.0.1:2";
+  EXPECT_EQ(decoded(encode_response(ok)), response("r", errc::ok, "yes"));
+}
+
+TEST(Response, UnknownErrorCodeBecomesInternalWithItsMessage) {
+  json j = valid_failure();
+  j["error"]["code"] = "quota_exceeded";
+  j["error"]["message"] = "try tomorrow";
+  const client_response r = decoded(j.dump());
+  EXPECT_EQ(r.code, errc::internal);
+  EXPECT_EQ(r.message, "try tomorrow");
+}
+
+TEST(Response, ErrorWithCodeOkIsRefused) {
+  json j = valid_failure();
+  j["error"]["code"] = "ok";
+  EXPECT_EQ(refused(j).code, errc::bad_request);
+}
+
+TEST(Response, MissingOrMistypedTopLevelFieldsAreRefused) {
+  const std::pair<const char*, json> cases[] = {{"ok", json()},
+                                                {"ok", "true"},
+                                                {"ok", 1},
+                                                {"request_id", json()},
+                                                {"request_id", 5},
+                                                {"message", json()},
+                                                {"message", false},
+                                                {"result", "x"},
+                                                {"result", json::object()},
+                                                {"status", json::array()},
+                                                {"status", json::object()},
+                                                {"extra", 1}};
+  for (const auto& [field, value] : cases) {
+    json j = valid_success();
+    if (value.is_null()) {
+      j.erase(field);
+    } else {
+      j[field] = value;
+    }
+    const decode_error e = refused(j);
+    EXPECT_EQ(e.code, errc::bad_request);
+    EXPECT_NE(e.message.find(field), std::string::npos) << e.message;
+  }
+}
+
+TEST(Response, MalformedErrorObjectsAreRefused) {
+  const json bad_errors[] = {json(),
+                             "not_leader",
+                             json::array(),
+                             json::object(),
+                             {{"code", "timeout"}},
+                             {{"message", "m"}},
+                             {{"code", 3}, {"message", "m"}},
+                             {{"code", "timeout"}, {"message", "m"}, {"extra", 1}}};
+  for (const json& e : bad_errors) {
+    json j = valid_failure();
+    if (e.is_null()) {
+      j.erase("error");
+    } else {
+      j["error"] = e;
+    }
+    EXPECT_EQ(refused(j).code, errc::bad_request) << j.dump();
+  }
+  json j = valid_failure();
+  j["message"] = "belongs in error";
+  EXPECT_NE(refused(j).message.find("unknown field 'message'"), std::string::npos);
+}
+
+TEST(Response, LeaderMustBeAnEndpoint) {
+  for (const json& leader : {json("leader"), json("10.0.0.1"), json("10.0.0.1:0"),
+                             json("host.example:80"), json(9000), json(nullptr)}) {
+    json j = valid_failure();
+    j["leader"] = leader;
+    EXPECT_NE(refused(j).message.find("'leader'"), std::string::npos) << leader.dump();
+  }
+}
+
+TEST(Response, StatusFieldsAreCheckedOneByOne) {
+  client_response with_status = response("", errc::ok, "");
+  with_status.status = leader_status();
+  const json good = json::parse(encode_response(with_status))["status"];
+  for (const auto& [key, value] : good.items()) {
+    for (const json& wrong : {json(), json(-1), json(1.5), json("7"), json(1e300), json(true)}) {
+      if (wrong.type() == value.type()) continue;
+      json j = valid_success();
+      j["status"] = good;
+      if (wrong.is_null()) {
+        j["status"].erase(key);
+      } else {
+        j["status"][key] = wrong;
+      }
+      EXPECT_NE(refused(j).message.find("'" + key + "'"), std::string::npos) << j.dump();
+    }
+  }
+}
+
+TEST(Response, HostileTextNeverThrows) {
+  for (const std::string& text :
+       {std::string(""), std::string(500'000, '{'), std::string("[1,2]"),
+        std::string("{\"ok\":true,\"request_id\":\"\xff\",\"message\":\"\"}"),
+        std::string(R"({"ok":true,"ok":true,"request_id":"","message":""})"),
+        std::string(
+            R"({"ok":false,"request_id":"","error":{"code":"timeout","message":1e999}})")}) {
+    std::variant<client_response, decode_error> d;
+    EXPECT_NO_THROW(d = decode_response(text));
+    EXPECT_TRUE(std::holds_alternative<decode_error>(d)) << text.substr(0, 80);
+  }
+}
+
+TEST(Response, RandomMutationsNeverThrow) {
+  std::mt19937 rng(test::fuzz_seed);
+  client_response with_result = response("r", errc::ok, "closed");
+  with_result.result = closed_result();
+  client_response with_status = response("r", errc::ok, "status");
+  with_status.status = leader_status();
+  const std::string samples[] = {encode_response(with_result), encode_response(with_status),
+                                 valid_failure().dump()};
+  for (int i = 0; i < 6000; ++i) {
+    const std::string text = test::mutate(samples[i % 3], rng);
+    std::variant<client_response, decode_error> d;
+    ASSERT_NO_THROW(d = decode_response(text)) << text;
+    if (auto* r = std::get_if<client_response>(&d)) {
+      ASSERT_NO_THROW((void)encode_response(*r)) << text;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vote::wire

@@ -1,0 +1,83 @@
+// vote-server: one member of a vote-server cluster (README "vote-server").
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "vote/node/config.hpp"
+#include "vote/node/server.hpp"
+
+namespace {
+
+void add_flags(CLI::App& app, vote::node::server_config& c, std::string& id_text) {
+  app.add_option("--port", c.port, "TCP port for clients and peers (required)")->required();
+  app.add_option("--host", c.host,
+                 "IPv4 address to serve on (default: the first up, non-loopback interface with a "
+                 "broadcast address; 127.0.0.1 with a warning when there is none)");
+  app.add_option("--broadcast", c.broadcast,
+                 "UDP broadcast address for discovery (default: that interface's; "
+                 "127.255.255.255 on the loopback fallback)");
+  app.add_option("--discovery-port,--discovery_port", c.discovery_port, "UDP discovery port")
+      ->capture_default_str();
+  app.add_option("--data-dir,--data_dir", c.data_dir,
+                 "Data directory (default: ./vote-data-<port>)");
+  app.add_option("--id", id_text,
+                 "Node id, a positive 64-bit integer (default: generated at first start as "
+                 "(unix ms << 16) | 16 random bits and kept in the data directory)");
+  app.add_option("--cluster", c.cluster, "Logical cluster name; servers ignore other clusters")
+      ->capture_default_str();
+  app.add_option("--admin-token-file,--admin_token_file", c.admin_token_file,
+                 "File holding the admin token that register/close must present (default: none; "
+                 "then admin requests are accepted only from this machine)");
+  app.add_option("--log-level,--log_level", c.log_level,
+                 "trace, debug, info, warn, error, critical or off")
+      ->capture_default_str();
+  app.add_option("--max-frame-bytes", c.max_frame_bytes, "Largest accepted request frame")
+      ->capture_default_str();
+  app.add_option("--max-connections", c.max_connections, "Cap on open client connections")
+      ->capture_default_str();
+  app.add_option("--snapshot-every", c.snapshot_every,
+                 "Entries applied between state snapshots (0: never)")
+      ->capture_default_str();
+  app.set_config("--config", "", "Read flags from this TOML/INI file (flags given on the "
+                                 "command line win)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"vote-server: a fault-tolerant election service (one cluster member)"};
+  app.footer(
+      "Exit codes: 0 stopped by SIGINT/SIGTERM; 1 runtime failure; 2 usage or configuration "
+      "error;\n  3 port, address or data directory unavailable; 4 data directory corrupt or "
+      "belonging to another node.\nSafety: for tests use --host 127.0.0.1 --broadcast "
+      "127.255.255.255.");
+  vote::node::server_config config;
+  std::string id_text;
+  add_flags(app, config, id_text);
+  try {
+    app.parse(argc, argv);
+    if (!id_text.empty()) {
+      std::size_t used = 0;
+      config.id = std::stoull(id_text, &used);
+      if (used != id_text.size() || id_text[0] == '-') throw std::invalid_argument("");
+    }
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : vote::node::exit_usage;
+  } catch (const std::exception&) {
+    std::cerr << "error: --id must be a positive 64-bit integer, got '" << id_text << "'\n";
+    return vote::node::exit_usage;
+  }
+  try {
+    vote::node::validate(config);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return vote::node::exit_usage;
+  }
+  auto logger = spdlog::stderr_color_mt("server");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  return vote::node::run_server(config);
+}
