@@ -12,9 +12,19 @@ namespace {
 
 namespace vc = vote::client;
 
-// The leader to benchmark: --server, or the answer to a broadcast.
+// The leader to benchmark: the answer to a broadcast, or --server, or the leader that --server
+// names when it is a follower (asked with a status request).
 std::optional<vote::net::endpoint> find_leader(const vc::resolved_options& r, std::string& error) {
-  if (r.call.server) return r.call.server;
+  if (r.call.server) {
+    vote::wire::client_request status;
+    status.type = vote::wire::request_type::status;
+    const auto answer = vc::call(status, r.call);
+    if (answer.response && answer.response->status) {
+      const auto leader = vote::net::parse_endpoint(answer.response->status->leader_endpoint);
+      if (leader) return leader;
+    }
+    return r.call.server;
+  }
   const auto found =
       vc::discover_leader(r.call.discovery, std::chrono::steady_clock::now() + r.call.timeout);
   if (const auto* leader = std::get_if<vc::leader_info>(&found)) return leader->endpoint;

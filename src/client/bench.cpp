@@ -266,7 +266,7 @@ class runner {
   static std::string voter_id(std::size_t n) { return "v" + base36(n); }
   std::string next_request_id() { return id_prefix_ + base36(request_seq_++); }
   static std::string describe(const std::optional<wire::client_response>& r) {
-    if (!r) return "no answer from the server";
+    if (!r) return "no answer (connect failed or timed out)";
     return std::string(to_string(r->code)) + ": " + r->message;
   }
 

@@ -45,6 +45,8 @@ addresses resolve_addresses(const server_config& c) {
   return a;
 }
 
+std::string wal_dir(const server_config& c) { return c.data_dir + "/wal"; }
+
 std::uint64_t random_u64() {
   std::random_device rd;
   return (std::uint64_t{rd()} << 32) | rd();
@@ -89,9 +91,23 @@ recovered_state recover(storage::file_system& fs, const server_config& c,
   storage::wal_options options;
   options.first_index = r.snapshot_index + 1;
   options.prev_epoch = r.last_epoch;
-  wal_out = storage::wal::open(fs, c.data_dir, options, rec);
+  wal_out = storage::wal::open(fs, wal_dir(c), options, rec);
   if (rec.truncated_bytes > 0)
     spdlog::warn("recovery: cut a torn tail of {} bytes from the log", rec.truncated_bytes);
+  if (r.snapshot_index > 0) {
+    if (wal_out->first_index() > r.snapshot_index + 1)
+      throw startup_error(exit_data, "the log in " + wal_dir(c) + " starts at index " +
+                                         std::to_string(wal_out->first_index()) +
+                                         " but the snapshot ends at " +
+                                         std::to_string(r.snapshot_index) +
+                                         ": entries are missing (see docs/storage.md)");
+    if (wal_out->epoch_at(r.snapshot_index) != r.last_epoch) {
+      // A crash interrupted the install of a snapshot ahead of the log: the snapshot wins.
+      if (auto ec = wal_out->reset(r.snapshot_index + 1, r.last_epoch))
+        throw startup_error(exit_data, "cannot reset the log: " + ec.message());
+      rec.entries.clear();
+    }
+  }
   for (auto& e : rec.entries) {
     if (e.index <= r.last_index) continue;
     if (e.kind == entry_kind::command) {
@@ -147,10 +163,14 @@ int serve(const server_config& c) {
   auto fs = storage::make_posix_file_system();
   if (auto ec = fs->create_dirs(c.data_dir))
     throw startup_error(exit_data, "cannot create --data-dir " + c.data_dir + ": " + ec.message());
-  auto lock = storage::lock_data_dir(c.data_dir);
-  if (!lock.held())
+  storage::data_dir_lock lock;
+  try {
+    lock = storage::lock_data_dir(c.data_dir);
+  } catch (const std::runtime_error& e) {
     throw startup_error(exit_unavailable, "the data directory " + c.data_dir +
-                                              " is in use by another vote-server");
+                                              " is in use by another vote-server (" + e.what() +
+                                              ")");
+  }
   const auto addr = resolve_addresses(c);
   auto admin = make_admin_policy(c);
   auto identity = load_or_create_identity(*fs, c);
@@ -214,6 +234,9 @@ int run_server(const server_config& config) {
   } catch (const std::invalid_argument& e) {
     spdlog::error("{}", e.what());
     return exit_usage;
+  } catch (const std::exception& e) {
+    spdlog::critical("unexpected failure: {}", e.what());
+    return exit_failure;
   }
 }
 

@@ -5,7 +5,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <stdexcept>
 
 #include "vote/storage/meta.hpp"
@@ -38,9 +37,10 @@ data_dir_lock::~data_dir_lock() {
 }
 
 data_dir_lock lock_data_dir(const std::string& dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) throw std::runtime_error("cannot create data directory " + dir + ": " + ec.message());
+  // Through the file seam so that a new directory's entry is fsynced into its parent.
+  if (auto ec = make_posix_file_system()->create_dirs(dir)) {
+    throw std::runtime_error("cannot create data directory " + dir + ": " + ec.message());
+  }
   const std::string path = dir + "/" + lock_file_name;
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {

@@ -148,3 +148,28 @@ TEST(ConcurrencyTest, TwoHundredVotersVotingAtOnceAreEachCountedOnce) {
 
 }  // namespace
 }  // namespace vote::test
+
+namespace vote::test {
+namespace {
+
+TEST(DurabilityTest, RestartAfterSnapshotsAndLogCompactionKeepsEveryVote) {
+  server srv(server::options{"", {"--snapshot-every", "50"}});
+  srv.start();
+  ASSERT_TRUE(request(srv.port(), register_request("snap", 300)).value().ok());
+  for (int v = 0; v < 300; ++v)
+    ASSERT_TRUE(request(srv.port(), vote_request("snap", v, "s" + std::to_string(v)))->ok());
+  srv.kill9();
+  std::size_t snapshots = 0;
+  for (auto& f : std::filesystem::directory_iterator(srv.data_dir() / "data"))
+    snapshots += f.path().extension() == ".snap";
+  EXPECT_GE(snapshots, 1u);
+  srv.start();
+  auto tally = results(srv.port(), "snap");
+  ASSERT_TRUE(tally);
+  EXPECT_EQ(tally->votes_cast, 300u);
+  EXPECT_EQ(request(srv.port(), vote_request("snap", 7, "again"))->code, errc::already_voted);
+  EXPECT_TRUE(request(srv.port(), vote_request("snap", 7, "s7"))->ok());
+}
+
+}  // namespace
+}  // namespace vote::test

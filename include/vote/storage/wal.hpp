@@ -71,7 +71,8 @@ class wal {
   std::error_code truncate_suffix(std::uint64_t from_index);
   // Deletes whole segments whose entries are all <= up_to_index (after a snapshot covering
   // them). If that is every entry, first starts an empty segment at last_index() + 1, so the
-  // next index continues. Durable on return; does not sync earlier appends.
+  // next index continues. The removals are durable on return; earlier appends still need
+  // sync() (only that roll syncs them).
   std::error_code drop_prefix(std::uint64_t up_to_index);
   // Discards every entry and continues at next_index, the entry before it having prev_epoch
   // (after installing a snapshot that is ahead of this log). Durable on return.

@@ -1,0 +1,199 @@
+// The node driver against an in-memory disk: persist before reply, group commit, refusals that
+// never touch the log, drain on stop.
+#include "vote/node/server_node.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+
+#include <atomic>
+
+#include "vote/storage/memory_file_system.hpp"
+#include "vote/storage/wal.hpp"
+
+namespace vote::node {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+// Counts syncs of the files it hands out; everything else goes to the memory file system.
+class counting_fs : public storage::file_system {
+ public:
+  explicit counting_fs(storage::file_system& inner) : inner_(inner) {}
+  std::atomic<int> syncs{0};
+
+  std::error_code create_dirs(const std::string& d) override { return inner_.create_dirs(d); }
+  std::error_code list_dir(const std::string& d, std::vector<std::string>& n) override {
+    return inner_.list_dir(d, n);
+  }
+  bool exists(const std::string& p) override { return inner_.exists(p); }
+  std::error_code read_file(const std::string& p, std::string& o) override {
+    return inner_.read_file(p, o);
+  }
+  std::error_code open_appendable(const std::string& p,
+                                  std::unique_ptr<storage::writable_file>& out) override {
+    std::unique_ptr<storage::writable_file> f;
+    auto ec = inner_.open_appendable(p, f);
+    if (!ec) out = std::make_unique<counting_file>(std::move(f), syncs);
+    return ec;
+  }
+  std::error_code truncate(const std::string& p, std::uint64_t s) override {
+    return inner_.truncate(p, s);
+  }
+  std::error_code rename(const std::string& f, const std::string& t) override {
+    return inner_.rename(f, t);
+  }
+  std::error_code remove(const std::string& p) override { return inner_.remove(p); }
+  std::error_code sync_dir(const std::string& d) override { return inner_.sync_dir(d); }
+
+ private:
+  struct counting_file : storage::writable_file {
+    counting_file(std::unique_ptr<storage::writable_file> f, std::atomic<int>& n)
+        : file(std::move(f)), syncs(n) {}
+    std::error_code append(std::string_view d) override { return file->append(d); }
+    std::error_code sync() override {
+      ++syncs;
+      return file->sync();
+    }
+    std::uint64_t size() const override { return file->size(); }
+    std::unique_ptr<storage::writable_file> file;
+    std::atomic<int>& syncs;
+  };
+  storage::file_system& inner_;
+};
+
+class ServerNodeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    storage::wal_recovery rec;
+    writer_ = std::make_unique<log_writer>(io_, fs_, "/data",
+                                           storage::wal::open(fs_, "/data/wal", {}, rec));
+    node_ = std::make_unique<server_node>(io_, node_identity_view{7, "127.0.0.1:1", "default", ""},
+                                          1, recovered_state{}, admin_policy{}, *writer_, 0);
+    node_->start();
+    run_while([&] { return node_->status().applied_index < 1; });  // epoch_start is durable
+  }
+  void TearDown() override { writer_->stop(); }
+
+  void send(const wire::client_request& r, bool same_host = true) {
+    node_->on_request(wire::encode_request(r), {"10.0.0.9", same_host},
+                      [this](std::string json) {
+                        auto d = wire::decode_response(json);
+                        replies_.push_back(std::get<wire::client_response>(d));
+                      });
+  }
+  void run_until(std::size_t replies) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (replies_.size() < replies && std::chrono::steady_clock::now() < deadline)
+      io_.run_one_for(100ms);
+    ASSERT_EQ(replies_.size(), replies);
+  }
+  template <class Pred>
+  void run_while(Pred busy) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (busy() && std::chrono::steady_clock::now() < deadline) io_.run_one_for(100ms);
+    ASSERT_FALSE(busy());
+  }
+  std::vector<log_entry> durable_log() {
+    mem_.crash(1);
+    storage::wal_recovery rec;
+    storage::wal::open(mem_, "/data/wal", {}, rec);
+    return rec.entries;
+  }
+
+  static wire::client_request register_request(std::vector<std::string> voters) {
+    wire::client_request r;
+    r.type = wire::request_type::register_election;
+    r.request_id = "reg";
+    r.body = register_cmd{"e", {"A", "B"}, std::move(voters), tie_break::none};
+    return r;
+  }
+  static wire::client_request vote_request(const std::string& voter) {
+    wire::client_request r;
+    r.type = wire::request_type::vote;
+    r.request_id = "req-" + voter;
+    r.body = vote_cmd{"e", voter, "A"};
+    return r;
+  }
+
+  storage::memory_file_system mem_;
+  counting_fs fs_{mem_};
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
+  std::unique_ptr<log_writer> writer_;
+  std::unique_ptr<server_node> node_;
+  std::vector<wire::client_response> replies_;
+};
+
+TEST_F(ServerNodeTest, AReplyComesOnlyAfterItsEntryIsDurable) {
+  send(register_request({"u1"}));
+  EXPECT_TRUE(replies_.empty()) << "answered before the entry reached the disk";
+  run_until(1);
+  EXPECT_TRUE(replies_[0].ok()) << replies_[0].message;
+  auto log = durable_log();
+  ASSERT_EQ(log.size(), 2u);  // epoch_start, register
+  EXPECT_EQ(log[0].kind, entry_kind::epoch_start);
+  EXPECT_EQ(log[1].kind, entry_kind::command);
+  EXPECT_EQ(decode_command(log[1].payload)->request_id, "reg");
+}
+
+TEST_F(ServerNodeTest, RequestsArrivingInOneTurnShareOneFsync) {
+  std::vector<std::string> voters;
+  for (int i = 0; i < 50; ++i) voters.push_back("v" + std::to_string(i));
+  send(register_request(voters));
+  run_until(1);
+  const int before = fs_.syncs.load();
+  for (const auto& v : voters) send(vote_request(v));
+  run_until(51);
+  EXPECT_EQ(fs_.syncs.load() - before, 1);
+  for (const auto& r : replies_) EXPECT_TRUE(r.ok()) << r.message;
+}
+
+TEST_F(ServerNodeTest, MalformedAndRefusedRequestsNeverTouchTheLog) {
+  const int before = fs_.syncs.load();
+  node_->on_request("{not json", {"127.0.0.1", true}, [this](std::string json) {
+    replies_.push_back(std::get<wire::client_response>(wire::decode_response(json)));
+  });
+  send(register_request({"u1", "u1"}));              // duplicate voter: shape check
+  send(register_request({"u1"}), /*same_host=*/false);  // not the admin
+  ASSERT_EQ(replies_.size(), 3u);
+  EXPECT_EQ(replies_[0].code, errc::bad_request);
+  EXPECT_EQ(replies_[1].code, errc::invalid_election);
+  EXPECT_EQ(replies_[2].code, errc::unauthorized);
+  send(register_request({"u1"}));  // the only request that reaches the log
+  run_until(4);
+  EXPECT_TRUE(replies_[3].ok());
+  EXPECT_EQ(fs_.syncs.load(), before + 1);
+  EXPECT_EQ(durable_log().size(), 2u);
+}
+
+TEST_F(ServerNodeTest, DrainAnswersWhatIsInFlightThenRefusesNewRequests) {
+  send(register_request({"u1", "u2"}));
+  bool drained = false;
+  node_->drain([&] { drained = true; });
+  run_until(1);
+  run_while([&] { return !drained; });
+  EXPECT_TRUE(replies_[0].ok());
+  send(vote_request("u1"));
+  ASSERT_EQ(replies_.size(), 2u);
+  EXPECT_EQ(replies_[1].code, errc::unavailable);
+  EXPECT_FALSE(node_->leader_info().has_value());
+}
+
+TEST_F(ServerNodeTest, StatusAndLeaderInfoDescribeThisNode) {
+  auto info = node_->leader_info();
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->leader_id, 7u);
+  EXPECT_EQ(info->leader_endpoint, "127.0.0.1:1");
+  EXPECT_EQ(info->epoch, 1u);
+  send(wire::client_request{});
+  ASSERT_EQ(replies_.size(), 1u);
+  ASSERT_TRUE(replies_[0].status);
+  EXPECT_EQ(replies_[0].status->role, "leader");
+  EXPECT_EQ(replies_[0].status->applied_index, 1u);
+}
+
+}  // namespace
+}  // namespace vote::node
