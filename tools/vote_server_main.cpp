@@ -1,7 +1,7 @@
 // vote-server: one member of a vote-server cluster (README "vote-server").
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 
@@ -40,8 +40,9 @@ void add_flags(CLI::App& app, vote::node::server_config& c, std::string& id_text
   app.add_option("--snapshot-every", c.snapshot_every,
                  "Entries applied between state snapshots (0: never)")
       ->capture_default_str();
-  app.set_config("--config", "", "Read flags from this TOML/INI file (flags given on the "
-                                 "command line win)");
+  app.set_config("--config", "",
+                 "Read flags from this TOML/INI file (flags given on the "
+                 "command line win)");
 }
 
 }  // namespace

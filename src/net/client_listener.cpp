@@ -1,9 +1,9 @@
 #include "vote/net/client_listener.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
-#include <spdlog/spdlog.h>
 
 #include <unordered_map>
 
@@ -158,10 +158,11 @@ class session : public std::enable_shared_from_this<session> {
   void write(std::string bytes) {
     out_ = std::move(bytes);
     arm(options().write_timeout);
-    asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](error_code ec, std::size_t) {
-      if (ec || self->closed_ || self->closing_) return self->close();
-      self->process_buffer();
-    });
+    asio::async_write(socket_, asio::buffer(out_),
+                      [self = shared_from_this()](error_code ec, std::size_t) {
+                        if (ec || self->closed_ || self->closing_) return self->close();
+                        self->process_buffer();
+                      });
   }
 
   static constexpr std::size_t read_chunk = 16 * 1024;
@@ -189,7 +190,8 @@ void client_listener::impl::accept() {
       ++self->stats_.accepted;
       if (self->sessions_.size() >= self->options_.max_connections) {
         ++self->stats_.refused_over_cap;
-        s->fail(framed_error(errc::unavailable, "Error: the server is at its connection limit; retry later."));
+        s->fail(framed_error(errc::unavailable,
+                             "Error: the server is at its connection limit; retry later."));
       } else {
         self->sessions_.emplace(s.get(), s);
         self->stats_.open = self->sessions_.size();
@@ -209,9 +211,13 @@ client_listener::client_listener(asio::io_context& io, const tcp::endpoint& endp
                                  request_handler& handler, listener_options options)
     : impl_(std::make_shared<impl>(io, endpoint, handler, options)) {}
 
-client_listener::~client_listener() { stop(); }
+client_listener::~client_listener() {
+  stop();
+}
 
-void client_listener::start() { impl_->accept(); }
+void client_listener::start() {
+  impl_->accept();
+}
 
 void client_listener::stop() {
   if (impl_->stopped_) return;
@@ -223,8 +229,12 @@ void client_listener::stop() {
   impl_->stats_.open = 0;
 }
 
-tcp::endpoint client_listener::local_endpoint() const { return impl_->acceptor_.local_endpoint(); }
+tcp::endpoint client_listener::local_endpoint() const {
+  return impl_->acceptor_.local_endpoint();
+}
 
-const listener_stats& client_listener::stats() const noexcept { return impl_->stats_; }
+const listener_stats& client_listener::stats() const noexcept {
+  return impl_->stats_;
+}
 
 }  // namespace vote::net

@@ -2,8 +2,8 @@
 
 #include <array>
 
-#include <boost/asio/socket_base.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/socket_base.hpp>
 
 namespace vote::net {
 
@@ -15,7 +15,10 @@ struct discovery_responder::impl : std::enable_shared_from_this<discovery_respon
   impl(asio::io_context& io, const asio::ip::address_v4& host,
        const asio::ip::address_v4& broadcast, std::uint16_t port, std::string cluster_name,
        leader_lookup lookup_fn)
-      : receiver_(io), sender_(io), cluster_(std::move(cluster_name)), lookup_(std::move(lookup_fn)) {
+      : receiver_(io),
+        sender_(io),
+        cluster_(std::move(cluster_name)),
+        lookup_(std::move(lookup_fn)) {
     receiver_.open(udp::v4());
     receiver_.set_option(asio::socket_base::reuse_address(true));
     int one = 1;
@@ -26,12 +29,12 @@ struct discovery_responder::impl : std::enable_shared_from_this<discovery_respon
   }
 
   void receive() {
-    receiver_.async_receive_from(
-        asio::buffer(buffer_), from_, [self = shared_from_this()](error_code ec, std::size_t n) {
-          if (self->stopped_) return;
-          if (!ec) self->handle(std::string_view(self->buffer_.data(), n));
-          self->receive();
-        });
+    receiver_.async_receive_from(asio::buffer(buffer_), from_,
+                                 [self = shared_from_this()](error_code ec, std::size_t n) {
+                                   if (self->stopped_) return;
+                                   if (!ec) self->handle(std::string_view(self->buffer_.data(), n));
+                                   self->receive();
+                                 });
   }
 
   void handle(std::string_view bytes) {
@@ -66,9 +69,13 @@ discovery_responder::discovery_responder(asio::io_context& io, const asio::ip::a
     : impl_(std::make_shared<impl>(io, host, broadcast, port, std::move(cluster),
                                    std::move(lookup))) {}
 
-discovery_responder::~discovery_responder() { stop(); }
+discovery_responder::~discovery_responder() {
+  stop();
+}
 
-void discovery_responder::start() { impl_->receive(); }
+void discovery_responder::start() {
+  impl_->receive();
+}
 
 void discovery_responder::stop() {
   if (impl_->stopped_) return;
@@ -78,6 +85,8 @@ void discovery_responder::stop() {
   impl_->sender_.close(ec);
 }
 
-const discovery_stats& discovery_responder::stats() const noexcept { return impl_->stats_; }
+const discovery_stats& discovery_responder::stats() const noexcept {
+  return impl_->stats_;
+}
 
 }  // namespace vote::net

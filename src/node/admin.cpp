@@ -49,11 +49,10 @@ std::string load_admin_token(const std::string& path) {
   std::string token = ss.str();
   const char* ws = " \t\r\n";
   token.erase(0, token.find_first_not_of(ws) == std::string::npos ? token.size()
-                                                                   : token.find_first_not_of(ws));
+                                                                  : token.find_first_not_of(ws));
   token.erase(token.find_last_not_of(ws) + 1);
   if (token.size() < 16)
-    throw std::invalid_argument("the admin token in '" + path +
-                                "' must be at least 16 characters");
+    throw std::invalid_argument("the admin token in '" + path + "' must be at least 16 characters");
   return token;
 }
 

@@ -22,7 +22,8 @@ void require(bool ok, const std::string& message) {
 void validate(server_config& c) {
   require(c.port != 0, "--port must be between 1 and 65535");
   require(c.discovery_port != 0, "--discovery-port must be between 1 and 65535");
-  require(c.host.empty() || is_ipv4(c.host), "--host must be an IPv4 address, got '" + c.host + "'");
+  require(c.host.empty() || is_ipv4(c.host),
+          "--host must be an IPv4 address, got '" + c.host + "'");
   require(c.broadcast.empty() || is_ipv4(c.broadcast),
           "--broadcast must be an IPv4 address, got '" + c.broadcast + "'");
   require(!c.cluster.empty() && c.cluster.size() <= 64, "--cluster must be 1 to 64 characters");

@@ -1,7 +1,7 @@
 #include "vote/node/log_writer.hpp"
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include <cstdlib>
 
@@ -13,9 +13,10 @@ namespace {
 
 // DESIGN.md §8: an fsync error stops the process; never acknowledge what might not be durable.
 [[noreturn]] void die(const char* what, const std::error_code& ec) {
-  spdlog::critical("storage failure while {}: {}; stopping so that nothing unsynced is "
-                   "acknowledged",
-                   what, ec.message());
+  spdlog::critical(
+      "storage failure while {}: {}; stopping so that nothing unsynced is "
+      "acknowledged",
+      what, ec.message());
   spdlog::shutdown();
   std::abort();
 }
@@ -31,7 +32,9 @@ log_writer::log_writer(asio::io_context& node_io, storage::file_system& fs, std:
       work_(asio::make_work_guard(io_)),
       thread_([this] { io_.run(); }) {}
 
-log_writer::~log_writer() { stop(); }
+log_writer::~log_writer() {
+  stop();
+}
 
 void log_writer::append(std::vector<log_entry> batch, std::function<void()> done) {
   asio::post(io_, [this, batch = std::move(batch), done = std::move(done)]() mutable {

@@ -1,8 +1,8 @@
 #include "vote/node/server.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/ip/address_v4.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <random>
@@ -36,16 +36,19 @@ addresses resolve_addresses(const server_config& c) {
   if (a.host.empty() || a.broadcast.empty()) {
     auto detected = net::detect_interface();
     if (detected.is_loopback_fallback)
-      spdlog::warn("no up, non-loopback IPv4 interface with a broadcast address; using the "
-                   "loopback fallback {} / {}",
-                   detected.address, detected.broadcast);
+      spdlog::warn(
+          "no up, non-loopback IPv4 interface with a broadcast address; using the "
+          "loopback fallback {} / {}",
+          detected.address, detected.broadcast);
     if (a.host.empty()) a.host = detected.address;
     if (a.broadcast.empty()) a.broadcast = detected.broadcast;
   }
   return a;
 }
 
-std::string wal_dir(const server_config& c) { return c.data_dir + "/wal"; }
+std::string wal_dir(const server_config& c) {
+  return c.data_dir + "/wal";
+}
 
 std::uint64_t random_u64() {
   std::random_device rd;
@@ -68,8 +71,8 @@ storage::node_identity load_or_create_identity(storage::file_system& fs, const s
   id.id = c.id ? *c.id : storage::generate_node_id(static_cast<std::uint64_t>(now), random_u64());
   id.incarnation = random_u64();
   if (auto ec = storage::save_identity(fs, c.data_dir, id))
-    throw startup_error(exit_data, "cannot write the node identity in " + c.data_dir + ": " +
-                                       ec.message());
+    throw startup_error(exit_data,
+                        "cannot write the node identity in " + c.data_dir + ": " + ec.message());
   spdlog::info("new data directory {}: node id {}", c.data_dir, id.id);
   return id;
 }
@@ -132,8 +135,8 @@ std::uint64_t take_epoch(storage::file_system& fs, const server_config& c, std::
   storage::promise_state next{std::max(promise.promised_epoch, last_log_epoch) + 1, self};
   // Persisted before this node acts in the epoch (DESIGN.md §5.3 step 1).
   if (auto ec = storage::save_promise(fs, c.data_dir, next))
-    throw startup_error(exit_data, "cannot persist the epoch in " + c.data_dir + ": " +
-                                       ec.message());
+    throw startup_error(exit_data,
+                        "cannot persist the epoch in " + c.data_dir + ": " + ec.message());
   return next.promised_epoch;
 }
 

@@ -1,7 +1,7 @@
 #include "vote/node/server_node.hpp"
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include <chrono>
 
@@ -68,8 +68,9 @@ void server_node::on_request(std::string payload, const net::request_origin& ori
   }
   const auto& req = std::get<wire::client_request>(decoded);
   if (!serving_) {
-    reply(encode_error(req.request_id, errc::unavailable,
-                       "Error: this server is shutting down; retry (the client finds the leader)."));
+    reply(
+        encode_error(req.request_id, errc::unavailable,
+                     "Error: this server is shutting down; retry (the client finds the leader)."));
     return;
   }
   serve(req, origin, reply);

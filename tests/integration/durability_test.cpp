@@ -130,9 +130,9 @@ TEST(ConcurrencyTest, TwoHundredVotersVotingAtOnceAreEachCountedOnce) {
     for (int i = 0; i < 50; ++i) {
       const int v = wave * 50 + i;
       threads.emplace_back([&, v] {
-        auto r = run("vote", {"--id", "v" + std::to_string(v), "--candidate", v % 2 ? "A" : "B",
-                              "--election-id", "crowd", "--server", srv.endpoint(), "--timeout",
-                              "20"});
+        auto r =
+            run("vote", {"--id", "v" + std::to_string(v), "--candidate", v % 2 ? "A" : "B",
+                         "--election-id", "crowd", "--server", srv.endpoint(), "--timeout", "20"});
         if (r.code == 0) ++ok;
       });
     }

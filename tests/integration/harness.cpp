@@ -43,7 +43,9 @@ int decode_status(int status) {
 
 }  // namespace
 
-std::string bin(const std::string& name) { return std::string(VOTE_BIN_DIR) + "/" + name; }
+std::string bin(const std::string& name) {
+  return std::string(VOTE_BIN_DIR) + "/" + name;
+}
 
 process::process(const std::string& path, const std::vector<std::string>& args) {
   auto dir = make_temp_dir("vote-proc-");
@@ -72,7 +74,9 @@ process::~process() {
   std::filesystem::remove_all(out_.parent_path(), ec);
 }
 
-void process::signal(int signo) { ::kill(pid_, signo); }
+void process::signal(int signo) {
+  ::kill(pid_, signo);
+}
 
 bool process::running() {
   if (status_) return false;
@@ -86,8 +90,12 @@ std::optional<int> process::wait(std::chrono::milliseconds timeout) {
   return status_;
 }
 
-std::string process::stdout_text() const { return slurp(out_); }
-std::string process::stderr_text() const { return slurp(err_); }
+std::string process::stdout_text() const {
+  return slurp(out_);
+}
+std::string process::stderr_text() const {
+  return slurp(err_);
+}
 
 run_result run(const std::string& name, const std::vector<std::string>& args,
                std::chrono::milliseconds timeout) {
@@ -124,8 +132,10 @@ std::optional<wire::client_response> request(std::uint16_t port, const wire::cli
   boost::system::error_code ec;
   s.connect({asio::ip::make_address_v4("127.0.0.1"), port}, ec);
   if (ec) return std::nullopt;
-  struct timeval tv{static_cast<time_t>(timeout.count() / 1000),
-                    static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+  struct timeval tv {
+    static_cast<time_t>(timeout.count() / 1000),
+        static_cast<suseconds_t>(timeout.count() % 1000 * 1000)
+  };
   ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   ::setsockopt(s.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   std::string out;
@@ -150,7 +160,8 @@ std::optional<wire::client_response> request(std::uint16_t port, const wire::cli
 
 server::server() : server(options{}) {}
 
-server::server(options o) : options_(std::move(o)), port_(free_port()), discovery_port_(free_port()) {
+server::server(options o)
+    : options_(std::move(o)), port_(free_port()), discovery_port_(free_port()) {
   dir_ = make_temp_dir("vote-server-");
   if (!options_.admin_token.empty()) {
     std::ofstream(dir_ / "admin-token") << options_.admin_token << "\n";
@@ -164,10 +175,10 @@ server::~server() {
 }
 
 std::vector<std::string> server::args() const {
-  std::vector<std::string> a = {"--port", std::to_string(port_), "--host", "127.0.0.1",
-                                "--broadcast", "127.255.255.255", "--discovery-port",
-                                std::to_string(discovery_port_), "--data-dir",
-                                (dir_ / "data").string(), "--log-level", "warn"};
+  std::vector<std::string> a = {
+      "--port",      std::to_string(port_),    "--host",           "127.0.0.1",
+      "--broadcast", "127.255.255.255",        "--discovery-port", std::to_string(discovery_port_),
+      "--data-dir",  (dir_ / "data").string(), "--log-level",      "warn"};
   if (!options_.admin_token.empty()) {
     a.push_back("--admin-token-file");
     a.push_back((dir_ / "admin-token").string());
@@ -198,8 +209,9 @@ int server::stop() {
 }
 
 std::vector<std::string> server::discovery_flags() const {
-  return {"--broadcast", "127.255.255.255", "--discovery-port", std::to_string(discovery_port_),
-          "--timeout", "5"};
+  return {"--broadcast",      "127.255.255.255",
+          "--discovery-port", std::to_string(discovery_port_),
+          "--timeout",        "5"};
 }
 
 std::vector<std::string> server::direct_flags() const {

@@ -56,9 +56,9 @@ run_result run(const std::string& name, const std::vector<std::string>& args,
 std::uint16_t free_port();
 
 // One synchronous request over a fresh TCP connection; nullopt on any transport failure.
-std::optional<wire::client_response> request(std::uint16_t port, const wire::client_request& r,
-                                             std::chrono::milliseconds timeout =
-                                                 std::chrono::seconds(5));
+std::optional<wire::client_response> request(
+    std::uint16_t port, const wire::client_request& r,
+    std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 // Polls `pred` every few milliseconds until it holds or `timeout` passes.
 template <class Pred>
@@ -66,7 +66,9 @@ bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seco
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (pred()) return true;
-    struct timespec ts{0, 5'000'000};
+    struct timespec ts {
+      0, 5'000'000
+    };
     nanosleep(&ts, nullptr);
   }
   return pred();

@@ -18,7 +18,9 @@ std::string raw_exchange(std::uint16_t port, const std::string& bytes, bool half
   asio::io_context io;
   asio::ip::tcp::socket s(io);
   s.connect({asio::ip::make_address_v4("127.0.0.1"), port});
-  struct timeval tv{2, 0};
+  struct timeval tv {
+    2, 0
+  };
   ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   asio::write(s, asio::buffer(bytes));
   if (half_close) s.shutdown(asio::ip::tcp::socket::shutdown_send);

@@ -113,19 +113,21 @@ TEST_F(WorkflowTest, TieIsReportedAsATieWithoutAWinner) {
 
 TEST_F(WorkflowTest, BadInputIsAUsageErrorOrARefusal) {
   EXPECT_EQ(client("vote", {"--id", "u1", "--candidate", "A"}).code, 2);  // no --election-id
-  EXPECT_EQ(run("vote", {"--id", "u1", "--candidate", "A", "--election-id", "e",
-                         "--server", "not-an-endpoint"}).code, 2);
-  auto dup = client("register", {"--id", "e6", "--candidates", "A", "A",
-                                 "--authorized-users", "u1"});
+  EXPECT_EQ(run("vote", {"--id", "u1", "--candidate", "A", "--election-id", "e", "--server",
+                         "not-an-endpoint"})
+                .code,
+            2);
+  auto dup =
+      client("register", {"--id", "e6", "--candidates", "A", "A", "--authorized-users", "u1"});
   EXPECT_EQ(dup.code, 1);
   EXPECT_NE(dup.err.find("twice"), std::string::npos) << dup.err;
 }
 
 TEST_F(WorkflowTest, NothingAnsweringMeansExitThreeWithinTheTimeout) {
   auto port = free_port();
-  auto r = run("vote", {"--id", "u1", "--candidate", "A", "--election-id", "e", "--broadcast",
-                        "127.255.255.255", "--discovery-port", std::to_string(port), "--timeout",
-                        "1"});
+  auto r =
+      run("vote", {"--id", "u1", "--candidate", "A", "--election-id", "e", "--broadcast",
+                   "127.255.255.255", "--discovery-port", std::to_string(port), "--timeout", "1"});
   EXPECT_EQ(r.code, 3);
   EXPECT_FALSE(r.err.empty());
 }
@@ -133,8 +135,9 @@ TEST_F(WorkflowTest, NothingAnsweringMeansExitThreeWithinTheTimeout) {
 TEST(AdminTokenTest, RegisterAndCloseNeedTheTokenWhenTheServerHasOne) {
   server srv(server::options{"s3cret-admin-token-123", {}});
   srv.start();
-  auto args = std::vector<std::string>{"--id", "e1", "--candidates", "A", "--authorized-users",
-                                       "u1", "--server", srv.endpoint(), "--timeout", "5"};
+  auto args = std::vector<std::string>{
+      "--id", "e1",       "--candidates", "A",         "--authorized-users",
+      "u1",   "--server", srv.endpoint(), "--timeout", "5"};
   auto r = run("register", args);
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("admin"), std::string::npos) << r.err;

@@ -23,7 +23,7 @@ namespace vote::net {
 
 struct discovery_stats {
   std::uint64_t received = 0;
-  std::uint64_t dropped = 0;   // did not decode, or not for this cluster
+  std::uint64_t dropped = 0;  // did not decode, or not for this cluster
   std::uint64_t answered = 0;
 };
 

@@ -12,20 +12,20 @@
 namespace vote::node {
 
 struct server_config {
-  std::uint16_t port = 0;              // TCP port for clients (required, 1..65535)
-  std::string host;                    // IPv4 to bind; empty: auto-detect (loopback fallback)
-  std::string broadcast;               // discovery broadcast address; empty: the interface's
+  std::uint16_t port = 0;  // TCP port for clients (required, 1..65535)
+  std::string host;        // IPv4 to bind; empty: auto-detect (loopback fallback)
+  std::string broadcast;   // discovery broadcast address; empty: the interface's
   std::uint16_t discovery_port = 52342;
-  std::string data_dir;                // empty: ./vote-data-<port>
-  std::optional<std::uint64_t> id;     // node id; empty: generated once and persisted
-  std::string cluster = "default";     // logical cluster name; servers ignore other clusters
-  std::string admin_token_file;        // empty: register/close only from this machine
-  std::string log_level = "info";      // trace, debug, info, warn, error, critical, off
+  std::string data_dir;             // empty: ./vote-data-<port>
+  std::optional<std::uint64_t> id;  // node id; empty: generated once and persisted
+  std::string cluster = "default";  // logical cluster name; servers ignore other clusters
+  std::string admin_token_file;     // empty: register/close only from this machine
+  std::string log_level = "info";   // trace, debug, info, warn, error, critical, off
   std::size_t max_frame_bytes = 1u << 20;
   std::size_t max_connections = 1024;
   std::uint64_t snapshot_every = 200'000;  // entries applied between snapshots; 0: never
   std::chrono::milliseconds idle_timeout{60'000};
-  limits bounds;                       // per-election limits (DESIGN.md §7)
+  limits bounds;  // per-election limits (DESIGN.md §7)
 };
 
 // Throws std::invalid_argument with a message naming the flag when a value is out of range.

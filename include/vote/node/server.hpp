@@ -8,11 +8,11 @@ namespace vote::node {
 
 // Process exit codes of vote-server (README "Exit codes").
 enum exit_code : int {
-  exit_ok = 0,            // stopped by SIGINT/SIGTERM after finishing in-flight work
-  exit_failure = 1,       // unexpected runtime failure
-  exit_usage = 2,         // bad flags or configuration
-  exit_unavailable = 3,   // port in use / address not available / data dir locked
-  exit_data = 4,          // the data directory is corrupt or belongs to another node
+  exit_ok = 0,           // stopped by SIGINT/SIGTERM after finishing in-flight work
+  exit_failure = 1,      // unexpected runtime failure
+  exit_usage = 2,        // bad flags or configuration
+  exit_unavailable = 3,  // port in use / address not available / data dir locked
+  exit_data = 4,         // the data directory is corrupt or belongs to another node
 };
 
 // Runs the server until SIGINT/SIGTERM. `config` must have passed validate(). Returns an exit

@@ -100,7 +100,7 @@ class server_node : public net::request_handler {
   std::uint64_t applied_epoch_ = 0;
   std::uint64_t snapshot_index_ = 0;
   std::int64_t last_timestamp_ms_ = 0;
-  std::vector<log_entry> batch_;     // created, not yet handed to the writer
+  std::vector<log_entry> batch_;  // created, not yet handed to the writer
   std::deque<pending_reply> pending_;
   bool flush_scheduled_ = false;
   bool write_in_flight_ = false;

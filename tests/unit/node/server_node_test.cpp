@@ -78,11 +78,10 @@ class ServerNodeTest : public ::testing::Test {
   void TearDown() override { writer_->stop(); }
 
   void send(const wire::client_request& r, bool same_host = true) {
-    node_->on_request(wire::encode_request(r), {"10.0.0.9", same_host},
-                      [this](std::string json) {
-                        auto d = wire::decode_response(json);
-                        replies_.push_back(std::get<wire::client_response>(d));
-                      });
+    node_->on_request(wire::encode_request(r), {"10.0.0.9", same_host}, [this](std::string json) {
+      auto d = wire::decode_response(json);
+      replies_.push_back(std::get<wire::client_response>(d));
+    });
   }
   void run_until(std::size_t replies) {
     const auto deadline = std::chrono::steady_clock::now() + 10s;
@@ -156,7 +155,7 @@ TEST_F(ServerNodeTest, MalformedAndRefusedRequestsNeverTouchTheLog) {
   node_->on_request("{not json", {"127.0.0.1", true}, [this](std::string json) {
     replies_.push_back(std::get<wire::client_response>(wire::decode_response(json)));
   });
-  send(register_request({"u1", "u1"}));              // duplicate voter: shape check
+  send(register_request({"u1", "u1"}));                 // duplicate voter: shape check
   send(register_request({"u1"}), /*same_host=*/false);  // not the admin
   ASSERT_EQ(replies_.size(), 3u);
   EXPECT_EQ(replies_[0].code, errc::bad_request);
