@@ -62,7 +62,8 @@ int main(int argc, char** argv) {
     if (!id_text.empty()) {
       std::size_t used = 0;
       config.id = std::stoull(id_text, &used);
-      if (used != id_text.size() || id_text[0] == '-') throw std::invalid_argument("");
+      const bool digits_only = id_text.find_first_not_of("0123456789") == std::string::npos;
+      if (used != id_text.size() || !digits_only) throw std::invalid_argument("");
     }
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : vote::node::exit_usage;

@@ -2,9 +2,11 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include <optional>
 #include <unordered_map>
 
 #include "vote/wire/frame.hpp"
@@ -47,22 +49,30 @@ class session;
 
 struct client_listener::impl : std::enable_shared_from_this<client_listener::impl> {
   impl(asio::io_context& io, const tcp::endpoint& ep, request_handler& h, listener_options o)
-      : io_(io), acceptor_(io, ep), handler_(h), options_(o) {}
+      : io_(io), acceptor_(io, ep), accept_retry_(io), handler_(h), options_(o) {}
 
   void accept();
   void forget(session* s);
 
+  // After a failed accept (e.g. EMFILE: out of descriptors) the listening socket stays readable;
+  // accepting again at once would spin. Wait this long first.
+  static constexpr std::chrono::milliseconds accept_retry_delay{100};
+
   asio::io_context& io_;
   tcp::acceptor acceptor_;
+  asio::steady_timer accept_retry_;
   request_handler& handler_;
   listener_options options_;
   listener_stats stats_;
   std::unordered_map<session*, std::shared_ptr<session>> sessions_;
   bool stopped_ = false;
+  std::function<void()> drained_;  // set by shutdown(): called once the last session closed
 };
 
 // One client connection. Reads a frame, hands it over, writes the reply, repeats.
 class session : public std::enable_shared_from_this<session> {
+  using clock = asio::steady_timer::clock_type;
+
  public:
   session(tcp::socket socket, std::shared_ptr<client_listener::impl> owner)
       : socket_(std::move(socket)), timer_(socket_.get_executor()), owner_(std::move(owner)) {
@@ -72,6 +82,12 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   void start() { process_buffer(); }
+
+  // Graceful shutdown: a connection waiting for a request closes now; one with a request in
+  // flight closes once its reply is written.
+  void close_if_idle() {
+    if (!in_request_) close();
+  }
 
   // Sends `bytes`, then closes. Used for frame errors and the connection cap.
   void fail(std::string bytes) {
@@ -83,7 +99,7 @@ class session : public std::enable_shared_from_this<session> {
     if (closed_) return;
     closed_ = true;
     error_code ec;
-    timer_.cancel();
+    disarm();
     socket_.shutdown(tcp::socket::shutdown_both, ec);
     socket_.close(ec);
     if (owner_) owner_->forget(this);
@@ -92,18 +108,27 @@ class session : public std::enable_shared_from_this<session> {
  private:
   const listener_options& options() const { return owner_->options_; }
 
-  void arm(std::chrono::milliseconds timeout) {
-    timer_.expires_after(timeout);
-    timer_.async_wait([self = shared_from_this()](error_code ec) {
-      if (ec || self->closed_) return;
+  // One deadline at a time. A wait that completed before the timer was re-armed or disarmed is
+  // still delivered with success; its generation no longer matches, so it closes nothing.
+  void arm(clock::time_point deadline) {
+    const std::uint64_t generation = ++timer_generation_;
+    timer_.expires_at(deadline);
+    timer_.async_wait([self = shared_from_this(), generation](error_code ec) {
+      if (ec || self->closed_ || generation != self->timer_generation_) return;
       ++self->owner_->stats_.timeouts;
       self->close();
     });
   }
 
+  void disarm() {
+    ++timer_generation_;
+    timer_.cancel();
+  }
+
   // Decodes what is buffered: dispatches one frame, reports an error, or reads more.
   void process_buffer() {
     if (closed_ || closing_) return;
+    if (owner_->drained_) return close();  // shutting down: no new requests
     auto view = std::string_view(buffer_).substr(start_);
     auto d = wire::decode_frame(view, options().max_frame_payload);
     switch (d.st) {
@@ -121,17 +146,24 @@ class session : public std::enable_shared_from_this<session> {
         fail(framed_error(d.code, "Error: " + d.error));
         return;
       case wire::frame_decode::status::need_more:
-        read_more(view.empty() ? options().idle_timeout : options().frame_timeout);
+        if (view.empty()) {
+          read_more(clock::now() + options().idle_timeout);
+        } else {
+          // The deadline is set when the frame starts, not on every read: a sender trickling a
+          // byte at a time must not hold the connection forever.
+          if (!frame_deadline_) frame_deadline_ = clock::now() + options().frame_timeout;
+          read_more(*frame_deadline_);
+        }
         return;
     }
   }
 
-  void read_more(std::chrono::milliseconds timeout) {
+  void read_more(clock::time_point deadline) {
     if (start_ > 0) {
       buffer_.erase(0, start_);
       start_ = 0;
     }
-    arm(timeout);
+    arm(deadline);
     const std::size_t old = buffer_.size();
     buffer_.resize(old + read_chunk);
     socket_.async_read_some(asio::buffer(buffer_.data() + old, read_chunk),
@@ -144,7 +176,9 @@ class session : public std::enable_shared_from_this<session> {
 
   void dispatch(std::string payload, std::size_t consumed) {
     start_ += consumed;
-    timer_.cancel();
+    frame_deadline_.reset();
+    disarm();
+    in_request_ = true;
     std::weak_ptr<session> weak = shared_from_this();
     owner_->handler_.on_request(std::move(payload), origin_, [weak](std::string response) {
       auto self = weak.lock();
@@ -157,9 +191,10 @@ class session : public std::enable_shared_from_this<session> {
 
   void write(std::string bytes) {
     out_ = std::move(bytes);
-    arm(options().write_timeout);
+    arm(clock::now() + options().write_timeout);
     asio::async_write(socket_, asio::buffer(out_),
                       [self = shared_from_this()](error_code ec, std::size_t) {
+                        self->in_request_ = false;
                         if (ec || self->closed_ || self->closing_) return self->close();
                         self->process_buffer();
                       });
@@ -174,6 +209,9 @@ class session : public std::enable_shared_from_this<session> {
   std::string buffer_;
   std::size_t start_ = 0;  // first unconsumed byte of buffer_
   std::string out_;
+  std::optional<clock::time_point> frame_deadline_;  // set while a started frame is incomplete
+  std::uint64_t timer_generation_ = 0;               // of the one wait that may close
+  bool in_request_ = false;  // a request was handed over and its reply is not yet written
   bool closing_ = false;
   bool closed_ = false;
 };
@@ -182,21 +220,26 @@ void client_listener::impl::accept() {
   acceptor_.async_accept([self = shared_from_this()](error_code ec, tcp::socket socket) {
     if (self->stopped_) return;
     if (ec) {
-      log()->warn("accept failed: {}", ec.message());
+      ++self->stats_.accept_errors;
+      log()->warn("accept failed: {}; retrying in {} ms", ec.message(), accept_retry_delay.count());
+      self->accept_retry_.expires_after(accept_retry_delay);
+      self->accept_retry_.async_wait([self](error_code wait_ec) {
+        if (!wait_ec && !self->stopped_) self->accept();
+      });
+      return;
+    }
+    error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    auto s = std::make_shared<session>(std::move(socket), self);
+    ++self->stats_.accepted;
+    if (self->sessions_.size() >= self->options_.max_connections) {
+      ++self->stats_.refused_over_cap;
+      s->fail(framed_error(errc::unavailable,
+                           "Error: the server is at its connection limit; retry later."));
     } else {
-      error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      auto s = std::make_shared<session>(std::move(socket), self);
-      ++self->stats_.accepted;
-      if (self->sessions_.size() >= self->options_.max_connections) {
-        ++self->stats_.refused_over_cap;
-        s->fail(framed_error(errc::unavailable,
-                             "Error: the server is at its connection limit; retry later."));
-      } else {
-        self->sessions_.emplace(s.get(), s);
-        self->stats_.open = self->sessions_.size();
-        s->start();
-      }
+      self->sessions_.emplace(s.get(), s);
+      self->stats_.open = self->sessions_.size();
+      s->start();
     }
     self->accept();
   });
@@ -205,6 +248,11 @@ void client_listener::impl::accept() {
 void client_listener::impl::forget(session* s) {
   sessions_.erase(s);
   stats_.open = sessions_.size();
+  if (sessions_.empty() && drained_) {
+    auto done = std::move(drained_);
+    drained_ = nullptr;
+    asio::post(io_, std::move(done));
+  }
 }
 
 client_listener::client_listener(asio::io_context& io, const tcp::endpoint& endpoint,
@@ -219,11 +267,28 @@ void client_listener::start() {
   impl_->accept();
 }
 
+void client_listener::shutdown(std::function<void()> done) {
+  impl_->stopped_ = true;
+  error_code ec;
+  impl_->acceptor_.close(ec);
+  impl_->accept_retry_.cancel();
+  impl_->drained_ = std::move(done);
+  std::vector<std::shared_ptr<session>> open;
+  for (auto& [ptr, s] : impl_->sessions_) open.push_back(s);
+  for (auto& s : open) s->close_if_idle();
+  if (impl_->sessions_.empty() && impl_->drained_) {
+    auto d = std::move(impl_->drained_);
+    impl_->drained_ = nullptr;
+    asio::post(impl_->io_, std::move(d));
+  }
+}
+
 void client_listener::stop() {
   if (impl_->stopped_) return;
   impl_->stopped_ = true;
   error_code ec;
   impl_->acceptor_.close(ec);
+  impl_->accept_retry_.cancel();
   auto sessions = std::move(impl_->sessions_);
   for (auto& [ptr, s] : sessions) s->close();
   impl_->stats_.open = 0;

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/socket_base.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 namespace vote::net {
 
@@ -17,6 +18,7 @@ struct discovery_responder::impl : std::enable_shared_from_this<discovery_respon
        leader_lookup lookup_fn)
       : receiver_(io),
         sender_(io),
+        retry_(io),
         cluster_(std::move(cluster_name)),
         lookup_(std::move(lookup_fn)) {
     receiver_.open(udp::v4());
@@ -55,6 +57,7 @@ struct discovery_responder::impl : std::enable_shared_from_this<discovery_respon
 
   udp::socket receiver_;
   udp::socket sender_;
+  asio::steady_timer retry_;
   std::string cluster_;
   leader_lookup lookup_;
   std::array<char, wire::max_datagram + 1> buffer_{};
@@ -83,6 +86,7 @@ void discovery_responder::stop() {
   error_code ec;
   impl_->receiver_.close(ec);
   impl_->sender_.close(ec);
+  impl_->retry_.cancel();
 }
 
 const discovery_stats& discovery_responder::stats() const noexcept {

@@ -38,8 +38,15 @@ log_writer::~log_writer() {
 
 void log_writer::append(std::vector<log_entry> batch, std::function<void()> done) {
   asio::post(io_, [this, batch = std::move(batch), done = std::move(done)]() mutable {
-    if (auto ec = wal_->append(batch)) die("appending to the log", ec);
-    if (auto ec = wal_->sync()) die("syncing the log", ec);
+    std::error_code ec;
+    try {
+      ec = wal_->append(batch);
+    } catch (const std::exception& e) {  // a broken invariant (non-dense batch): stop loudly
+      spdlog::critical("log writer: {}", e.what());
+      ec = std::make_error_code(std::errc::invalid_argument);
+    }
+    if (ec) die("appending to the log", ec);
+    if ((ec = wal_->sync())) die("syncing the log", ec);
     asio::post(node_io_, std::move(done));
   });
 }

@@ -207,9 +207,10 @@ int serve(const server_config& c) {
     if (ec) return;
     spdlog::info("node={} signal {}: finishing in-flight requests, then stopping", identity.id,
                  signo);
-    listener.stop();
+    // Stop taking new work, let the batch on its way to disk finish, deliver every reply, stop.
     discovery->stop();
-    node.drain([&] { io.stop(); });
+    listener.shutdown([] {});  // stops accepting; connections close as their replies go out
+    node.drain([&] { listener.shutdown([&] { io.stop(); }); });
   });
 
   node.start();

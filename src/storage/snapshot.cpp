@@ -1,5 +1,6 @@
 // Snapshot files: see include/vote/storage/snapshot.hpp and docs/storage.md.
 #include "vote/storage/snapshot.hpp"
+#include "numbered_file_name.hpp"
 
 #include <cstdio>
 #include <vector>
@@ -16,7 +17,6 @@ constexpr std::size_t crc_offset = 8 + 4 + 8 + 8 + 4 + 8;
 constexpr std::size_t header_size = crc_offset + 4;
 constexpr std::string_view name_prefix = "snapshot-";
 constexpr std::string_view name_suffix = ".snap";
-constexpr std::size_t name_digits = 20;
 
 std::uint32_t file_crc(std::string_view bytes) {
   std::uint32_t crc = crc32c_extend(0, bytes.data(), crc_offset);
@@ -60,22 +60,11 @@ std::optional<snapshot> decode_snapshot(std::string_view bytes) {
 }
 
 std::string snapshot_file_name(std::uint64_t last_index) {
-  char digits[name_digits + 1];
-  std::snprintf(digits, sizeof digits, "%020llu", static_cast<unsigned long long>(last_index));
-  return std::string(name_prefix) + digits + std::string(name_suffix);
+  return detail::numbered_file_name(name_prefix, last_index, name_suffix);
 }
 
 std::optional<std::uint64_t> parse_snapshot_file_name(std::string_view name) {
-  if (name.size() != name_prefix.size() + name_digits + name_suffix.size()) return std::nullopt;
-  if (!name.starts_with(name_prefix) || !name.ends_with(name_suffix)) return std::nullopt;
-  std::uint64_t value = 0;
-  for (char c : name.substr(name_prefix.size(), name_digits)) {
-    if (c < '0' || c > '9') return std::nullopt;
-    const auto digit = static_cast<std::uint64_t>(c - '0');
-    if (value > (UINT64_MAX - digit) / 10) return std::nullopt;
-    value = value * 10 + digit;
-  }
-  return value;
+  return detail::parse_numbered_file_name(name, name_prefix, name_suffix);
 }
 
 std::error_code write_snapshot(file_system& fs, const std::string& dir, const snapshot_meta& meta,

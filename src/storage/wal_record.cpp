@@ -1,5 +1,6 @@
 // WAL record codec: see include/vote/storage/wal_record.hpp and docs/storage.md.
 #include "vote/storage/wal_record.hpp"
+#include "numbered_file_name.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -15,7 +16,6 @@ constexpr std::string_view segment_magic{"VOTEWAL\0", 8};
 constexpr std::size_t segment_header_payload_size = 8 + 4 + 8 + 8;
 constexpr std::string_view name_prefix = "wal-";
 constexpr std::string_view name_suffix = ".log";
-constexpr std::size_t name_digits = 20;
 
 std::uint32_t record_crc(std::uint8_t type, std::string_view payload) {
   std::uint32_t crc = crc32c_extend(0, &type, 1);
@@ -107,22 +107,11 @@ bool is_torn_tail(std::string_view data, std::uint64_t offset) {
 }
 
 std::string segment_file_name(std::uint64_t first_index) {
-  char digits[name_digits + 1];
-  std::snprintf(digits, sizeof digits, "%020llu", static_cast<unsigned long long>(first_index));
-  return std::string(name_prefix) + digits + std::string(name_suffix);
+  return detail::numbered_file_name(name_prefix, first_index, name_suffix);
 }
 
 std::optional<std::uint64_t> parse_segment_file_name(std::string_view name) {
-  if (name.size() != name_prefix.size() + name_digits + name_suffix.size()) return std::nullopt;
-  if (!name.starts_with(name_prefix) || !name.ends_with(name_suffix)) return std::nullopt;
-  std::uint64_t value = 0;
-  for (char c : name.substr(name_prefix.size(), name_digits)) {
-    if (c < '0' || c > '9') return std::nullopt;
-    const auto digit = static_cast<std::uint64_t>(c - '0');
-    if (value > (UINT64_MAX - digit) / 10) return std::nullopt;
-    value = value * 10 + digit;
-  }
-  return value;
+  return detail::parse_numbered_file_name(name, name_prefix, name_suffix);
 }
 
 }  // namespace vote::storage

@@ -81,7 +81,9 @@ TEST(DurabilityTest, KillNineInABurstKeepsEveryAcknowledgedVoteAndDoublesNone) {
     auto again = request(srv.port(), vote_request("burst", v, "second-" + std::to_string(v)));
     ASSERT_TRUE(again);
     if (again->code == errc::already_voted) ++counted;
-    if (acknowledged.count(v)) EXPECT_EQ(again->code, errc::already_voted) << "voter " << v;
+    if (acknowledged.count(v)) {
+      EXPECT_EQ(again->code, errc::already_voted) << "voter " << v;
+    }
   }
   // Nothing doubled: the tally equals the number of distinct voters with a recorded vote, and the
   // second round's new votes (for voters whose first outcome was lost) are counted once each.

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
+#include <csignal>
+#include <fstream>
 
 #include "harness.hpp"
 #include "vote/wire/frame.hpp"
@@ -74,7 +76,9 @@ TEST(RobustnessTest, BadFramesGetAnErrorWhileANormalClientKeepsWorking) {
   for (const auto& [bytes, code] : cases) {
     auto reply = raw_exchange(srv.port(), bytes);
     EXPECT_NE(first_error(reply), errc::ok) << "no error answer for: " << bytes.substr(0, 40);
-    if (code == errc::too_large) EXPECT_EQ(first_error(reply), errc::too_large);
+    if (code == errc::too_large) {
+      EXPECT_EQ(first_error(reply), errc::too_large);
+    }
     EXPECT_TRUE(status_ok(srv)) << "server stopped serving after: " << bytes.substr(0, 40);
   }
   // A truncated frame followed by a hang-up, and random garbage, change nothing either.
@@ -127,6 +131,33 @@ TEST(RobustnessTest, BadFlagsAreUsageErrors) {
   auto help = run("vote-server", {"--help"});
   EXPECT_EQ(help.code, 0);
   EXPECT_NE(help.out.find("--discovery-port"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vote::test
+
+namespace vote::test {
+namespace {
+
+TEST(ConfigFileTest, FlagsComeFromAConfigFileAndTheCommandLineWins) {
+  server srv;  // only for its ports and temporary directory
+  auto dir = srv.data_dir();
+  {
+    std::ofstream toml(dir / "vote.toml");
+    toml << "port = 1\n"  // overridden on the command line below
+         << "host = \"127.0.0.1\"\n"
+         << "broadcast = \"127.255.255.255\"\n"
+         << "discovery-port = " << srv.discovery_port() << "\n"
+         << "data-dir = \"" << (dir / "from-config").string() << "\"\n"
+         << "log-level = \"warn\"\n";
+  }
+  process p(bin("vote-server"),
+            {"--config", (dir / "vote.toml").string(), "--port", std::to_string(srv.port())});
+  ASSERT_TRUE(eventually([&] { return request(srv.port(), wire::client_request{}).has_value(); }))
+      << p.stderr_text();
+  EXPECT_TRUE(std::filesystem::exists(dir / "from-config" / "node"));
+  p.signal(SIGTERM);
+  EXPECT_EQ(p.wait(std::chrono::seconds(20)), 0);
 }
 
 }  // namespace

@@ -51,6 +51,7 @@ struct listener_stats {
   std::uint64_t refused_over_cap = 0;
   std::uint64_t frame_errors = 0;
   std::uint64_t timeouts = 0;
+  std::uint64_t accept_errors = 0;  // failed accepts (each followed by a short pause)
   std::size_t open = 0;
 };
 
@@ -66,7 +67,10 @@ class client_listener {
   client_listener& operator=(const client_listener&) = delete;
 
   void start();
-  // Stops accepting and closes every connection; pending replies are dropped.
+  // Stops accepting; closes idle connections now and the others once the reply to their request
+  // in flight is written (or its write deadline passed); then posts `done`.
+  void shutdown(std::function<void()> done);
+  // Stops accepting and closes every connection at once; pending replies are dropped.
   void stop();
   boost::asio::ip::tcp::endpoint local_endpoint() const;
   const listener_stats& stats() const noexcept;

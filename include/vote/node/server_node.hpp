@@ -35,7 +35,7 @@ namespace vote::node {
 
 // What recovery found on disk: the state after applying every durable entry.
 struct recovered_state {
-  election_state state;
+  election_state state = election_state(limits{});
   std::uint64_t last_index = 0;  // == applied index: a one-member cluster commits what is durable
   std::uint64_t last_epoch = 0;
   std::uint64_t snapshot_index = 0;
