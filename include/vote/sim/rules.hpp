@@ -1,0 +1,80 @@
+// Protocol rules of DESIGN.md §5.3–§5.4 checked on what the cores send and do, next to the
+// invariants of §5.6 (invariants.hpp). An invariant breaks only once a bad interleaving has
+// happened; these rules break at the first wrong step, so a broken core is caught even when the
+// run never reaches the interleaving that would lose data. Each rule is judged against the
+// sender's *durable* state at the moment its message leaves (the simulator sends a node's
+// messages only after the write they depend on completed):
+//
+//   (R1) a promise{e, last} leaves only after (e, candidate) is durable, and `last` is the last
+//        entry of the durable log (§5.3.2: "the promise describes only durable entries"); and
+//        a node (incarnation) never promises one epoch to two candidates, also across restarts;
+//   (R2) an ok append_reply{E, match} leaves only with the durable promise (E, leader), and the
+//        follower's durable entry at `match` is the leader's entry there while it still leads E
+//        (§5.4: accept only epoch >= promised; ack prev_index + len, never one's own last index);
+//   (R3) a leader advances its commit index only to an entry of its own epoch (§5.4: "earlier
+//        epochs commit indirectly");
+//   (R4) a candidate begins epoch e only with promises of e from a majority of the configuration
+//        of the log it adopted (§5.3.4–5);
+//   (R5) a candidate whose fetch failed abandons e: it never begins e afterwards (§5.3.4).
+// Violations go to the invariant checker's list. Not thread-safe; no I/O.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <utility>
+
+#include "vote/core/consensus.hpp"
+#include "vote/sim/disk.hpp"
+#include "vote/sim/invariants.hpp"
+#include "vote/sim/log_model.hpp"
+
+namespace vote::sim {
+
+// What R2 needs to know about the leader an ack goes to (nullopt: it no longer leads E).
+struct leader_view {
+  std::uint64_t epoch = 0;
+  const log_model* log = nullptr;
+};
+
+class rule_checker {
+ public:
+  explicit rule_checker(invariant_checker& sink) : sink_(sink) {}
+
+  // R1, R2, R5 bookkeeping: the sender (in its lifetime `life`, durable state `d`) sends `e`;
+  // `to_leader` describes the recipient if it leads an epoch.
+  void sent(const consensus::envelope& e, std::uint64_t life, const disk& d,
+            std::optional<leader_view> to_leader);
+  // R4, R5 bookkeeping: `e` was delivered to its recipient (in its lifetime `life`).
+  void delivered(const consensus::envelope& e, std::uint64_t life);
+  // R4, R5: node `id` (lifetime `life`) begins `epoch` with configuration `config`.
+  void began_epoch(consensus::node_id id, std::uint64_t life, std::uint64_t epoch,
+                   const consensus::configuration& config);
+  // R3: the leader of `epoch` advanced its commit index to `last`.
+  void leader_committed(consensus::node_id id, std::uint64_t epoch, const log_entry& last);
+
+ private:
+  // (node, lifetime or incarnation, epoch)
+  using key = std::tuple<consensus::node_id, std::uint64_t, std::uint64_t>;
+  struct fetching {
+    consensus::node_id from = 0;
+    bool answered_ok = false;
+    bool failed = false;
+  };
+  void fail(consensus::node_id id, const std::string& what);
+  void check_promise(const consensus::envelope& e, const consensus::promise& m, const disk& d);
+  void check_ack(const consensus::envelope& e, const consensus::append_reply& m, const disk& d,
+                 std::optional<leader_view> to_leader);
+
+  invariant_checker& sink_;
+  // Promises delivered to a candidate: (node, life, epoch) -> {(id, incarnation)}.
+  std::map<key, std::set<std::pair<consensus::node_id, std::uint64_t>>> promises_;
+  std::map<key, fetching> fetches_;  // the candidate's latest fetch of the epoch
+  // (id, incarnation, epoch) -> the candidate it promised that epoch to.
+  std::map<key, consensus::node_id> promised_;
+};
+
+}  // namespace vote::sim

@@ -1,0 +1,326 @@
+// §5.3 takeover, as traces: prepare / promise / reject, best log, fetch, epoch_start.
+#include <gtest/gtest.h>
+
+#include "consensus_fixture.hpp"
+
+namespace vote::consensus::test {
+namespace {
+
+using ConsensusTakeover = consensus_fixture;
+
+// ---- the promiser's side -----------------------------------------------------------------------
+
+TEST_F(ConsensusTakeover, PromiseIsPersistedBeforeItIsSent) {
+  make_node(2, member_state({1, 2, 3}, {cmd(2, 0)}));
+  deliver(1, prepare{5, 1, false});
+  // One output: the owner persists `promise` (step 1) before sending `messages` (step 2).
+  ASSERT_TRUE(last_.promise);
+  EXPECT_EQ(*last_.promise, (promise_record{5, 1}));
+  EXPECT_EQ(expect_sent<promise>(1), (promise{5, 0, 2}));
+}
+
+TEST_F(ConsensusTakeover, RetriedPrepareGetsTheSameAnswer) {
+  make_node(2, member_state({1, 2, 3}));
+  deliver(1, prepare{5, 1, false});
+  forget();
+  deliver(1, prepare{5, 1, false});
+  EXPECT_FALSE(last_.promise);  // nothing new to persist
+  EXPECT_EQ(expect_sent<promise>(1), (promise{5, 0, 1}));
+}
+
+TEST_F(ConsensusTakeover, PrepareForAnOlderOrTakenEpochIsRejectedWithThePromise) {
+  make_node(2, member_state({1, 2, 3}, {}, 5, 3));
+  deliver(1, prepare{4, 1, false});
+  EXPECT_EQ(expect_sent<reject>(1), (reject{5, 3}));
+  forget();
+  deliver(1, prepare{5, 1, false});
+  EXPECT_EQ(expect_sent<reject>(1), (reject{5, 3}));
+  EXPECT_EQ(node().promised(), (promise_record{5, 3}));
+}
+
+TEST_F(ConsensusTakeover, StickyFollowerRejectsPrepareWithoutRaisingItsPromise) {
+  make_node(2, member_state({1, 2, 3}));
+  follow(3, 1);
+  forget();
+  deliver(1, prepare{2, 1, false});
+  EXPECT_EQ(expect_sent<reject>(1), (reject{1, 3}));
+  EXPECT_FALSE(last_.promise);
+  EXPECT_EQ(node().promised(), (promise_record{1, 3}));
+}
+
+TEST_F(ConsensusTakeover, HandoverPrepareBypassesStickiness) {
+  make_node(2, member_state({1, 2, 3}));
+  follow(3, 1);
+  deliver(1, prepare{2, 1, true});
+  expect_persisted_promise(2, 1);
+  expect_sent<promise>(1);
+  EXPECT_EQ(node().leader().id, 0u);
+}
+
+TEST_F(ConsensusTakeover, PrepareFromANonVoterOrAnotherIncarnationIsRejected) {
+  make_node(2, member_state({1, 2, 3}));
+  deliver(7, prepare{5, 7, true});  // e.g. a removed member that never learned it
+  EXPECT_EQ(expect_sent<reject>(7), (reject{0, 0}));
+  deliver_from_incarnation(1, 4242, prepare{5, 1, false});
+  EXPECT_EQ(expect_sent<reject>(1), (reject{0, 0}));
+  EXPECT_EQ(node().promised().epoch, 0u);
+}
+
+TEST_F(ConsensusTakeover, PromiseReportsTheSnapshotEpochWhenTheLogIsEmpty) {
+  persisted_state s;
+  s.cluster_uuid = test_uuid;
+  s.snapshot = snapshot_meta{10, 4, config_of({1, 2, 3})};
+  make_node(2, s);
+  deliver(1, prepare{5, 1, false});
+  EXPECT_EQ(expect_sent<promise>(1), (promise{5, 4, 10}));
+}
+
+TEST_F(ConsensusTakeover, FetchIsServedOnlyWhileThePromiseHolds) {
+  make_node(2, member_state({1, 2, 3}, {cmd(2, 1), cmd(3, 1)}));
+  deliver(1, fetch{5, 2});
+  EXPECT_FALSE(expect_sent<fetch_reply>(1).ok);  // no promise of 5 to 1
+  deliver(1, prepare{5, 1, false});
+  forget();
+  deliver(1, fetch{5, 2});
+  EXPECT_EQ(expect_sent<fetch_reply>(1), (fetch_reply{5, true, false, {cmd(2, 1), cmd(3, 1)}}));
+  deliver(3, prepare{6, 3, false});
+  forget();
+  deliver(1, fetch{5, 2});
+  EXPECT_FALSE(expect_sent<fetch_reply>(1).ok);
+}
+
+// ---- the candidate's side ----------------------------------------------------------------------
+
+class ConsensusCandidate : public consensus_fixture {
+ protected:
+  // Node 3 of {1, 2, 3} wins a round with the given log after its config entry.
+  void stand(std::vector<log_entry> log = {}, std::uint64_t promised = 0) {
+    make_node(3, member_state({1, 2, 3}, std::move(log), promised, promised ? 1 : 0));
+    deliver(2, election{1, 3, {3, 1, 2}, {}});
+  }
+};
+
+TEST_F(ConsensusCandidate, OwnPromiseIsPersistedInTheOutputThatSendsThePrepares) {
+  stand({}, 4);
+  ASSERT_TRUE(last_.promise);
+  EXPECT_EQ(*last_.promise, (promise_record{5, 3}));
+  EXPECT_EQ(expect_sent<prepare>(1), (prepare{5, 3, false}));
+  EXPECT_EQ(node().role(), role::candidate);
+  EXPECT_EQ(node().epoch(), 5u);
+}
+
+TEST_F(ConsensusCandidate, MajorityWithOwnBestLogAppendsEpochStart) {
+  stand({cmd(2, 1)});
+  deliver(1, promise{2, 1, 2});
+  const append a = expect_sent<append>(1);
+  EXPECT_EQ(a.entries, std::vector<log_entry>{start(3, 2)});
+  EXPECT_EQ(a.prev_index, 2u);
+  EXPECT_EQ(a.prev_epoch, 1u);
+  EXPECT_EQ(node().role(), role::candidate);  // not serving until epoch_start commits
+  EXPECT_FALSE(node().propose(entry_kind::command, "early"));
+}
+
+TEST_F(ConsensusCandidate, AdoptedEntriesCommitOnlyWithEpochStart) {
+  stand({cmd(2, 1)});
+  deliver(1, promise{2, 1, 2});
+  deliver(1, append_reply{2, true, 2, 3, 0});  // holds the adopted entry, not epoch_start
+  EXPECT_EQ(node().commit_index(), 0u);
+  const append a = expect_sent<append>(1);
+  deliver(1, append_reply{2, true, 3, 3, a.seq});
+  EXPECT_EQ(node().commit_index(), 3u);
+  EXPECT_EQ(node().role(), role::leader);
+  ASSERT_TRUE(last_.leader_changed);
+  EXPECT_EQ(*last_.leader_changed, (leader_info{3, 2, m(3).endpoint}));
+}
+
+TEST_F(ConsensusCandidate, BestLogIsFetchedFromExactlyThatPromiser) {
+  stand({cmd(2, 1)});
+  deliver(1, promise{2, 1, 4});  // quorum: 3 and 1; best is 1
+  deliver(2, promise{2, 1, 2});
+  EXPECT_EQ(expect_sent<fetch>(1), (fetch{2, 1}));
+  expect_not_sent<fetch>(2);
+  deliver(1,
+          fetch_reply{2,
+                      true,
+                      false,
+                      {config_entry(1, 0, config_of({1, 2, 3})), cmd(2, 1), cmd(3, 1), cmd(4, 1)}});
+  EXPECT_EQ(node().last_index(), 5u);
+  EXPECT_EQ(*node().entry_at(5), start(5, 2));
+}
+
+TEST_F(ConsensusCandidate, BestLogIsPickedByLastEpochThenLastIndex) {
+  stand({cmd(2, 1), cmd(3, 1), cmd(4, 1)});
+  deliver(1, promise{2, 2, 2});  // shorter but newer
+  EXPECT_EQ(expect_sent<fetch>(1), (fetch{2, 1}));
+}
+
+TEST_F(ConsensusCandidate, ConflictingSuffixIsTruncatedOnAdoption) {
+  stand({cmd(2, 1, "a"), cmd(3, 1, "mine"), cmd(4, 1, "mine")});
+  deliver(1, promise{2, 2, 3});
+  deliver(1, fetch_reply{
+                 2,
+                 true,
+                 false,
+                 {config_entry(1, 0, config_of({1, 2, 3})), cmd(2, 1, "a"), cmd(3, 2, "theirs")}});
+  ASSERT_TRUE(last_.truncate_from);
+  EXPECT_EQ(*last_.truncate_from, 3u);
+  EXPECT_EQ(node().entry_at(3)->payload, "theirs");
+  EXPECT_EQ(*node().entry_at(4), start(4, 2));
+}
+
+TEST_F(ConsensusCandidate, FetchedLogMustEndAtThePromisedEntry) {
+  stand({cmd(2, 1)});
+  deliver(1, promise{2, 1, 4});
+  deliver(1, fetch_reply{
+                 2, true, false, {config_entry(1, 0, config_of({1, 2, 3})), cmd(2, 1), cmd(3, 1)}});
+  EXPECT_EQ(node().role(), role::follower);
+  EXPECT_EQ(node().last_index(), 2u);
+  expect_not_sent<append>(1);
+}
+
+TEST_F(ConsensusCandidate, FetchFailureAbandonsTheEpoch) {
+  stand({cmd(2, 1)});
+  deliver(1, promise{2, 1, 3});
+  deliver(2, promise{2, 1, 3});
+  deliver(1, fetch_reply{2, false, false, {}});
+  EXPECT_EQ(node().role(), role::follower);
+  expect_not_sent<fetch>(2);  // never falls back to another promiser
+  expect_not_sent<append>(2);
+}
+
+TEST_F(ConsensusCandidate, CompactedFetchHandsTheCandidacyToThePromiser) {
+  stand({cmd(2, 1)});
+  deliver(1, promise{2, 1, 3});
+  deliver(1, fetch_reply{2, false, true, {}});
+  EXPECT_EQ(node().role(), role::follower);
+  EXPECT_EQ(expect_sent<timeout_now>(1), (timeout_now{2}));
+}
+
+TEST_F(ConsensusCandidate, FarBehindWinnerHandsCandidacyToBestPromiser) {
+  options o = test_options(3);
+  o.catch_up_threshold = 10;
+  make_node(3, member_state({1, 2, 3}), o);
+  deliver(2, election{1, 3, {3, 1, 2}, {}});
+  deliver(2, promise{1, 1, 50});
+  EXPECT_EQ(expect_sent<timeout_now>(2), (timeout_now{1}));
+  expect_not_sent<fetch>(2);
+  EXPECT_EQ(node().role(), role::follower);
+}
+
+TEST_F(ConsensusCandidate, ChangedConfigurationInAdoptedLogIsPreparedAgain) {
+  stand({cmd(2, 1)});
+  deliver(1, promise{2, 1, 3});
+  deliver(1, fetch_reply{2,
+                         true,
+                         false,
+                         {config_entry(1, 0, config_of({1, 2, 3})), cmd(2, 1),
+                          config_entry(3, 1, config_of({1, 2, 3, 4, 5}))}});
+  EXPECT_EQ(expect_sent<prepare>(4), (prepare{2, 3, false}));
+  EXPECT_EQ(expect_sent<prepare>(5), (prepare{2, 3, false}));
+  expect_not_sent<append>(1);  // 3 and 1 are not a majority of five
+  deliver(5, promise{2, 0, 1});
+  EXPECT_EQ(*node().entry_at(4), start(4, 2));
+}
+
+TEST_F(ConsensusCandidate, AdoptedConfigurationWithoutUsAbandonsTheEpoch) {
+  stand({cmd(2, 1)});
+  deliver(1, promise{2, 1, 3});
+  deliver(1, fetch_reply{2,
+                         true,
+                         false,
+                         {config_entry(1, 0, config_of({1, 2, 3})), cmd(2, 1),
+                          config_entry(3, 1, config_of({1, 2, 4}))}});
+  EXPECT_EQ(node().role(), role::follower);
+}
+
+TEST_F(ConsensusCandidate, PromiseFromAnotherIncarnationIsIgnored) {
+  stand();
+  deliver_from_incarnation(1, 999, promise{1, 0, 1});
+  expect_not_sent<append>(1);
+  EXPECT_EQ(node().role(), role::candidate);
+}
+
+TEST_F(ConsensusCandidate, HigherIdCandidateMakesUsYield) {
+  make_node(2, member_state({1, 2, 3}));
+  deliver(1, election{1, 2, {2, 1}, {}});
+  ASSERT_EQ(node().role(), role::candidate);
+  deliver(1, reject{1, 3});
+  EXPECT_EQ(node().role(), role::follower);
+}
+
+TEST_F(ConsensusCandidate, LowerIdCandidateDoesNotMakeUsYield) {
+  stand();
+  deliver(1, reject{1, 2});
+  EXPECT_EQ(node().role(), role::candidate);
+}
+
+TEST_F(ConsensusCandidate, AbandonedCandidateWaitsATimeoutBeforeANewRound) {
+  stand();
+  tick_by(249);  // the candidacy times out after election_timeout (+ jitter, 0 here)
+  EXPECT_EQ(node().role(), role::candidate);
+  tick_by(1);
+  EXPECT_EQ(node().role(), role::follower);
+  forget();
+  tick_by(249);
+  expect_not_sent<election>(1);
+  expect_not_sent<prepare>(1);
+  tick_by(1);
+  expect_sent<election>(1);
+}
+
+TEST_F(ConsensusCandidate, PreparesAreResentToSilentMembers) {
+  stand();
+  forget();
+  tick_by(100);
+  EXPECT_EQ(expect_sent<prepare>(2), (prepare{1, 3, false}));
+}
+
+TEST_F(ConsensusCandidate, ForcedCampaignStandsAtOnceWhateverTheRole) {
+  become_leader();
+  node().force_campaign();
+  drain();
+  EXPECT_EQ(node().role(), role::candidate);
+  EXPECT_EQ(node().epoch(), 2u);
+  expect_persisted_promise(2, 3);
+  EXPECT_EQ(expect_sent<prepare>(1), (prepare{2, 3, false}));
+}
+
+TEST_F(ConsensusCandidate, RestartedNodeNeverResumesItsCandidacy) {
+  make_node(3, member_state({1, 2, 3}, {}, 7, 3));
+  EXPECT_EQ(node().role(), role::follower);
+  deliver(2, election{1, 3, {3, 1, 2}, {}});
+  EXPECT_EQ(expect_sent<prepare>(1).epoch, 8u);
+}
+
+TEST_F(ConsensusCandidate, PromisingAHigherEpochEndsLeadershipAndLosesProposals) {
+  become_leader();
+  const auto p = node().propose(entry_kind::command, "pending");
+  ASSERT_TRUE(p);
+  const auto r = node().read_barrier();
+  drain();
+  forget();
+  deliver(1, prepare{9, 1, true});  // a handover prepare: even a live leader promises
+  EXPECT_EQ(node().role(), role::follower);
+  EXPECT_EQ(last_.proposals_lost, std::vector<entry_id>{*p});
+  EXPECT_EQ(last_.reads_failed, std::vector<std::uint64_t>{*r});
+  expect_persisted_promise(9, 1);
+}
+
+TEST_F(ConsensusCandidate, LeaderWithALiveQuorumRejectsPrepareWithoutHandover) {
+  become_leader();
+  deliver(1, prepare{9, 1, false});
+  EXPECT_EQ(expect_sent<reject>(1), (reject{1, 3}));
+  EXPECT_EQ(node().role(), role::leader);
+}
+
+TEST_F(ConsensusCandidate, LeaderThatLostItsQuorumStepsDownAndReportsProposalsLost) {
+  become_leader();
+  const auto p = node().propose(entry_kind::command, "pending");
+  drain();
+  tick_by(250);  // check-quorum: no acks of our epoch from a majority
+  EXPECT_EQ(node().role(), role::follower);
+  EXPECT_EQ(last_.proposals_lost, std::vector<entry_id>{*p});
+}
+
+}  // namespace
+}  // namespace vote::consensus::test
