@@ -9,6 +9,7 @@
 #include "consensus_json.hpp"
 #include "vote/core/consensus_messages.hpp"
 #include "vote/core/detail/json_fields.hpp"
+#include "vote/core/json_depth.hpp"
 
 namespace vote::consensus {
 namespace {
@@ -248,7 +249,7 @@ std::string encode_envelope(const envelope& e) {
 
 std::optional<envelope> decode_envelope(std::string_view bytes) noexcept {
   try {
-    if (!detail::depth_within(bytes, 8)) return std::nullopt;
+    if (!json_depth_within(bytes, 8)) return std::nullopt;
     const json j = json::parse(bytes, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return std::nullopt;
     envelope e;
@@ -309,30 +310,6 @@ bool base64_decode(std::string_view text, std::string& out) {
     }
     for (std::size_t k = 0; k < 3 - pad; ++k)
       out.push_back(static_cast<char>((v >> (16 - 8 * k)) & 0xff));
-  }
-  return true;
-}
-
-bool depth_within(std::string_view text, std::size_t max_depth) {
-  std::size_t depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return false;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
   }
   return true;
 }

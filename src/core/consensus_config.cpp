@@ -1,5 +1,6 @@
 // Configuration helpers and the config entry codec (DESIGN.md §4).
 #include "vote/core/consensus_config.hpp"
+#include "vote/core/json_depth.hpp"
 
 #include <algorithm>
 #include <set>
@@ -102,7 +103,7 @@ std::string encode_configuration(const configuration& c) {
 }
 
 std::optional<configuration> decode_configuration(std::string_view payload) {
-  if (!detail::depth_within(payload, 8)) return std::nullopt;
+  if (!json_depth_within(payload, 8)) return std::nullopt;
   const nlohmann::json j = nlohmann::json::parse(payload, nullptr, false);
   configuration c;
   if (j.is_discarded() || !detail::config_from_json(j, c)) return std::nullopt;

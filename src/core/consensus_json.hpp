@@ -21,7 +21,4 @@ bool members_from_json(const nlohmann::json& j, std::vector<member>& out);
 std::string base64_encode(std::string_view bytes);
 bool base64_decode(std::string_view text, std::string& out);
 
-// True when `text` nests brackets no deeper than `max_depth` (checked before parsing).
-bool depth_within(std::string_view text, std::size_t max_depth);
-
 }  // namespace vote::consensus::detail

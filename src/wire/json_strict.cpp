@@ -1,5 +1,7 @@
 #include "vote/wire/json_strict.hpp"
 
+#include "vote/core/json_depth.hpp"
+
 #include <functional>
 #include <set>
 #include <vector>
@@ -8,32 +10,6 @@ namespace vote::wire::detail {
 namespace {
 
 using nlohmann::json;
-
-// True when the bracket nesting of `text` (outside strings) stays within max_json_depth. Exact
-// for well-formed JSON; for malformed text the parser fails afterwards anyway.
-bool depth_within_limit(std::string_view text) {
-  std::size_t depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > max_json_depth) return false;
-    } else if ((c == '}' || c == ']') && depth > 0) {
-      --depth;
-    }
-  }
-  return true;
-}
 
 // Parser callback state: one set of seen keys per open object.
 struct duplicate_finder {
@@ -64,7 +40,7 @@ struct duplicate_finder {
 }  // namespace
 
 std::variant<json, std::string> parse_json_object(std::string_view text) {
-  if (!depth_within_limit(text)) {
+  if (!json_depth_within(text, max_json_depth)) {
     return "JSON nested deeper than " + std::to_string(max_json_depth) + " levels";
   }
   duplicate_finder finder;
