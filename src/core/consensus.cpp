@@ -157,6 +157,7 @@ void core::become_follower(node_id leader, std::uint64_t epoch) {
   reset_election_timer();
   sticky_until_ = election_deadline_;
   failed_rounds_ = 0;
+  handed_off_to_ = 0;
   fast_path_at_.reset();
   leader_link_down_ = false;
 }

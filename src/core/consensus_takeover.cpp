@@ -121,8 +121,12 @@ void core::evaluate_promises() {
     return;
   }
   const promise& b = t.promises.at(best);
-  if (b.last_log_index > commit_index_ + opts_.catch_up_threshold) {
-    // Far behind: hand the candidacy to the best promiser instead of making everyone wait.
+  if (!t.handover && best != handed_off_to_ &&
+      b.last_log_index > last_index() + opts_.catch_up_threshold) {
+    // Far behind: hand the candidacy to the best promiser instead of making everyone wait. Never
+    // a candidacy received by handover, and never twice to the same node before some leader was
+    // followed: it may not reach a majority (found by the simulator under a bridge partition).
+    handed_off_to_ = best;
     send(best, timeout_now{t.epoch});
     abandon_takeover();
     return;

@@ -365,6 +365,7 @@ class core {
   bool participant_ = false;
   std::size_t failed_rounds_ = 0;   // rounds started since we last followed or led a leader
   milliseconds reassert_after_{0};  // rate limit of reassert_leadership()
+  node_id handed_off_to_ = 0;       // last far-behind hand-off target (until a leader is followed)
   std::vector<hop> hops_;
   std::set<std::pair<std::uint64_t, node_id>> sticky_forwarded_;
 
