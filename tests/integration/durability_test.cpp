@@ -7,7 +7,7 @@
 #include <set>
 #include <thread>
 
-#include "harness.hpp"
+#include "vote/lab/harness.hpp"
 
 namespace vote::test {
 namespace {

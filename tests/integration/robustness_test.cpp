@@ -6,7 +6,7 @@
 #include <csignal>
 #include <fstream>
 
-#include "harness.hpp"
+#include "vote/lab/harness.hpp"
 #include "vote/wire/frame.hpp"
 
 namespace vote::test {

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "harness.hpp"
+#include "vote/lab/harness.hpp"
 
 namespace vote::test {
 namespace {

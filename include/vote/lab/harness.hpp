@@ -1,4 +1,5 @@
-// Integration-test harness: real vote-server processes and clients on loopback.
+// Test-lab harness: real vote-server processes and clients (integration and cluster tests,
+// the chaos tool).
 //
 // Network safety: every server here gets --host 127.0.0.1 --broadcast 127.255.255.255 and a
 // test-chosen discovery port; every client gets --server or that broadcast. Readiness and
@@ -18,7 +19,8 @@
 
 namespace vote::test {
 
-std::string bin(const std::string& name);  // path of a built binary
+// Path of a built binary: $VOTE_BIN_DIR if set, else the build tree's bin directory.
+std::string bin(const std::string& name);
 
 // A child process with stdout and stderr captured to files.
 class process {

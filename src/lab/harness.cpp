@@ -1,4 +1,4 @@
-#include "harness.hpp"
+#include "vote/lab/harness.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <boost/asio.hpp>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <random>
@@ -44,7 +45,8 @@ int decode_status(int status) {
 }  // namespace
 
 std::string bin(const std::string& name) {
-  return std::string(VOTE_BIN_DIR) + "/" + name;
+  const char* dir = std::getenv("VOTE_BIN_DIR");
+  return std::string(dir && *dir ? dir : VOTE_BIN_DIR) + "/" + name;
 }
 
 process::process(const std::string& path, const std::vector<std::string>& args) {
