@@ -10,6 +10,14 @@
 
 namespace {
 
+// A duration flag in milliseconds.
+void add_ms(CLI::App& app, const std::string& name, std::chrono::milliseconds& value,
+            const std::string& help) {
+  app.add_option_function<std::int64_t>(
+         name, [&value](std::int64_t ms) { value = std::chrono::milliseconds(ms); }, help)
+      ->default_str(std::to_string(value.count()));
+}
+
 void add_flags(CLI::App& app, vote::node::server_config& c, std::string& id_text) {
   app.add_option("--port", c.port, "TCP port for clients and peers (required)")->required();
   app.add_option("--host", c.host,
@@ -30,6 +38,23 @@ void add_flags(CLI::App& app, vote::node::server_config& c, std::string& id_text
   app.add_option("--admin-token-file,--admin_token_file", c.admin_token_file,
                  "File holding the admin token that register/close must present (default: none; "
                  "then admin requests are accepted only from this machine)");
+  app.add_option("--cluster-key-file,--cluster_key_file", c.cluster_key_file,
+                 "File holding the cluster's shared secret (>= 16 bytes): every peer message "
+                 "and hello is authenticated with HMAC-SHA256 (default: none, with a warning)");
+  app.add_option("--bootstrap-expect,--bootstrap_expect", c.bootstrap_expect,
+                 "Form a new cluster only once this many servers are heard (3 is the "
+                 "recommended minimum; default 1: the first server on the network forms it)")
+      ->capture_default_str();
+  app.add_flag("--leave", c.leave,
+               "On SIGINT/SIGTERM leave the cluster for good (default: stay a member and come "
+               "back with the data directory)");
+  add_ms(app, "--discovery-window-ms", c.discovery_window,
+         "How long a server with an empty data directory listens for peers before it joins or "
+         "forms a cluster");
+  add_ms(app, "--hello-interval-ms", c.hello_interval, "Period of discovery hellos (jittered)");
+  add_ms(app, "--heartbeat-ms", c.heartbeat, "Leader heartbeat period");
+  add_ms(app, "--election-timeout-ms", c.election_timeout,
+         "Follower election timeout (plus up to 150 ms of jitter)");
   app.add_option("--log-level,--log_level", c.log_level,
                  "trace, debug, info, warn, error, critical or off")
       ->capture_default_str();
@@ -51,8 +76,9 @@ int main(int argc, char** argv) {
   CLI::App app{"vote-server: a fault-tolerant election service (one cluster member)"};
   app.footer(
       "Exit codes: 0 stopped by SIGINT/SIGTERM; 1 runtime failure; 2 usage or configuration "
-      "error;\n  3 port, address or data directory unavailable; 4 data directory corrupt or "
-      "belonging to another node.\nSafety: for tests use --host 127.0.0.1 --broadcast "
+      "error;\n  3 port, address or data directory unavailable; 4 data directory corrupt, "
+      "belonging to another node,\n  or empty while its id is a member of the cluster (a lost "
+      "disk).\nSafety: for tests use --host 127.0.0.1 --broadcast "
       "127.255.255.255.");
   vote::node::server_config config;
   std::string id_text;

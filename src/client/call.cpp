@@ -136,11 +136,12 @@ class caller {
     }
     if (failure.kind == discovery_error::none_answered) {
       const auto& d = options_.discovery;
-      failure.message = "no vote-server" +
+      failure.message = "no leader known: no vote-server" +
                         (d.cluster.empty() ? std::string() : " of cluster '" + d.cluster + "'") +
                         " answered on " + d.broadcast + ":" + std::to_string(d.port) + " within " +
                         seconds_text(options_.timeout) +
-                        " (is a server running? is --broadcast right?)";
+                        " (is a server running? is --broadcast right? servers that know no "
+                        "leader do not answer: --server HOST:PORT asks one directly)";
     }
     if (result_.attempts == 0 || failure.kind != discovery_error::none_answered) {
       fail(failure::no_leader, errc::unavailable, failure.message);
@@ -155,12 +156,14 @@ class caller {
     const auto a = attempt_once(*target_, payload_, until, options_.max_response);
     using status = attempt_result::status;
     if (a.st == status::answered) return on_answer(a.response);
+    maybe_delivered_ = maybe_delivered_ || a.sent;
+    // An attempt cut short by the call's deadline says less than a server's answer before it.
+    if (clock_type::now() >= deadline_ && result_.why == failure::server_busy) return step::later;
     if (a.st == status::connect_failed) {
       fail(failure::no_leader, errc::unavailable,
            "no leader reachable within " + seconds_text(options_.timeout) +
                ": could not connect to " + result_.last_target + " (" + a.detail + ")");
     } else {
-      maybe_delivered_ = maybe_delivered_ || a.sent;
       fail(failure::no_answer, errc::timeout,
            "no answer from the leader within " + seconds_text(options_.timeout));
     }
@@ -180,7 +183,7 @@ class caller {
     }
     if (retryable(r.code)) {
       maybe_delivered_ = maybe_delivered_ || outcome_may_be_unknown(r.code);
-      fail(failure::server_busy, r.code, r.message);
+      fail(failure::server_busy, r.code, busy_message(r));
       return step::later;
     }
     result_.result = r.ok()                           ? outcome::ok
@@ -191,6 +194,22 @@ class caller {
     result_.message = r.message;
     result_.response = r;
     return step::done;
+  }
+
+  // What a retryable refusal means once it is the last answer before the deadline.
+  std::string busy_message(const wire::client_response& r) const {
+    const std::string last =
+        " (the last answer, from " + result_.last_target + ": " + r.message + ")";
+    const std::string seconds = seconds_text(options_.timeout);
+    switch (r.code) {
+      case errc::no_quorum:
+        return "no quorum: the cluster could not reach a majority of its members within " +
+               seconds + last;
+      case errc::timeout:
+        return "requests kept timing out for " + seconds + last;
+      default:
+        return "the cluster stayed " + std::string(to_string(r.code)) + " for " + seconds + last;
+    }
   }
 
   void fail(failure why, errc code, std::string message) {

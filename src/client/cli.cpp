@@ -93,17 +93,22 @@ void add_common_flags(CLI::App& app, common_options& o, flag_groups groups) {
   app.footer(std::string(exit_code_footer));
 }
 
-std::optional<int> parse_command_line(CLI::App& app, int argc, const char* const* argv) {
+console standard_console() {
+  return {std::cout, std::cerr};
+}
+
+std::optional<int> parse_command_line(CLI::App& app, int argc, const char* const* argv,
+                                      const console& c) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return app.exit(e, c.out, c.err);
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return app.exit(e, c.out, c.err);
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return app.exit(e, c.out, c.err);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    app.exit(e, c.out, c.err);
     return exit_usage;
   }
   return std::nullopt;
@@ -168,24 +173,21 @@ std::variant<std::vector<std::string>, std::string> collect_voters(
 }
 
 int early_error(const common_options& o, std::string_view message, std::string_view code,
-                int exit_code) {
+                int exit_code, const console& c) {
   if (o.json) {
-    std::cout << usage_error_json(code, message, o.request_id).dump() << std::endl;
+    c.out << usage_error_json(code, message, o.request_id).dump() << std::endl;
   } else {
-    std::cerr << "error: " << message << "\n";
+    c.err << "error: " << message << "\n";
   }
   return exit_code;
 }
 
-int usage_error(const common_options& o, std::string_view message) {
-  return early_error(o, message, "usage", exit_usage);
+int usage_error(const common_options& o, std::string_view message, const console& c) {
+  return early_error(o, message, "usage", exit_usage, c);
 }
 
-int run_command(const common_options& o, wire::client_request request, flag_groups groups,
-                std::string_view unknown_effect) {
-  auto resolved = resolve_options(o, groups);
-  if (auto* error = std::get_if<std::string>(&resolved)) return usage_error(o, *error);
-  auto& r = std::get<resolved_options>(resolved);
+std::variant<call_result, int> send_command(const common_options& o, const resolved_options& r,
+                                            wire::client_request request, const console& c) {
   request.request_id = r.request_id;
   request.admin_token = r.admin_token;
   const auto size = wire::encode_request(request).size();
@@ -195,10 +197,18 @@ int run_command(const common_options& o, wire::client_request request, flag_grou
                            " bytes, over the frame limit of " +
                            std::to_string(wire::default_max_frame_payload) +
                            " bytes (too many or too long voter ids?)",
-                       "too_large", exit_usage);
+                       "too_large", exit_usage, c);
   }
-  const auto result = call(request, r.call);
-  return report(result, o.json, unknown_effect, std::cout, std::cerr);
+  return call(request, r.call);
+}
+
+int run_command(const common_options& o, wire::client_request request, flag_groups groups,
+                std::string_view unknown_effect, const console& c) {
+  auto resolved = resolve_options(o, groups);
+  if (auto* error = std::get_if<std::string>(&resolved)) return usage_error(o, *error, c);
+  auto sent = send_command(o, std::get<resolved_options>(resolved), std::move(request), c);
+  if (auto* rc = std::get_if<int>(&sent)) return *rc;
+  return report(std::get<call_result>(sent), o.json, unknown_effect, c.out, c.err);
 }
 
 }  // namespace vote::client

@@ -110,9 +110,12 @@ std::string format_failure(const call_result& r, std::string_view unknown_effect
     return r.message.empty() ? "error: " + error_code_name(r) : r.message;
   }
   std::string out = "error: " + (r.message.empty() ? error_code_name(r) : r.message);
+  if (unknown_effect.empty()) return out;  // a read: nothing was to be applied
   if (r.result == outcome::unknown) {
-    out += "; " + std::string(unknown_effect) + ". Retrying with --request-id " + r.request_id +
-           " is safe.";
+    out += "; the outcome is unknown: " + std::string(unknown_effect) +
+           ". Retrying with --request-id " + r.request_id + " is safe.";
+  } else if (r.result == outcome::not_sent) {
+    out += "; it was not applied.";
   }
   return out;
 }

@@ -82,6 +82,16 @@ const log_entry* core::entry_at(std::uint64_t index) const {
 leader_info core::leader() const {
   return reported_leader_;
 }
+std::vector<peer_progress> core::peers_progress() const {
+  std::vector<peer_progress> out;
+  if (!leader_) return out;
+  for (const auto& [id, p] : leader_->peers) {
+    peer_progress v{id, p.match_index, std::nullopt};
+    if (p.last_reply.count() != 0) v.last_reply = p.last_reply;
+    out.push_back(v);
+  }
+  return out;
+}
 bool core::sticky() const noexcept {
   return role_ == role::follower && leader_id_ != 0 && now_ < sticky_until_ && !leader_link_down_;
 }

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <boost/asio.hpp>
 #include <cstdlib>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <random>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 #include "vote/wire/frame.hpp"
 
@@ -24,12 +26,6 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::filesystem::path make_temp_dir(const std::string& prefix) {
-  std::string templ = (std::filesystem::temp_directory_path() / (prefix + "XXXXXX")).string();
-  if (!::mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
-  return templ;
-}
 
 std::string slurp(const std::filesystem::path& p) {
   std::ifstream in(p);
@@ -43,6 +39,12 @@ int decode_status(int status) {
 }
 
 }  // namespace
+
+std::filesystem::path make_temp_dir(const std::string& prefix) {
+  std::string templ = (std::filesystem::temp_directory_path() / (prefix + "XXXXXX")).string();
+  if (!::mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
+  return templ;
+}
 
 std::string bin(const std::string& name) {
   const char* dir = std::getenv("VOTE_BIN_DIR");
@@ -127,8 +129,12 @@ std::uint16_t free_port() {
   throw std::runtime_error("no free port");
 }
 
-std::optional<wire::client_response> request(std::uint16_t port, const wire::client_request& r,
-                                             std::chrono::milliseconds timeout) {
+namespace {
+
+// Sends one frame carrying `payload` over a fresh connection and returns the payload of the
+// first frame that comes back; nullopt on any transport or framing failure.
+std::optional<std::string> exchange(std::uint16_t port, std::string_view payload,
+                                    std::chrono::milliseconds timeout) {
   asio::io_context io;
   asio::ip::tcp::socket s(io);
   boost::system::error_code ec;
@@ -141,7 +147,7 @@ std::optional<wire::client_response> request(std::uint16_t port, const wire::cli
   ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   ::setsockopt(s.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   std::string out;
-  wire::encode_frame(wire::encode_request(r), out);
+  wire::encode_frame(payload, out);
   asio::write(s, asio::buffer(out), ec);
   if (ec) return std::nullopt;
   std::string in;
@@ -149,15 +155,31 @@ std::optional<wire::client_response> request(std::uint16_t port, const wire::cli
   for (;;) {
     auto d = wire::decode_frame(in);
     if (d.st == wire::frame_decode::status::error) return std::nullopt;
-    if (d.st == wire::frame_decode::status::frame) {
-      auto decoded = wire::decode_response(d.payload);
-      if (auto* resp = std::get_if<wire::client_response>(&decoded)) return *resp;
-      return std::nullopt;
-    }
+    if (d.st == wire::frame_decode::status::frame) return std::string(d.payload);
     std::size_t n = s.read_some(asio::buffer(buf), ec);
     if (ec) return std::nullopt;
     in.append(buf.data(), n);
   }
+}
+
+}  // namespace
+
+std::optional<wire::client_response> request(std::uint16_t port, const wire::client_request& r,
+                                             std::chrono::milliseconds timeout) {
+  auto payload = exchange(port, wire::encode_request(r), timeout);
+  if (!payload) return std::nullopt;
+  auto decoded = wire::decode_response(*payload);
+  if (auto* resp = std::get_if<wire::client_response>(&decoded)) return *resp;
+  return std::nullopt;
+}
+
+std::optional<nlohmann::json> request_json(std::uint16_t port, const nlohmann::json& r,
+                                           std::chrono::milliseconds timeout) {
+  auto payload = exchange(port, r.dump(), timeout);
+  if (!payload) return std::nullopt;
+  auto j = nlohmann::json::parse(*payload, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return std::nullopt;
+  return j;
 }
 
 server::server() : server(options{}) {}
@@ -178,9 +200,11 @@ server::~server() {
 
 std::vector<std::string> server::args() const {
   std::vector<std::string> a = {
-      "--port",      std::to_string(port_),    "--host",           "127.0.0.1",
-      "--broadcast", "127.255.255.255",        "--discovery-port", std::to_string(discovery_port_),
-      "--data-dir",  (dir_ / "data").string(), "--log-level",      "warn"};
+      "--port", std::to_string(port_), "--host", "127.0.0.1", "--broadcast", "127.255.255.255",
+      "--discovery-port", std::to_string(discovery_port_), "--data-dir", (dir_ / "data").string(),
+      "--log-level", "warn",
+      // alone on its discovery port: no need to listen the default 2 s before forming
+      "--discovery-window-ms", "200"};
   if (!options_.admin_token.empty()) {
     a.push_back("--admin-token-file");
     a.push_back((dir_ / "admin-token").string());
@@ -192,9 +216,12 @@ std::vector<std::string> server::args() const {
 void server::start() {
   proc_ = std::make_unique<process>(bin("vote-server"), args());
   wire::client_request status;
+  // Up = serving: a lone server forms its own cluster and leads it (a server joining others
+  // is waited for by the cluster harness instead).
   const bool up = eventually([&] {
     if (!proc_->running()) return true;
-    return request(port_, status, 500ms).has_value();
+    auto r = request(port_, status, 500ms);
+    return r && r->status && r->status->role == "leader";
   });
   if (!up || !proc_->running())
     throw std::runtime_error("vote-server did not start: " + proc_->stderr_text());

@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
 #include <optional>
 #include <unordered_map>
 
@@ -48,8 +49,9 @@ bool is_same_host(const tcp::socket& s) {
 class session;
 
 struct client_listener::impl : std::enable_shared_from_this<client_listener::impl> {
-  impl(asio::io_context& io, const tcp::endpoint& ep, request_handler& h, listener_options o)
-      : io_(io), acceptor_(io, ep), accept_retry_(io), handler_(h), options_(o) {}
+  impl(asio::io_context& io, const tcp::endpoint& ep, request_handler& h, listener_options o,
+       peer_frame_handler* peers)
+      : io_(io), acceptor_(io, ep), accept_retry_(io), handler_(h), peers_(peers), options_(o) {}
 
   void accept();
   void forget(session* s);
@@ -62,6 +64,7 @@ struct client_listener::impl : std::enable_shared_from_this<client_listener::imp
   tcp::acceptor acceptor_;
   asio::steady_timer accept_retry_;
   request_handler& handler_;
+  peer_frame_handler* peers_;  // null: peer frames are refused
   listener_options options_;
   listener_stats stats_;
   std::unordered_map<session*, std::shared_ptr<session>> sessions_;
@@ -69,9 +72,11 @@ struct client_listener::impl : std::enable_shared_from_this<client_listener::imp
   std::function<void()> drained_;  // set by shutdown(): called once the last session closed
 };
 
-// One client connection. Reads a frame, hands it over, writes the reply, repeats.
+// One connection. A client session reads a frame, hands it over, writes the reply, repeats; a
+// peer session hands over every frame as it completes and never writes.
 class session : public std::enable_shared_from_this<session> {
   using clock = asio::steady_timer::clock_type;
+  enum class kind { undecided, client, peer };  // set by the first complete frame
 
  public:
   session(tcp::socket socket, std::shared_ptr<client_listener::impl> owner)
@@ -125,45 +130,99 @@ class session : public std::enable_shared_from_this<session> {
     timer_.cancel();
   }
 
-  // Decodes what is buffered: dispatches one frame, reports an error, or reads more.
+  // Decodes what is buffered: dispatches frames, reports an error, or reads more.
   void process_buffer() {
-    if (closed_ || closing_) return;
-    if (owner_->drained_) return close();  // shutting down: no new requests
-    auto view = std::string_view(buffer_).substr(start_);
-    auto d = wire::decode_frame(view, options().max_frame_payload);
-    switch (d.st) {
-      case wire::frame_decode::status::frame:
-        if (d.type != wire::frame_type::json) {
-          ++owner_->stats_.frame_errors;
-          fail(framed_error(errc::unsupported, "Error: this port takes client frames only"));
+    auto self = shared_from_this();  // a peer frame handler may stop the listener
+    while (!closed_ && !closing_) {
+      if (owner_->drained_) return close();  // shutting down: no new requests
+      auto view = std::string_view(buffer_).substr(start_);
+      auto d = decode_next(view);
+      switch (d.st) {
+        case wire::frame_decode::status::frame:
+          if (d.type == wire::frame_type::json) return dispatch(std::string(d.payload), d.consumed);
+          hand_over_peer_frame(std::string(d.payload), d.consumed);
+          continue;  // a peer frame needs no reply: on to the next one
+        case wire::frame_decode::status::error:
+          return frame_error(d);
+        case wire::frame_decode::status::need_more:
+          if (view.empty()) {
+            // A peer link is persistent: it may stay quiet as long as it likes.
+            read_more(kind_ == kind::peer ? std::nullopt
+                                          : std::optional(clock::now() + options().idle_timeout));
+          } else {
+            // The deadline is set when the frame starts, not on every read: a sender trickling a
+            // byte at a time must not hold the connection forever.
+            if (!frame_deadline_) frame_deadline_ = clock::now() + options().frame_timeout;
+            read_more(frame_deadline_);
+          }
           return;
-        }
-        dispatch(std::string(d.payload), d.consumed);
-        return;
-      case wire::frame_decode::status::error:
-        ++owner_->stats_.frame_errors;
-        log()->debug("frame error from {}: {}", origin_.remote_address, d.error);
-        fail(framed_error(d.code, "Error: " + d.error));
-        return;
-      case wire::frame_decode::status::need_more:
-        if (view.empty()) {
-          read_more(clock::now() + options().idle_timeout);
-        } else {
-          // The deadline is set when the frame starts, not on every read: a sender trickling a
-          // byte at a time must not hold the connection forever.
-          if (!frame_deadline_) frame_deadline_ = clock::now() + options().frame_timeout;
-          read_more(*frame_deadline_);
-        }
-        return;
+      }
     }
   }
 
-  void read_more(clock::time_point deadline) {
+  // decode_frame() with the limit and the kind rule of the frame's type, applied as soon as the
+  // header has arrived (before any payload is waited for).
+  wire::frame_decode decode_next(std::string_view view) const {
+    const auto& o = options();
+    auto d = wire::decode_frame(view, std::max(o.max_frame_payload, o.max_peer_frame_payload));
+    if (d.st == wire::frame_decode::status::error || view.size() < wire::frame_header_size) {
+      return d;
+    }
+    const auto type = static_cast<wire::frame_type>(view[frame_type_offset]);
+    if (auto refusal = refuse(type)) return *refusal;
+    const auto limit =
+        type == wire::frame_type::peer ? o.max_peer_frame_payload : o.max_frame_payload;
+    // The header alone: too_large if its length is over this type's limit, else need_more.
+    auto header = wire::decode_frame(view.substr(0, wire::frame_header_size), limit);
+    return header.st == wire::frame_decode::status::error ? header : d;
+  }
+
+  // A frame-level error if `type` may not come on this connection.
+  std::optional<wire::frame_decode> refuse(wire::frame_type type) const {
+    const char* reason = nullptr;
+    errc code = errc::bad_request;
+    if (type == wire::frame_type::peer && !owner_->peers_) {
+      code = errc::unsupported;
+      reason = "this port takes client frames only";
+    } else if (type == wire::frame_type::peer && kind_ == kind::client) {
+      reason = "a peer frame on a client connection";
+    } else if (type == wire::frame_type::json && kind_ == kind::peer) {
+      reason = "a client frame on a peer connection";
+    }
+    if (!reason) return std::nullopt;
+    wire::frame_decode d;
+    d.st = wire::frame_decode::status::error;
+    d.code = code;
+    d.error = reason;
+    return d;
+  }
+
+  // A client connection gets one error response; a peer connection is never written to.
+  void frame_error(const wire::frame_decode& d) {
+    ++owner_->stats_.frame_errors;
+    log()->debug("frame error from {}: {}", origin_.remote_address, d.error);
+    if (kind_ == kind::peer) return close();
+    fail(framed_error(d.code, "Error: " + d.error));
+  }
+
+  void hand_over_peer_frame(std::string payload, std::size_t consumed) {
+    kind_ = kind::peer;
+    start_ += consumed;
+    frame_deadline_.reset();
+    owner_->peers_->on_peer_frame(std::move(payload), origin_);
+  }
+
+  // Reads, closing the connection at `deadline` if one is given.
+  void read_more(std::optional<clock::time_point> deadline) {
     if (start_ > 0) {
       buffer_.erase(0, start_);
       start_ = 0;
     }
-    arm(deadline);
+    if (deadline) {
+      arm(*deadline);
+    } else {
+      disarm();
+    }
     const std::size_t old = buffer_.size();
     buffer_.resize(old + read_chunk);
     socket_.async_read_some(asio::buffer(buffer_.data() + old, read_chunk),
@@ -175,6 +234,7 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   void dispatch(std::string payload, std::size_t consumed) {
+    kind_ = kind::client;
     start_ += consumed;
     frame_deadline_.reset();
     disarm();
@@ -201,6 +261,7 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   static constexpr std::size_t read_chunk = 16 * 1024;
+  static constexpr std::size_t frame_type_offset = 5;  // of the frame header (wire/frame.hpp)
 
   tcp::socket socket_;
   asio::steady_timer timer_;
@@ -211,6 +272,7 @@ class session : public std::enable_shared_from_this<session> {
   std::string out_;
   std::optional<clock::time_point> frame_deadline_;  // set while a started frame is incomplete
   std::uint64_t timer_generation_ = 0;               // of the one wait that may close
+  kind kind_ = kind::undecided;
   bool in_request_ = false;  // a request was handed over and its reply is not yet written
   bool closing_ = false;
   bool closed_ = false;
@@ -256,8 +318,9 @@ void client_listener::impl::forget(session* s) {
 }
 
 client_listener::client_listener(asio::io_context& io, const tcp::endpoint& endpoint,
-                                 request_handler& handler, listener_options options)
-    : impl_(std::make_shared<impl>(io, endpoint, handler, options)) {}
+                                 request_handler& handler, listener_options options,
+                                 peer_frame_handler* peers)
+    : impl_(std::make_shared<impl>(io, endpoint, handler, options, peers)) {}
 
 client_listener::~client_listener() {
   stop();

@@ -32,6 +32,16 @@ void validate(server_config& c) {
   require(c.max_connections >= 1, "--max-connections must be at least 1");
   require(c.idle_timeout.count() >= 100, "--idle-timeout must be at least 0.1 s");
   require(!c.id || *c.id != 0, "--id must not be 0");
+  require(c.bootstrap_expect >= 1 && c.bootstrap_expect <= 64,
+          "--bootstrap-expect must be between 1 and 64");
+  require(c.discovery_window.count() >= 0 && c.discovery_window.count() <= 60'000,
+          "--discovery-window-ms must be between 0 and 60000");
+  require(c.hello_interval.count() >= 10 && c.hello_interval.count() <= 10'000,
+          "--hello-interval-ms must be between 10 and 10000");
+  require(c.heartbeat.count() >= 5 && c.heartbeat.count() <= 5'000,
+          "--heartbeat-ms must be between 5 and 5000");
+  require(c.election_timeout >= 3 * c.heartbeat && c.election_timeout.count() <= 60'000,
+          "--election-timeout-ms must be at least 3 heartbeats and at most 60000");
   static const char* levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
   bool known = false;
   for (const char* l : levels) known = known || c.log_level == l;

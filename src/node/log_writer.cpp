@@ -21,6 +21,10 @@ namespace {
   std::abort();
 }
 
+void check(const char* what, const std::error_code& ec) {
+  if (ec) die(what, ec);
+}
+
 }  // namespace
 
 log_writer::log_writer(asio::io_context& node_io, storage::file_system& fs, std::string dir,
@@ -36,29 +40,74 @@ log_writer::~log_writer() {
   stop();
 }
 
-void log_writer::append(std::vector<log_entry> batch, std::function<void()> done) {
-  asio::post(io_, [this, batch = std::move(batch), done = std::move(done)]() mutable {
-    std::error_code ec;
-    try {
-      ec = wal_->append(batch);
-    } catch (const std::exception& e) {  // a broken invariant (non-dense batch): stop loudly
-      spdlog::critical("log writer: {}", e.what());
-      ec = std::make_error_code(std::errc::invalid_argument);
-    }
-    if (ec) die("appending to the log", ec);
-    if ((ec = wal_->sync())) die("syncing the log", ec);
-    asio::post(node_io_, std::move(done));
-  });
+void log_writer::persist(persist_job job, std::function<void()> done) {
+  enqueue(item{std::move(job), std::nullopt, std::move(done)});
 }
 
 void log_writer::snapshot(storage::snapshot_meta meta, std::string state,
                           std::function<void()> done) {
-  asio::post(io_, [this, meta = std::move(meta), state = std::move(state),
-                   done = std::move(done)]() mutable {
-    if (auto ec = storage::write_snapshot(fs_, dir_, meta, state)) die("writing a snapshot", ec);
-    if (auto ec = wal_->drop_prefix(meta.last_index)) die("compacting the log", ec);
-    asio::post(node_io_, std::move(done));
+  enqueue(item{std::nullopt, snapshot_job{std::move(meta), std::move(state)}, std::move(done)});
+}
+
+void log_writer::enqueue(item it) {
+  std::lock_guard lock(mutex_);
+  queue_.push_back(std::move(it));
+  if (round_posted_) return;
+  round_posted_ = true;
+  asio::post(io_, [this] { write_round(); });
+}
+
+void log_writer::write_round() {
+  std::deque<item> round;
+  {
+    std::lock_guard lock(mutex_);
+    round.swap(queue_);
+    round_posted_ = false;
+  }
+  bool unsynced = false;
+  try {
+    for (item& it : round) {
+      if (it.persist) carry_out(*it.persist, unsynced);
+      if (it.snap) carry_out(*it.snap, unsynced);
+    }
+  } catch (const std::exception& e) {  // a broken invariant (non-dense append, bad truncation)
+    spdlog::critical("log writer: {}", e.what());
+    die("writing the log", std::make_error_code(std::errc::invalid_argument));
+  }
+  if (unsynced) check("syncing the log", wal_->sync());
+  std::vector<std::function<void()>> completions;
+  completions.reserve(round.size());
+  for (item& it : round) completions.push_back(std::move(it.done));
+  asio::post(node_io_, [completions = std::move(completions)] {
+    for (const auto& done : completions) done();
   });
+}
+
+void log_writer::carry_out(persist_job& job, bool& unsynced) {
+  if (job.identity)
+    check("saving the node identity", storage::save_identity(fs_, dir_, *job.identity));
+  if (job.promise) check("saving the promise", storage::save_promise(fs_, dir_, *job.promise));
+  if (job.install) {
+    if (unsynced) check("syncing the log", wal_->sync());
+    unsynced = false;
+    const auto& meta = job.install->meta;
+    check("installing a snapshot", storage::write_snapshot(fs_, dir_, meta, job.install->state));
+    check("restarting the log after a snapshot", wal_->reset(meta.last_index + 1, meta.last_epoch));
+  }
+  if (job.truncate_from && *job.truncate_from <= wal_->last_index()) {
+    check("truncating the log", wal_->truncate_suffix(*job.truncate_from));
+  }
+  if (!job.entries.empty()) {
+    check("appending to the log", wal_->append(job.entries));
+    unsynced = true;
+  }
+}
+
+void log_writer::carry_out(snapshot_job& job, bool& unsynced) {
+  if (unsynced) check("syncing the log", wal_->sync());
+  unsynced = false;
+  check("writing a snapshot", storage::write_snapshot(fs_, dir_, job.meta, job.state));
+  check("compacting the log", wal_->drop_prefix(job.meta.last_index));
 }
 
 void log_writer::stop() {

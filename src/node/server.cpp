@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/address_v4.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include <chrono>
@@ -9,9 +10,11 @@
 #include <stdexcept>
 
 #include "vote/net/client_listener.hpp"
+#include "vote/net/cluster_key.hpp"
 #include "vote/net/discovery_responder.hpp"
 #include "vote/net/interfaces.hpp"
-#include "vote/node/server_node.hpp"
+#include "vote/net/peer_links.hpp"
+#include "vote/node/cluster_node.hpp"
 #include "vote/storage/meta.hpp"
 
 namespace vote::node {
@@ -77,67 +80,62 @@ storage::node_identity load_or_create_identity(storage::file_system& fs, const s
   return id;
 }
 
-// Rebuilds the state from the latest snapshot plus every durable log entry after it.
+// Reads what the consensus core needs to restart (DESIGN.md §8): the promise, the latest snapshot
+// (its state is the applied state to start from) and every durable log entry after it. Log
+// entries are NOT applied here: only the core knows which are committed; it hands them out again.
 recovered_state recover(storage::file_system& fs, const server_config& c,
+                        const storage::node_identity& identity,
                         std::unique_ptr<storage::wal>& wal_out) {
   recovered_state r;
   r.state = election_state(c.bounds);
+  auto& p = r.persisted;
+  p.cluster_uuid = identity.cluster_uuid;
+  const auto promise = storage::load_promise(fs, c.data_dir).value_or(storage::promise_state{});
+  p.promised_epoch = promise.promised_epoch;
+  p.promised_to = promise.promised_to;
+  std::uint64_t snapshot_index = 0;
   if (auto snap = storage::load_latest_snapshot(fs, c.data_dir)) {
     auto restored = election_state::restore(snap->state, c.bounds);
-    if (!restored)
+    auto config = consensus::decode_configuration(snap->meta.config);
+    if (!restored || !config)
       throw startup_error(exit_data, "the snapshot in " + c.data_dir + " does not decode");
     r.state = std::move(*restored);
-    r.last_index = r.snapshot_index = snap->meta.last_index;
-    r.last_epoch = snap->meta.last_epoch;
+    r.applied_index = snapshot_index = snap->meta.last_index;
+    r.applied_epoch = snap->meta.last_epoch;
+    r.applied_config = *config;
+    p.snapshot = consensus::snapshot_meta{snap->meta.last_index, snap->meta.last_epoch, *config};
+    p.snapshot_data = std::make_shared<const std::string>(std::move(snap->state));
   }
   storage::wal_recovery rec;
   storage::wal_options options;
-  options.first_index = r.snapshot_index + 1;
-  options.prev_epoch = r.last_epoch;
+  options.first_index = snapshot_index + 1;
+  options.prev_epoch = r.applied_epoch;
   wal_out = storage::wal::open(fs, wal_dir(c), options, rec);
   if (rec.truncated_bytes > 0)
     spdlog::warn("recovery: cut a torn tail of {} bytes from the log", rec.truncated_bytes);
-  if (r.snapshot_index > 0) {
-    if (wal_out->first_index() > r.snapshot_index + 1)
+  if (snapshot_index > 0) {
+    if (wal_out->first_index() > snapshot_index + 1)
       throw startup_error(exit_data, "the log in " + wal_dir(c) + " starts at index " +
                                          std::to_string(wal_out->first_index()) +
                                          " but the snapshot ends at " +
-                                         std::to_string(r.snapshot_index) +
+                                         std::to_string(snapshot_index) +
                                          ": entries are missing (see docs/storage.md)");
-    if (wal_out->epoch_at(r.snapshot_index) != r.last_epoch) {
+    if (wal_out->epoch_at(snapshot_index) != r.applied_epoch) {
       // A crash interrupted the install of a snapshot ahead of the log: the snapshot wins.
-      if (auto ec = wal_out->reset(r.snapshot_index + 1, r.last_epoch))
+      if (auto ec = wal_out->reset(snapshot_index + 1, r.applied_epoch))
         throw startup_error(exit_data, "cannot reset the log: " + ec.message());
       rec.entries.clear();
     }
   }
   for (auto& e : rec.entries) {
-    if (e.index <= r.last_index) continue;
-    if (e.kind == entry_kind::command) {
-      auto cmd = decode_command(e.payload);
-      if (!cmd)
-        throw startup_error(exit_data, "log entry " + std::to_string(e.index) +
-                                           " passed its checksum but does not decode");
-      r.state.apply(*cmd);
-      r.last_timestamp_ms = std::max(r.last_timestamp_ms, cmd->timestamp_ms);
-    }
-    r.last_index = e.index;
-    r.last_epoch = e.epoch;
+    if (e.index > snapshot_index) p.log.push_back(std::move(e));
   }
-  spdlog::info("recovery: {} elections, last index {}, epoch {}", r.state.election_count(),
-               r.last_index, r.last_epoch);
+  spdlog::info(
+      "recovery: snapshot up to {}, {} log entries after it, promise ({}, {}), cluster "
+      "{}",
+      snapshot_index, p.log.size(), p.promised_epoch, p.promised_to,
+      p.cluster_uuid.empty() ? "none yet" : p.cluster_uuid);
   return r;
-}
-
-std::uint64_t take_epoch(storage::file_system& fs, const server_config& c, std::uint64_t self,
-                         std::uint64_t last_log_epoch) {
-  auto promise = storage::load_promise(fs, c.data_dir).value_or(storage::promise_state{});
-  storage::promise_state next{std::max(promise.promised_epoch, last_log_epoch) + 1, self};
-  // Persisted before this node acts in the epoch (DESIGN.md §5.3 step 1).
-  if (auto ec = storage::save_promise(fs, c.data_dir, next))
-    throw startup_error(exit_data,
-                        "cannot persist the epoch in " + c.data_dir + ": " + ec.message());
-  return next.promised_epoch;
 }
 
 admin_policy make_admin_policy(const server_config& c) {
@@ -146,6 +144,29 @@ admin_policy make_admin_policy(const server_config& c) {
     return admin_policy{};
   }
   return admin_policy{load_admin_token(c.admin_token_file)};
+}
+
+std::unique_ptr<net::cluster_key> load_cluster_key(const server_config& c) {
+  if (c.cluster_key_file.empty()) {
+    spdlog::warn(
+        "no --cluster-key-file: the cluster is UNAUTHENTICATED; anyone on this network "
+        "can send peer messages and hellos (see docs/security.md)");
+    return nullptr;
+  }
+  try {
+    return std::make_unique<net::cluster_key>(net::cluster_key::from_file(c.cluster_key_file));
+  } catch (const std::exception& e) {
+    throw startup_error(exit_usage, std::string("--cluster-key-file: ") + e.what());
+  }
+}
+
+consensus::options consensus_options(const server_config& c, const std::string& endpoint) {
+  consensus::options o;
+  o.endpoint = endpoint;
+  o.heartbeat = c.heartbeat;
+  o.election_timeout = c.election_timeout;
+  o.snapshot_threshold = c.snapshot_every == 0 ? ~std::uint64_t{0} : c.snapshot_every;
+  return o;
 }
 
 template <class F>
@@ -176,42 +197,91 @@ int serve(const server_config& c) {
   }
   const auto addr = resolve_addresses(c);
   auto admin = make_admin_policy(c);
+  auto key = load_cluster_key(c);
   auto identity = load_or_create_identity(*fs, c);
   std::unique_ptr<storage::wal> wal;
-  auto recovered = recover(*fs, c, wal);
-  const auto epoch = take_epoch(*fs, c, identity.id, recovered.last_epoch);
+  auto recovered = recover(*fs, c, identity, wal);
 
   asio::io_context io(1);
   const auto host = asio::ip::make_address_v4(addr.host);
   const std::string endpoint = addr.host + ":" + std::to_string(c.port);
   log_writer writer(io, *fs, c.data_dir, std::move(wal));
-  server_node node(io, {identity.id, endpoint, c.cluster, identity.cluster_uuid}, epoch,
-                   std::move(recovered), std::move(admin), writer, c.snapshot_every);
+  node_settings settings;
+  settings.id = identity.id;
+  settings.incarnation = identity.incarnation;
+  settings.endpoint = endpoint;
+  settings.cluster = c.cluster;
+  settings.data_dir = c.data_dir;
+  settings.bootstrap_expect = c.bootstrap_expect;
+  settings.discovery_window = c.discovery_window;
+  settings.hello_interval = c.hello_interval;
+  settings.leave_on_stop = c.leave;
+  settings.consensus = consensus_options(c, endpoint);
+  cluster_node node(io, settings, std::move(recovered), std::move(admin), writer, key.get(),
+                    random_u64());
+
+  net::peer_links links(io, net::peer_link_options{},
+                        [&node](std::uint64_t peer) { node.on_link_down(peer); });
+  node.set_send([&links](std::uint64_t peer, const std::string& ep, std::string payload) {
+    links.send(peer, ep, std::move(payload));
+  });
 
   net::listener_options lo;
   lo.max_frame_payload = c.max_frame_bytes;
   lo.max_connections = c.max_connections;
   lo.idle_timeout = c.idle_timeout;
   net::client_listener listener = bind_or_fail("TCP " + endpoint, [&] {
-    return net::client_listener(io, {host, c.port}, node, lo);
+    return net::client_listener(io, {host, c.port}, node, lo, &node);
   });
+  net::discovery_options dopts;
+  dopts.cluster = c.cluster;
+  dopts.hello_interval = c.hello_interval;
+  dopts.key = key.get();
   auto discovery = bind_or_fail(
       "UDP discovery port " + addr.broadcast + ":" + std::to_string(c.discovery_port), [&] {
         return std::make_unique<net::discovery_responder>(
-            io, host, asio::ip::make_address_v4(addr.broadcast), c.discovery_port, c.cluster,
-            [&node] { return node.leader_info(); });
+            io, host, asio::ip::make_address_v4(addr.broadcast), c.discovery_port, dopts,
+            [&node] { return node.leader_info(); }, [&node] { return node.hello(); },
+            [&node](const wire::hello& h, const asio::ip::udp::endpoint&) { node.on_hello(h); });
       });
+  node.set_hello_now([&discovery] { discovery->hello_now(); });
+
+  int code = exit_ok;
+  auto shut_down = [&] {
+    discovery->stop();
+    links.stop();
+    listener.shutdown([&io] { io.stop(); });
+  };
+  node.set_fatal([&](int fatal_code, const std::string& message) {
+    spdlog::error("{}", message);
+    code = fatal_code;
+    asio::post(io, [&] {
+      discovery->stop();
+      links.stop();
+      listener.stop();
+      io.stop();
+    });
+  });
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](boost::system::error_code ec, int signo) {
+  bool stopping = false;
+  std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec,
+                                                                      int signo) {
     if (ec) return;
-    spdlog::info("node={} signal {}: finishing in-flight requests, then stopping", identity.id,
-                 signo);
-    // Stop taking new work, let the batch on its way to disk finish, deliver every reply, stop.
-    discovery->stop();
-    listener.shutdown([] {});  // stops accepting; connections close as their replies go out
-    node.drain([&] { listener.shutdown([&] { io.stop(); }); });
-  });
+    if (stopping) {
+      spdlog::warn("node={} second signal {}: stopping now", identity.id, signo);
+      shut_down();
+      return;
+    }
+    stopping = true;
+    spdlog::info(
+        "node={} signal {}: {}handing over, finishing in-flight requests, then "
+        "stopping",
+        identity.id, signo, c.leave ? "leaving the cluster, " : "");
+    node.stop([&] { shut_down(); });
+    signals.async_wait(on_signal);
+  };
+  signals.async_wait(on_signal);
 
   node.start();
   listener.start();
@@ -221,7 +291,7 @@ int serve(const server_config& c) {
   io.run();
   writer.stop();
   spdlog::info("node={} stopped", identity.id);
-  return exit_ok;
+  return code;
 }
 
 }  // namespace

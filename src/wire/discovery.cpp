@@ -1,5 +1,7 @@
 #include "vote/wire/discovery.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <stdexcept>
 
 #include "vote/wire/json_strict.hpp"
@@ -13,6 +15,9 @@ constexpr std::size_t discovery_header_size = 6;
 constexpr std::string_view who_is_leader_fields[] = {"nonce", "cluster"};
 constexpr std::string_view leader_is_fields[] = {"nonce",     "cluster",         "cluster_uuid",
                                                  "leader_id", "leader_endpoint", "epoch"};
+constexpr std::string_view hello_fields[] = {
+    "cluster", "cluster_uuid", "node_id",         "incarnation",  "endpoint",
+    "role",    "leader_id",    "leader_endpoint", "leader_epoch", "voters"};
 
 void check_bound(const std::string& s) {
   if (s.size() > max_datagram_string) {
@@ -58,6 +63,56 @@ datagram decode_leader_is(const json& obj) {
   if (!is_endpoint(*endpoint)) return {};
   return leader_is{*nonce,     std::move(*cluster),  std::move(*uuid),
                    *leader_id, std::move(*endpoint), *epoch};
+}
+
+bool is_hello_role(std::string_view role) {
+  return std::find(std::begin(hello_roles), std::end(hello_roles), role) != std::end(hello_roles);
+}
+
+// The invariants of `hello` (discovery.hpp) other than the string bounds.
+bool is_valid_hello(const hello& m) {
+  if (m.node_id == 0 || !is_endpoint(m.endpoint) || !is_hello_role(m.role)) return false;
+  if (!m.leader_endpoint.empty() && !is_endpoint(m.leader_endpoint)) return false;
+  if (m.voters.size() > max_hello_voters || (!m.voters.empty() && m.role != "leader")) return false;
+  std::vector<std::uint64_t> sorted = m.voters;
+  std::sort(sorted.begin(), sorted.end());
+  return sorted.empty() ||
+         (sorted.front() != 0 && std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
+}
+
+// The array of unsigned integers `name`, at most max_hello_voters long; nullopt otherwise.
+std::optional<std::vector<std::uint64_t>> voter_ids(const json& obj, std::string_view name) {
+  const json* v = detail::find_member(obj, name);
+  if (v == nullptr || !v->is_array() || v->size() > max_hello_voters) return std::nullopt;
+  std::vector<std::uint64_t> ids;
+  for (const json& id : *v) {
+    if (!id.is_number_unsigned()) return std::nullopt;
+    ids.push_back(id.get<std::uint64_t>());
+  }
+  return ids;
+}
+
+datagram decode_hello(const json& obj) {
+  if (detail::unknown_key(obj, hello_fields)) return {};
+  auto cluster = bounded_string(obj, "cluster");
+  auto uuid = bounded_string(obj, "cluster_uuid");
+  auto node_id = detail::uint_member(obj, "node_id");
+  auto incarnation = detail::uint_member(obj, "incarnation");
+  auto endpoint = bounded_string(obj, "endpoint");
+  auto role = bounded_string(obj, "role");
+  auto leader_id = detail::uint_member(obj, "leader_id");
+  auto leader_endpoint = bounded_string(obj, "leader_endpoint");
+  auto leader_epoch = detail::uint_member(obj, "leader_epoch");
+  auto voters = voter_ids(obj, "voters");
+  if (!cluster || !uuid || !node_id || !incarnation || !endpoint || !role || !leader_id ||
+      !leader_endpoint || !leader_epoch || !voters) {
+    return {};
+  }
+  hello m{std::move(*cluster),  std::move(*uuid),  *node_id,   *incarnation,
+          std::move(*endpoint), std::move(*role),  *leader_id, std::move(*leader_endpoint),
+          *leader_epoch,        std::move(*voters)};
+  if (!is_valid_hello(m)) return {};
+  return m;
 }
 
 // Parses digits [0-9]+ without a leading zero (other than "0" itself) into `value`, at most
@@ -112,6 +167,27 @@ std::string encode_datagram(const leader_is& m) {
                                                     {"epoch", m.epoch}});
 }
 
+std::string encode_datagram(const hello& m) {
+  for (const std::string* s :
+       {&m.cluster, &m.cluster_uuid, &m.endpoint, &m.role, &m.leader_endpoint}) {
+    check_bound(*s);
+  }
+  if (!is_valid_hello(m)) {
+    throw std::invalid_argument("hello of node " + std::to_string(m.node_id) +
+                                " breaks an invariant (node_id, endpoint, role or voters)");
+  }
+  return with_header(datagram_type::hello, json{{"cluster", m.cluster},
+                                                {"cluster_uuid", m.cluster_uuid},
+                                                {"node_id", m.node_id},
+                                                {"incarnation", m.incarnation},
+                                                {"endpoint", m.endpoint},
+                                                {"role", m.role},
+                                                {"leader_id", m.leader_id},
+                                                {"leader_endpoint", m.leader_endpoint},
+                                                {"leader_epoch", m.leader_epoch},
+                                                {"voters", m.voters}});
+}
+
 datagram decode_datagram(std::string_view bytes) noexcept {
   try {
     if (bytes.size() < discovery_header_size || bytes.size() > max_datagram) return {};
@@ -121,14 +197,25 @@ datagram decode_datagram(std::string_view bytes) noexcept {
     }
     if (static_cast<std::uint8_t>(bytes[4]) != discovery_version) return {};
     const auto type = static_cast<datagram_type>(bytes[5]);
-    if (type != datagram_type::who_is_leader && type != datagram_type::leader_is) {
-      return {};  // hello is reserved for the cluster work; anything else is unknown
+    if (type != datagram_type::who_is_leader && type != datagram_type::leader_is &&
+        type != datagram_type::hello) {
+      return {};
     }
-    auto parsed = detail::parse_json_object(bytes.substr(discovery_header_size));
+    const std::string_view text = bytes.substr(discovery_header_size);
+    // JSON text never holds a raw NUL, and the JSON parser takes one for the end of the input:
+    // without this check "{...}\0<anything>" would decode, a sealed hello as a plain one.
+    if (text.find('\0') != std::string_view::npos) return {};
+    auto parsed = detail::parse_json_object(text);
     const json* body = std::get_if<json>(&parsed);
     if (body == nullptr) return {};
-    return type == datagram_type::who_is_leader ? decode_who_is_leader(*body)
-                                                : decode_leader_is(*body);
+    switch (type) {
+      case datagram_type::who_is_leader:
+        return decode_who_is_leader(*body);
+      case datagram_type::leader_is:
+        return decode_leader_is(*body);
+      default:
+        return decode_hello(*body);
+    }
   } catch (...) {  // allocation failure or a library surprise: drop the datagram
     return {};
   }

@@ -18,8 +18,12 @@ constexpr std::string_view register_fields[] = {"type",   "request_id", "electio
 constexpr std::string_view vote_fields[] = {"type", "request_id", "election_id", "voter",
                                             "candidate"};
 constexpr std::string_view close_fields[] = {"type", "request_id", "election_id", "admin_token"};
-constexpr std::string_view results_fields[] = {"type", "election_id", "admin_token"};
+constexpr std::string_view results_fields[] = {"type", "election_id", "admin_token", "local"};
 constexpr std::string_view status_fields[] = {"type"};
+constexpr std::string_view remove_member_fields[] = {"type", "request_id", "node_id",
+                                                     "admin_token"};
+constexpr std::string_view transfer_fields[] = {"type", "request_id", "node_id", "admin_token"};
+constexpr std::string_view force_fields[] = {"type", "request_id", "confirm", "admin_token"};
 
 struct request_shape {
   request_type type;
@@ -32,6 +36,10 @@ constexpr request_shape shapes[] = {
     {request_type::close, close_fields},
     {request_type::results, results_fields},
     {request_type::status, status_fields},
+    {request_type::cluster_status, status_fields},
+    {request_type::remove_member, remove_member_fields},
+    {request_type::transfer_leadership, transfer_fields},
+    {request_type::force_new_cluster, force_fields},
 };
 
 decode_error bad(std::string message) {
@@ -87,6 +95,22 @@ check read_request_id(const json& obj, const limits& lim, std::string& out) {
 
 check read_admin_token(const json& obj, std::string& out) {
   return read_string(obj, "admin_token", max_admin_token_bytes, out, false);
+}
+
+check read_node_id(const json& obj, std::uint64_t& out, bool required) {
+  const json* v = detail::find_member(obj, "node_id");
+  if (v == nullptr) return required ? check{bad("missing field 'node_id'")} : std::nullopt;
+  if (!v->is_number_unsigned()) return bad("field 'node_id' must be an unsigned integer");
+  out = v->get<std::uint64_t>();
+  return std::nullopt;
+}
+
+check read_flag(const json& obj, std::string_view name, bool& out) {
+  const json* v = detail::find_member(obj, name);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_boolean()) return bad("field " + quote_name(name) + " must be a boolean");
+  out = v->get<bool>();
+  return std::nullopt;
 }
 
 check read_tie_break(const json& obj, tie_break& out) {
@@ -149,8 +173,51 @@ decoded decode_results(const json& obj, const limits& lim) {
   r.type = request_type::results;
   check c;
   if ((c = read_string(obj, "election_id", lim.max_id_bytes, r.election_id)) ||
+      (c = read_admin_token(obj, r.admin_token)) || (c = read_flag(obj, "local", r.local))) {
+    return std::move(*c);
+  }
+  return r;
+}
+
+decoded decode_remove_member(const json& obj, const limits& lim) {
+  client_request r;
+  r.type = request_type::remove_member;
+  check c;
+  if ((c = read_request_id(obj, lim, r.request_id)) || (c = read_node_id(obj, r.node_id, true)) ||
       (c = read_admin_token(obj, r.admin_token))) {
     return std::move(*c);
+  }
+  if (r.node_id == 0) return bad("field 'node_id' must name a member (node ids are never 0)");
+  return r;
+}
+
+decoded decode_transfer(const json& obj, const limits& lim) {
+  client_request r;
+  r.type = request_type::transfer_leadership;
+  check c;
+  if ((c = read_request_id(obj, lim, r.request_id)) || (c = read_node_id(obj, r.node_id, false)) ||
+      (c = read_admin_token(obj, r.admin_token))) {
+    return std::move(*c);
+  }
+  return r;
+}
+
+// force_new_cluster may lose acknowledged changes: only an explicit "confirm":true is accepted.
+decoded decode_force_new_cluster(const json& obj, const limits& lim) {
+  client_request r;
+  r.type = request_type::force_new_cluster;
+  check c;
+  if ((c = read_request_id(obj, lim, r.request_id)) || (c = read_flag(obj, "confirm", r.confirm)) ||
+      (c = read_admin_token(obj, r.admin_token))) {
+    return std::move(*c);
+  }
+  if (!r.confirm) {
+    return bad(std::string(detail::find_member(obj, "confirm") == nullptr
+                               ? "missing field 'confirm'"
+                               : "field 'confirm' must be true") +
+               ": force_new_cluster makes the server the only voter of a new configuration "
+               "built from its own log, which may lose acknowledged votes; it is done only "
+               "with \"confirm\":true");
   }
   return r;
 }
@@ -165,10 +232,19 @@ decoded decode_fields(const json& obj, request_type type, const limits& lim) {
       return decode_close(obj, lim);
     case request_type::results:
       return decode_results(obj, lim);
+    case request_type::remove_member:
+      return decode_remove_member(obj, lim);
+    case request_type::transfer_leadership:
+      return decode_transfer(obj, lim);
+    case request_type::force_new_cluster:
+      return decode_force_new_cluster(obj, lim);
     case request_type::status:
+    case request_type::cluster_status:
       break;
   }
-  return client_request{};
+  client_request r;
+  r.type = type;
+  return r;
 }
 
 const request_shape* shape_of(std::string_view name) {
@@ -192,6 +268,14 @@ std::string_view to_string(request_type t) noexcept {
       return "results";
     case request_type::status:
       return "status";
+    case request_type::cluster_status:
+      return "cluster_status";
+    case request_type::remove_member:
+      return "remove_member";
+    case request_type::transfer_leadership:
+      return "transfer_leadership";
+    case request_type::force_new_cluster:
+      return "force_new_cluster";
   }
   return "unknown";
 }
@@ -238,6 +322,16 @@ void put_admin_token(const client_request& r, json& j) {
   if (!r.admin_token.empty()) j["admin_token"] = r.admin_token;
 }
 
+void put_admin_request(const client_request& r, json& j) {
+  j["request_id"] = r.request_id;
+  if (r.type == request_type::force_new_cluster) {
+    j["confirm"] = r.confirm;
+  } else {
+    j["node_id"] = r.node_id;
+  }
+  put_admin_token(r, j);
+}
+
 void put_command(const client_request& r, json& j) {
   j["request_id"] = r.request_id;
   switch (r.type) {
@@ -278,8 +372,15 @@ std::string encode_request(const client_request& r) {
     case request_type::results:
       j["election_id"] = r.election_id;
       put_admin_token(r, j);
+      if (r.local) j["local"] = true;
+      break;
+    case request_type::remove_member:
+    case request_type::transfer_leadership:
+    case request_type::force_new_cluster:
+      put_admin_request(r, j);
       break;
     case request_type::status:
+    case request_type::cluster_status:
       break;
   }
   return detail::dump_json(j);

@@ -1,5 +1,6 @@
 // encode_response / decode_response (messages.hpp). The decoder faces possibly hostile servers:
 // every field is checked for presence and type, unknown fields are refused, nothing throws.
+#include <limits>
 #include <utility>
 
 #include "vote/wire/discovery.hpp"
@@ -15,12 +16,18 @@ using nlohmann::json;
 using check = std::optional<decode_error>;
 using decoded = std::variant<client_response, decode_error>;
 
-constexpr std::string_view success_fields[] = {"ok", "request_id", "message", "result", "status"};
+constexpr std::string_view success_fields[] = {"ok",     "request_id", "message",
+                                               "result", "status",     "cluster"};
 constexpr std::string_view failure_fields[] = {"ok", "request_id", "error", "leader"};
 constexpr std::string_view error_fields[] = {"code", "message"};
 constexpr std::string_view status_fields[] = {"node_id",         "role",         "endpoint",
                                               "leader_endpoint", "leader_id",    "epoch",
                                               "commit_index",    "applied_index"};
+constexpr std::string_view cluster_fields[] = {
+    "leader", "epoch", "commit_index", "applied_index", "cluster_uuid", "self", "members"};
+constexpr std::string_view leader_fields[] = {"id", "endpoint"};
+constexpr std::string_view member_fields[] = {"id",          "endpoint", "role",           "voter",
+                                              "match_index", "lag",      "last_contact_ms"};
 
 decode_error bad(std::string message) {
   return {errc::bad_request, std::move(message)};
@@ -37,6 +44,28 @@ check read_uint(const json& obj, std::string_view name, std::uint64_t& out) {
   auto v = detail::uint_member(obj, name);
   if (!v) return bad(member_problem(obj, name, "an unsigned integer"));
   out = *v;
+  return std::nullopt;
+}
+
+check read_bool(const json& obj, std::string_view name, bool& out) {
+  auto v = detail::bool_member(obj, name);
+  if (!v) return bad(member_problem(obj, name, "a boolean"));
+  out = *v;
+  return std::nullopt;
+}
+
+// A signed 64-bit integer or null (-> nullopt); the member must be present.
+check read_optional_int(const json& obj, std::string_view name, std::optional<std::int64_t>& out) {
+  const json* v = detail::find_member(obj, name);
+  constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  if (v != nullptr && v->is_null()) {
+    out.reset();
+  } else if (v != nullptr && v->is_number_integer() &&
+             !(v->is_number_unsigned() && v->get<std::uint64_t>() > max)) {
+    out = v->get<std::int64_t>();
+  } else {
+    return bad(member_problem(obj, name, "a 64-bit integer or null"));
+  }
   return std::nullopt;
 }
 
@@ -70,6 +99,70 @@ check status_from_json(const json& j, server_status& s) {
   return std::nullopt;
 }
 
+json member_to_json(const member_view& m) {
+  return json{{"id", m.id},
+              {"endpoint", m.endpoint},
+              {"role", m.role},
+              {"voter", m.voter},
+              {"match_index", m.match_index},
+              {"lag", m.lag},
+              {"last_contact_ms", m.last_contact_ms ? json(*m.last_contact_ms) : json(nullptr)}};
+}
+
+check member_from_json(const json& j, member_view& m) {
+  if (!j.is_object()) return bad("must be an object");
+  check c;
+  if ((c = refuse_unknown(j, member_fields, "a member")) || (c = read_uint(j, "id", m.id)) ||
+      (c = read_string(j, "endpoint", m.endpoint)) || (c = read_string(j, "role", m.role)) ||
+      (c = read_bool(j, "voter", m.voter)) || (c = read_uint(j, "match_index", m.match_index)) ||
+      (c = read_uint(j, "lag", m.lag)) ||
+      (c = read_optional_int(j, "last_contact_ms", m.last_contact_ms))) {
+    return c;
+  }
+  return std::nullopt;
+}
+
+// "leader": null, or {"id": non-zero, "endpoint": string}.
+check leader_from_json(const json& obj, cluster_view& v) {
+  const json* l = detail::find_member(obj, "leader");
+  if (l != nullptr && l->is_null()) return std::nullopt;
+  if (l == nullptr || !l->is_object()) {
+    return bad(member_problem(obj, "leader", "an object or null"));
+  }
+  if (auto c = refuse_unknown(*l, leader_fields, "'leader'")) return c;
+  check c;
+  if ((c = read_uint(*l, "id", v.leader_id)) ||
+      (c = read_string(*l, "endpoint", v.leader_endpoint))) {
+    return bad("in 'leader': " + c->message);
+  }
+  if (v.leader_id == 0) return bad("in 'leader': field 'id' must not be 0 (no leader is null)");
+  return std::nullopt;
+}
+
+check members_from_json(const json& obj, std::vector<member_view>& out) {
+  const json* ms = detail::find_member(obj, "members");
+  if (ms == nullptr || !ms->is_array()) return bad(member_problem(obj, "members", "an array"));
+  out.reserve(ms->size());
+  for (const json& j : *ms) {
+    const std::string at = "in 'members' entry " + std::to_string(out.size()) + ": ";
+    if (auto c = member_from_json(j, out.emplace_back())) return bad(at + c->message);
+  }
+  return std::nullopt;
+}
+
+check cluster_from_json(const json& j, cluster_view& v) {
+  if (!j.is_object()) return bad("must be an object");
+  check c;
+  if ((c = refuse_unknown(j, cluster_fields, "'cluster'")) || (c = leader_from_json(j, v)) ||
+      (c = read_uint(j, "epoch", v.epoch)) || (c = read_uint(j, "commit_index", v.commit_index)) ||
+      (c = read_uint(j, "applied_index", v.applied_index)) ||
+      (c = read_string(j, "cluster_uuid", v.cluster_uuid)) || (c = read_uint(j, "self", v.self)) ||
+      (c = members_from_json(j, v.members))) {
+    return c;
+  }
+  return std::nullopt;
+}
+
 check result_member(const json& obj, std::optional<election_result>& out) {
   const json* j = detail::find_member(obj, "result");
   if (j == nullptr) return std::nullopt;
@@ -91,6 +184,10 @@ decoded decode_success(const json& obj, client_response r) {
   if (const json* s = detail::find_member(obj, "status")) {
     r.status.emplace();
     if ((c = status_from_json(*s, *r.status))) return bad("in 'status': " + c->message);
+  }
+  if (const json* v = detail::find_member(obj, "cluster")) {
+    r.cluster.emplace();
+    if ((c = cluster_from_json(*v, *r.cluster))) return bad("in 'cluster': " + c->message);
   }
   return r;
 }
@@ -126,6 +223,20 @@ decoded decode_failure(const json& obj, client_response r) {
 
 }  // namespace
 
+json cluster_to_json(const cluster_view& v) {
+  json members = json::array();
+  for (const auto& m : v.members) members.push_back(member_to_json(m));
+  return json{
+      {"leader", v.leader_id == 0 ? json(nullptr)
+                                  : json{{"id", v.leader_id}, {"endpoint", v.leader_endpoint}}},
+      {"epoch", v.epoch},
+      {"commit_index", v.commit_index},
+      {"applied_index", v.applied_index},
+      {"cluster_uuid", v.cluster_uuid},
+      {"self", v.self},
+      {"members", std::move(members)}};
+}
+
 std::string encode_response(const client_response& r) {
   json j = json::object();
   j["ok"] = r.ok();
@@ -134,6 +245,7 @@ std::string encode_response(const client_response& r) {
     j["message"] = r.message;
     if (r.result) j["result"] = result_to_json(*r.result);
     if (r.status) j["status"] = status_to_json(*r.status);
+    if (r.cluster) j["cluster"] = cluster_to_json(*r.cluster);
   } else {
     j["error"] = json{{"code", to_string(r.code)}, {"message", r.message}};
     if (r.leader_endpoint) j["leader"] = *r.leader_endpoint;

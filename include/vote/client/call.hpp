@@ -8,8 +8,11 @@
 // The cluster applies a request_id at most once, so retrying is always safe.
 //
 // When the deadline passes, the result says whether the request may have been delivered
-// (outcome::unknown: some attempt handed bytes to a server and no definitive answer came back)
-// or certainly was not (outcome::not_sent).
+// (outcome::unknown: some attempt handed bytes to a server and no definitive answer came back,
+// or a server answered a code after which the outcome may be unknown, such as no_quorum) or
+// certainly was not (outcome::not_sent). Its message describes the last failure, e.g. "no quorum:
+// the cluster could not reach a majority of its members within 5 s (the last answer, from
+// 127.0.0.1:7000: ...)".
 //
 // Blocking; every attempt runs on a private io_context; safe to call from any thread.
 #pragma once
@@ -34,7 +37,8 @@ struct call_options {
   std::chrono::milliseconds attempt_timeout{2000};  // one connect + exchange, at most
   std::chrono::milliseconds backoff_initial{50};
   std::chrono::milliseconds backoff_max{500};
-  int max_redirects = 5;  // not_leader hops followed in a row before backing off
+  int max_redirects = 5;  // not_leader hops followed in a row before backing off; 0 keeps every
+                          // attempt on `server` (a request meant for that one server)
   std::size_t max_response = wire::default_max_frame_payload;
 };
 

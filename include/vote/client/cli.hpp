@@ -1,5 +1,6 @@
 // The flags, checks and output every command-line client shares (DESIGN.md §2), in one place so
-// the mains of register, vote and close only declare their own flags and build a request.
+// the mains of register, vote, close, vote-status and vote-admin only declare their own flags and
+// build a request.
 //
 //   --server HOST:PORT       talk to this server, skip discovery (excludes --broadcast)
 //   --broadcast ADDR         where to broadcast who_is_leader (default: detected interface)
@@ -8,10 +9,11 @@
 //   --timeout SECONDS        total deadline including retries (default 5)
 //   --json                   one JSON object on stdout
 //   --request-id ID          reuse the id of an earlier command whose outcome was unknown
-//   --admin-token TOKEN / --admin-token-file F / $VOTE_ADMIN_TOKEN   (register, close)
+//   --admin-token TOKEN / --admin-token-file F / $VOTE_ADMIN_TOKEN   (register, close, vote-admin)
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +30,13 @@ namespace vote::client {
 
 inline constexpr std::string_view admin_token_env = "VOTE_ADMIN_TOKEN";
 
+// Where a tool prints: std::cout / std::cerr in the binaries, string streams in tests.
+struct console {
+  std::ostream& out;
+  std::ostream& err;
+};
+console standard_console();
+
 struct common_options {
   std::string server;     // "" = discover by broadcast
   std::string broadcast;  // "" = detect_interface().broadcast
@@ -36,7 +45,7 @@ struct common_options {
   double timeout_s = 5.0;  // total deadline, seconds
   bool json = false;
   std::string request_id;   // "" = generate one
-  std::string admin_token;  // register/close
+  std::string admin_token;  // register/close/vote-admin
   std::string admin_token_file;
 };
 
@@ -50,8 +59,9 @@ struct flag_groups {
 void add_common_flags(CLI::App& app, common_options& o, flag_groups groups);
 
 // Parses the command line. nullopt: go on; otherwise exit with the returned code (0 after
-// --help, 2 after a parse error, with CLI11's message on stderr).
-std::optional<int> parse_command_line(CLI::App& app, int argc, const char* const* argv);
+// --help, 2 after a parse error, with CLI11's message on c.err).
+std::optional<int> parse_command_line(CLI::App& app, int argc, const char* const* argv,
+                                      const console& c = standard_console());
 
 // The checked, resolved form of common_options.
 struct resolved_options {
@@ -72,14 +82,20 @@ std::variant<std::vector<std::string>, std::string> collect_voters(
 // Prints an error found before anything was sent ("error: MESSAGE" on stderr, or with --json
 // the failure object with outcome "not_sent" on stdout) and returns `exit_code`.
 int early_error(const common_options& o, std::string_view message, std::string_view code,
-                int exit_code);
+                int exit_code, const console& c = standard_console());
 // early_error() for a usage error: code "usage", exit code 2.
-int usage_error(const common_options& o, std::string_view message);
+int usage_error(const common_options& o, std::string_view message,
+                const console& c = standard_console());
 
-// Resolves the options, fills request_id/admin_token of `request`, sends it with retries,
-// prints the outcome and returns the exit code. `unknown_effect` completes the "outcome
-// unknown" message, e.g. "the vote may or may not have been counted".
+// Fills request_id/admin_token of `request` from `r` and sends it with retries. A request over
+// the frame limit is not sent: the error is printed and the int is the exit code (2).
+std::variant<call_result, int> send_command(const common_options& o, const resolved_options& r,
+                                            wire::client_request request, const console& c);
+
+// Resolves the options, sends `request` (send_command), prints the outcome and returns the exit
+// code. `unknown_effect` completes the "outcome unknown" message, e.g. "the vote may or may not
+// have been counted".
 int run_command(const common_options& o, wire::client_request request, flag_groups groups,
-                std::string_view unknown_effect);
+                std::string_view unknown_effect, const console& c = standard_console());
 
 }  // namespace vote::client

@@ -2,7 +2,7 @@
 //
 // Text: on success the server's message on stdout (close adds a tally table and a turnout line);
 // on failure one line on stderr: the server's message for a refusal, else "error: ..." saying
-// whether the outcome is unknown and how to retry safely.
+// whether the outcome is unknown (and how to retry safely) or the request was not applied.
 // JSON (--json): exactly one object on stdout, success or failure.
 // Pure functions of their inputs, so they are unit-tested without a server.
 #pragma once
@@ -43,8 +43,10 @@ std::string format_turnout(const election_result& r);
 // The human text of a successful answer: the server's message, plus table and turnout when the
 // answer carries a result.
 std::string format_success(const wire::client_response& r);
-// The human text of a failure (one line). `unknown_effect` completes "…; <effect>. Retrying
-// with --request-id ID is safe.", e.g. "the vote may or may not have been counted".
+// The human text of a failure (one line). For a command, `unknown_effect` completes "…; the
+// outcome is unknown: <effect>. Retrying with --request-id ID is safe." (e.g. "the vote may or
+// may not have been counted"), and a request that certainly was not applied ends in "…; it was
+// not applied.". For a read, `unknown_effect` is empty and neither is added.
 std::string format_failure(const call_result& r, std::string_view unknown_effect);
 
 // The --json object for a result (success or failure).

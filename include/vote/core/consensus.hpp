@@ -118,6 +118,12 @@ struct read_ready {
   friend bool operator==(const read_ready&, const read_ready&) = default;
 };
 enum class bootstrap_result : std::uint8_t { formed, refused };
+// A leader's view of one other member (status displays: DESIGN.md issue 4's vote-status).
+struct peer_progress {
+  node_id id = 0;
+  std::uint64_t match_index = 0;
+  std::optional<milliseconds> last_reply;  // `now` of its latest reply in our epoch, if any
+};
 
 // The effects of every input since the last take_output(), in the order the owner carries
 // them out (see the file comment).
@@ -220,6 +226,8 @@ class core {
   std::uint64_t stable_index() const noexcept { return stable_index_; }
   bool sticky() const noexcept;
   milliseconds now() const noexcept { return now_; }
+  // The leader's replication progress of every other member; empty unless leading.
+  std::vector<peer_progress> peers_progress() const;
 
  private:
   struct progress;  // leader's per-follower replication state

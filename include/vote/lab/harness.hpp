@@ -15,12 +15,17 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "vote/wire/messages.hpp"
 
 namespace vote::test {
 
 // Path of a built binary: $VOTE_BIN_DIR if set, else the build tree's bin directory.
 std::string bin(const std::string& name);
+
+// A new, empty directory under the system's temporary directory; the caller removes it.
+std::filesystem::path make_temp_dir(const std::string& prefix);
 
 // A child process with stdout and stderr captured to files.
 class process {
@@ -60,6 +65,13 @@ std::uint16_t free_port();
 // One synchronous request over a fresh TCP connection; nullopt on any transport failure.
 std::optional<wire::client_response> request(
     std::uint16_t port, const wire::client_request& r,
+    std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+// The same exchange with any JSON object as the request (for requests the wire codec does not
+// know, e.g. cluster_status); the answer is parsed as JSON but not checked. nullopt on any
+// transport failure or an answer that is not JSON.
+std::optional<nlohmann::json> request_json(
+    std::uint16_t port, const nlohmann::json& r,
     std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 // Polls `pred` every few milliseconds until it holds or `timeout` passes.

@@ -6,6 +6,8 @@
 //   offset 6           JSON object body
 // A datagram is at most max_datagram bytes. Anything else (short, wrong magic/version/type,
 // malformed body) decodes to std::monostate and is dropped and counted by the receiver.
+// With a cluster key, a hello travels sealed (vote/net/cluster_key.hpp): the encoded datagram
+// followed by a 40-byte trailer; the codec here sees only the datagram inside (docs/discovery.md).
 #pragma once
 
 #include <cstddef>
@@ -13,19 +15,25 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace vote::wire {
 
 inline constexpr char discovery_magic[4] = {'V', 'O', 'T', 'D'};
 inline constexpr std::uint8_t discovery_version = 1;
 inline constexpr std::size_t max_datagram = 1400;
-// Longest string field (cluster, cluster_uuid, leader_endpoint) a datagram may carry, in bytes.
+// Longest string field (cluster, cluster_uuid, endpoints, role) a datagram may carry, in bytes.
 inline constexpr std::size_t max_datagram_string = 256;
+// Most voter ids a leader's hello may list. The datagram bound binds first when the ids are long:
+// with 18-digit ids (the generated kind) and short names about 55 fit in max_datagram.
+inline constexpr std::size_t max_hello_voters = 64;
+// The roles a hello may announce.
+inline constexpr std::string_view hello_roles[] = {"leader", "candidate", "follower", "joining"};
 
 enum class datagram_type : std::uint8_t {
   who_is_leader = 1,  // client -> broadcast
   leader_is = 2,      // server -> client, unicast
-  hello = 3,          // reserved: server -> broadcast (cluster work)
+  hello = 3,          // server -> broadcast
 };
 
 struct who_is_leader {
@@ -44,16 +52,41 @@ struct leader_is {
   friend bool operator==(const leader_is&, const leader_is&) = default;
 };
 
-using datagram = std::variant<std::monostate, who_is_leader, leader_is>;
+// A server's periodic announcement (DESIGN.md §4). It only maps ids to addresses and says who
+// looks alive: no epoch, promise or leadership belief is ever taken from a hello.
+// Invariants (checked by encoder and decoder alike): node_id != 0; endpoint is "ip:port"; role is
+// one of hello_roles; leader_endpoint is "" or "ip:port"; voters is empty unless role is "leader",
+// and holds at most max_hello_voters distinct non-zero ids.
+struct hello {
+  std::string cluster;                // cluster name
+  std::string cluster_uuid;           // empty: not yet in a cluster
+  std::uint64_t node_id = 0;          // never 0
+  std::uint64_t incarnation = 0;      // made when the sender's data directory was created
+  std::string endpoint;               // the sender's TCP endpoint, "ip:port"
+  std::string role;                   // one of hello_roles
+  std::uint64_t leader_id = 0;        // the leader it follows, 0: none
+  std::string leader_endpoint;        // "" or "ip:port"
+  std::uint64_t leader_epoch = 0;     // the epoch in which it saw that leader lead
+  std::vector<std::uint64_t> voters;  // a leader lists the voting members' ids; others: empty
+  friend bool operator==(const hello&, const hello&) = default;
+};
+
+using datagram = std::variant<std::monostate, who_is_leader, leader_is, hello>;
 
 // Encoders never truncate. They throw std::length_error when a string is over
 // max_datagram_string bytes or the datagram would exceed max_datagram (only possible with strings
-// full of control characters, which JSON escapes to 6 bytes each): every receiver would drop it.
+// full of control characters, which JSON escapes to 6 bytes each, or with a hello listing many
+// long voter ids): every receiver would drop it.
 std::string encode_datagram(const who_is_leader& m);
 std::string encode_datagram(const leader_is& m);
-// std::monostate for anything invalid: short or over max_datagram, wrong magic/version/type, a
-// `hello` (reserved), malformed JSON, missing/unknown/mistyped fields, strings over
-// max_datagram_string, or a leader_endpoint that is not "ip:port".
+// Also throws std::invalid_argument when `m` breaks an invariant of `hello` (every receiver would
+// drop it), so decode_datagram(encode_datagram(m)) == m whenever encoding succeeds (and the strings
+// are valid UTF-8).
+std::string encode_datagram(const hello& m);
+// std::monostate for anything invalid: short or over max_datagram, wrong magic/version/type,
+// malformed JSON (a raw NUL byte anywhere in the body included), missing/unknown/mistyped fields,
+// strings over max_datagram_string, an endpoint that is not "ip:port", or a hello that breaks an
+// invariant of `hello`.
 datagram decode_datagram(std::string_view bytes) noexcept;
 
 // True for "a.b.c.d:port": a dotted-quad IPv4 address without leading zeros and a port in

@@ -5,10 +5,14 @@
 //    "tie_break":"none"|"first_listed","admin_token":T?}
 //   {"type":"vote","request_id":R,"election_id":E,"voter":V,"candidate":C}
 //   {"type":"close","request_id":R,"election_id":E,"admin_token":T?}
-//   {"type":"results","election_id":E,"admin_token":T?}         read: live or final tally
+//   {"type":"results","election_id":E,"admin_token":T?,"local":B?}  read: live or final tally
 //   {"type":"status"}                                            read: who this server is
+//   {"type":"cluster_status"}                                    read: this server's cluster view
+//   {"type":"remove_member","request_id":R,"node_id":N,"admin_token":T?}         admin, leader
+//   {"type":"transfer_leadership","request_id":R,"node_id":N?,"admin_token":T?}  admin, leader
+//   {"type":"force_new_cluster","request_id":R,"confirm":true,"admin_token":T?}  admin, UNSAFE
 // Responses:
-//   {"ok":true,"request_id":R,"message":M,"result":{..}?,"status":{..}?}
+//   {"ok":true,"request_id":R,"message":M,"result":{..}?,"status":{..}?,"cluster":{..}?}
 //   {"ok":false,"request_id":R,"error":{"code":C,"message":M},"leader":"ip:port"?}
 // Decoders are pure functions: hostile input yields a decode error, never an exception or crash.
 #pragma once
@@ -19,6 +23,9 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "vote/core/election.hpp"
 #include "vote/core/error.hpp"
@@ -28,15 +35,33 @@ namespace vote::wire {
 // Longest admin_token accepted in a request, in bytes (ids are bounded by limits::max_id_bytes).
 inline constexpr std::size_t max_admin_token_bytes = 1024;
 
-enum class request_type : std::uint8_t { register_election, vote, close, results, status };
+enum class request_type : std::uint8_t {
+  register_election,
+  vote,
+  close,
+  results,
+  status,
+  cluster_status,
+  remove_member,
+  transfer_leadership,
+  force_new_cluster,
+};
+// The wire name: "register", "vote", ..., "cluster_status", "remove_member", ...
 std::string_view to_string(request_type t) noexcept;
 
 struct client_request {
   request_type type = request_type::status;
-  std::string request_id;            // register/vote/close; reused on every retry (DESIGN.md §5.5)
-  std::string admin_token;           // register/close/results; empty when not given
+  // Commands (register/vote/close and the three admin requests); reused on every retry
+  // (DESIGN.md §5.5).
+  std::string request_id;
+  std::string admin_token;           // every request but vote/status/cluster_status; "" = none
   std::string election_id;           // results only (the commands carry their own)
   std::optional<command_body> body;  // register/vote/close
+  // remove_member: the member to remove, never 0. transfer_leadership: the member to hand
+  // leadership to; 0 (or absent on the wire) = the highest caught-up voting member.
+  std::uint64_t node_id = 0;
+  bool local = false;    // results: a possibly stale read of the answering server's applied state
+  bool confirm = false;  // force_new_cluster: must be true (the decoder refuses anything else)
   friend bool operator==(const client_request&, const client_request&) = default;
 };
 
@@ -50,7 +75,8 @@ struct decode_error {
 // list sizes within `lim`. Semantic rules (duplicates, empty lists) are the state machine's.
 std::variant<client_request, decode_error> decode_request(std::string_view json,
                                                           const limits& lim = {});
-// Writes only the fields of r.type (an empty admin_token is omitted; tie_break is always written).
+// Writes only the fields of r.type (an empty admin_token and local == false are omitted;
+// tie_break, transfer_leadership's node_id and force_new_cluster's confirm are always written).
 // decode_request(encode_request(r)) == r for every r that decode_request can produce (fields of
 // its type only, valid UTF-8, within the limits). Throws std::invalid_argument when a
 // register/vote/close request has no body of the matching kind.
@@ -69,6 +95,40 @@ struct server_status {
   friend bool operator==(const server_status&, const server_status&) = default;
 };
 
+// One member as the answering server sees it (reply to {"type":"cluster_status"}). Only the
+// leader knows match_index, lag and last_contact_ms of the others; a follower reports 0 / null
+// for them (its own match_index is its last log index).
+struct member_view {
+  std::uint64_t id = 0;
+  std::string endpoint;           // "ip:port"
+  std::string role;               // "leader", "follower", "learner", "candidate"
+  bool voter = true;              // false for a learner (catching up, not counted in quorums)
+  std::uint64_t match_index = 0;  // highest log index known to be replicated on it
+  std::uint64_t lag = 0;          // leader's last index - match_index (0 on followers)
+  std::optional<std::int64_t> last_contact_ms;  // ms since the leader last heard from it
+  friend bool operator==(const member_view&, const member_view&) = default;
+};
+
+// The answering server's view of its cluster.
+//   {"leader":{"id":N,"endpoint":"ip:port"}|null,"epoch":E,"commit_index":C,"applied_index":A,
+//    "cluster_uuid":U,"self":N,"members":[{"id","endpoint","role","voter","match_index","lag",
+//    "last_contact_ms":T|null},..]}
+// "leader" is null exactly when leader_id == 0 (leader_endpoint is then not written).
+struct cluster_view {
+  std::uint64_t self = 0;       // the answering server's node id
+  std::uint64_t leader_id = 0;  // 0 = no leader known
+  std::string leader_endpoint;
+  std::uint64_t epoch = 0;
+  std::uint64_t commit_index = 0;
+  std::uint64_t applied_index = 0;
+  std::string cluster_uuid;          // "" before the cluster is formed
+  std::vector<member_view> members;  // voters first, then learners
+  friend bool operator==(const cluster_view&, const cluster_view&) = default;
+};
+
+// The JSON object above (also what vote-status --json prints).
+nlohmann::json cluster_to_json(const cluster_view& v);
+
 struct client_response {
   std::string request_id;
   errc code = errc::ok;
@@ -76,13 +136,15 @@ struct client_response {
   std::optional<election_result> result;
   std::optional<std::string> leader_endpoint;  // with errc::not_leader, when known
   std::optional<server_status> status;
+  std::optional<cluster_view> cluster;  // reply to cluster_status
   bool ok() const noexcept { return code == errc::ok; }
   friend bool operator==(const client_response&, const client_response&) = default;
 };
 
-// An ok response carries message, result and status; an error response carries code, message and
-// leader_endpoint; the other fields are not written. decode_response(encode_response(r)) == r for
-// every response so restricted (and leader_endpoint, when set, an "ip:port" per is_endpoint()).
+// An ok response carries message, result, status and cluster; an error response carries code,
+// message and leader_endpoint; the other fields are not written. decode_response(
+// encode_response(r)) == r for every response so restricted (and leader_endpoint, when set, an
+// "ip:port" per is_endpoint(); cluster->leader_endpoint empty when cluster->leader_id == 0).
 std::string encode_response(const client_response& r);
 // Strict (unknown, missing or mistyped fields are decode errors) and non-throwing: used against
 // possibly hostile servers. An unknown error code name decodes as errc::internal, message kept.

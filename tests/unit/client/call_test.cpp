@@ -1,10 +1,13 @@
 // call(): retries with the same request_id, not_leader redirects, deadlines.
 // Every server here is a fake on 127.0.0.1; no test sleeps to synchronise: the client's own
 // deadlines end each call and the tests assert on outcomes.
+#include <sstream>
+
 #include <gtest/gtest.h>
 
 #include "fake_server.hpp"
 #include "vote/client/call.hpp"
+#include "vote/client/cli.hpp"
 #include "vote/client/output.hpp"
 
 namespace vote::client {
@@ -125,10 +128,58 @@ TEST(Call, NoQuorumUntilTheDeadlineIsUnknown) {
   const auto r = call(a_vote(), direct_to(minority.endpoint(), std::chrono::milliseconds(300)));
   EXPECT_EQ(r.result, outcome::unknown);
   EXPECT_EQ(r.code, errc::no_quorum);
+  EXPECT_EQ(r.why, failure::server_busy);
+  EXPECT_EQ(r.message,
+            "no quorum: the cluster could not reach a majority of its members within 0.3 s (the "
+            "last answer, from " +
+                minority.endpoint_text() + ": Error: no quorum.)");
   EXPECT_EQ(exit_code(r), 3);
   const auto ids = minority.request_ids();
   EXPECT_GE(ids.size(), 2U);
   EXPECT_TRUE(std::all_of(ids.begin(), ids.end(), [](const auto& id) { return id == "req-1"; }));
+}
+
+TEST(RunCommand, NoQuorumUntilTheDeadlineIsPrintedAsUnknownWithExit3) {
+  fake_server minority([](const wire::client_request&, std::size_t) {
+    return reply::error(errc::no_quorum, "Error: no quorum.");
+  });
+  common_options o;
+  o.server = minority.endpoint_text();
+  o.timeout_s = 0.3;
+  o.request_id = "rid-4";
+  std::ostringstream out, err;
+  EXPECT_EQ(run_command(o, a_vote(), {}, "the vote may or may not have been counted", {out, err}),
+            exit_unavailable);
+  EXPECT_TRUE(out.str().empty());
+  EXPECT_EQ(err.str().rfind("error: no quorum: the cluster could not reach a majority", 0), 0U)
+      << err.str();
+  EXPECT_NE(err.str().find("; the outcome is unknown: the vote may or may not have been counted. "
+                           "Retrying with --request-id rid-4 is safe.\n"),
+            std::string::npos)
+      << err.str();
+}
+
+TEST(Call, AnAttemptCutShortByTheDeadlineKeepsTheLastAnswer) {
+  fake_server s([](const wire::client_request&, std::size_t connection) {
+    return connection == 0 ? reply::error(errc::no_quorum, "Error: no quorum.")
+                           : reply::no_answer();  // the retry runs into the call's deadline
+  });
+  const auto r = call(a_vote(), direct_to(s.endpoint(), std::chrono::milliseconds(300)));
+  EXPECT_EQ(r.result, outcome::unknown);
+  EXPECT_EQ(r.why, failure::server_busy);
+  EXPECT_EQ(r.code, errc::no_quorum);
+  EXPECT_EQ(r.message.rfind("no quorum: the cluster could not reach a majority", 0), 0U)
+      << r.message;
+  EXPECT_EQ(r.attempts, 2);
+}
+
+TEST(Call, UnavailableUntilTheDeadlineNamesTheCode) {
+  fake_server stopping([](const wire::client_request&, std::size_t) {
+    return reply::error(errc::unavailable, "Error: shutting down.");
+  });
+  const auto r = call(a_vote(), direct_to(stopping.endpoint(), std::chrono::milliseconds(300)));
+  EXPECT_EQ(r.message, "the cluster stayed unavailable for 0.3 s (the last answer, from " +
+                           stopping.endpoint_text() + ": Error: shutting down.)");
 }
 
 }  // namespace

@@ -132,15 +132,23 @@ TEST(FailureText, UnknownOutcomeSaysSoAndHowToRetry) {
   const auto r = failed(outcome::unknown, failure::no_answer, errc::timeout,
                         "no answer from the leader within 5 s");
   EXPECT_EQ(format_failure(r, vote_effect),
-            "error: no answer from the leader within 5 s; the vote may or may not have been "
-            "counted. Retrying with --request-id 0123abcd is safe.");
+            "error: no answer from the leader within 5 s; the outcome is unknown: the vote may "
+            "or may not have been counted. Retrying with --request-id 0123abcd is safe.");
 }
 
-TEST(FailureText, NotSentIsPlain) {
+TEST(FailureText, NotSentSaysItWasNotApplied) {
   const auto r = failed(outcome::not_sent, failure::no_leader, errc::unavailable,
                         "no vote-server answered on 127.255.255.255:52342 within 5 s");
   EXPECT_EQ(format_failure(r, vote_effect),
-            "error: no vote-server answered on 127.255.255.255:52342 within 5 s");
+            "error: no vote-server answered on 127.255.255.255:52342 within 5 s; it was not "
+            "applied.");
+}
+
+TEST(FailureText, ReadsHaveNoOutcomeToReport) {
+  for (auto o : {outcome::unknown, outcome::not_sent}) {
+    const auto r = failed(o, failure::no_answer, errc::timeout, "no answer within 5 s");
+    EXPECT_EQ(format_failure(r, ""), "error: no answer within 5 s");
+  }
 }
 
 TEST(FailureJson, HasCodeMessageOutcomeAndRequestId) {
@@ -153,7 +161,9 @@ TEST(FailureJson, HasCodeMessageOutcomeAndRequestId) {
       failed(outcome::unknown, failure::no_answer, errc::timeout, "no answer"), vote_effect);
   EXPECT_EQ(unknown["error"]["code"], "timeout");
   EXPECT_EQ(unknown["outcome"], "unknown");
-  EXPECT_EQ(unknown["error"]["message"].get<std::string>().rfind("no answer; the vote", 0), 0U);
+  EXPECT_EQ(unknown["error"]["message"].get<std::string>().rfind(
+                "no answer; the outcome is unknown: the vote", 0),
+            0U);
   const auto none =
       to_json(failed(outcome::not_sent, failure::no_leader, errc::unavailable, "x"), "");
   EXPECT_EQ(none["error"]["code"], "no_leader");

@@ -30,16 +30,41 @@ decode_error refused(std::string_view text) {
   return std::get<decode_error>(d);
 }
 
+client_request request(request_type type, std::string request_id,
+                       std::optional<command_body> body = std::nullopt) {
+  client_request r;
+  r.type = type;
+  r.request_id = std::move(request_id);
+  r.body = std::move(body);
+  return r;
+}
+
 std::vector<client_request> sample_requests() {
-  client_request reg{request_type::register_election, "req-1", "tok", "",
-                     register_cmd{"e1", {"Ann", "Bob"}, {"u1", "u2"}, tie_break::first_listed}};
-  client_request vote{request_type::vote, "req-2", "", "", vote_cmd{"e1", "u1", "Ann"}};
-  client_request close{request_type::close, "req-3", "", "", close_cmd{"e1"}};
-  client_request results{request_type::results, "", "tok", "e1", std::nullopt};
-  client_request status{request_type::status, "", "", "", std::nullopt};
-  client_request unicode{request_type::vote, "r\"\\/\n\t\x01", "", "",
-                         vote_cmd{"\xc3\xa9lection \xe2\x9c\x93", "\xf0\x9f\x97\xb3", "\x7f"}};
-  return {reg, vote, close, results, status, unicode};
+  client_request reg =
+      request(request_type::register_election, "req-1",
+              register_cmd{"e1", {"Ann", "Bob"}, {"u1", "u2"}, tie_break::first_listed});
+  reg.admin_token = "tok";
+  client_request vote = request(request_type::vote, "req-2", vote_cmd{"e1", "u1", "Ann"});
+  client_request close = request(request_type::close, "req-3", close_cmd{"e1"});
+  client_request results = request(request_type::results, "");
+  results.admin_token = "tok";
+  results.election_id = "e1";
+  client_request local_results = results;
+  local_results.local = true;
+  client_request unicode =
+      request(request_type::vote, "r\"\\/\n\t\x01",
+              vote_cmd{"\xc3\xa9lection \xe2\x9c\x93", "\xf0\x9f\x97\xb3", "\x7f"});
+  client_request remove = request(request_type::remove_member, "req-4");
+  remove.node_id = 18'446'744'073'709'551'615u;
+  remove.admin_token = "tok";
+  client_request transfer = request(request_type::transfer_leadership, "req-5");
+  client_request transfer_to = transfer;
+  transfer_to.node_id = 7;
+  client_request force = request(request_type::force_new_cluster, "req-6");
+  force.confirm = true;
+  return {reg,     vote,          close,       request(request_type::status, ""),
+          results, local_results, unicode,     request(request_type::cluster_status, ""),
+          remove,  transfer,      transfer_to, force};
 }
 
 TEST(RequestCodec, EveryRequestRoundTrips) {
@@ -49,15 +74,44 @@ TEST(RequestCodec, EveryRequestRoundTrips) {
 }
 
 TEST(RequestCodec, EncodeWritesOnlyTheFieldsOfTheType) {
-  client_request vote{request_type::vote, "r", "ignored-token", "ignored-id",
-                      vote_cmd{"e", "u", "c"}};
+  client_request vote = request(request_type::vote, "r", vote_cmd{"e", "u", "c"});
+  vote.admin_token = "ignored-token";
+  vote.election_id = "ignored-id";
+  vote.node_id = 9;
+  vote.local = true;
+  vote.confirm = true;
   EXPECT_EQ(encode_request(vote),
             R"({"candidate":"c","election_id":"e","request_id":"r","type":"vote","voter":"u"})");
   EXPECT_EQ(encode_request(client_request{}), R"({"type":"status"})");
+  vote.type = request_type::cluster_status;
+  EXPECT_EQ(encode_request(vote), R"({"type":"cluster_status"})");
+}
+
+TEST(RequestCodec, AdminRequestsHaveTheDocumentedForm) {
+  client_request remove = request(request_type::remove_member, "r");
+  remove.node_id = 3;
+  remove.admin_token = "t";
+  EXPECT_EQ(encode_request(remove),
+            R"({"admin_token":"t","node_id":3,"request_id":"r","type":"remove_member"})");
+  client_request transfer = request(request_type::transfer_leadership, "r");
+  transfer.confirm = true;  // not a field of transfer_leadership
+  EXPECT_EQ(encode_request(transfer),
+            R"({"node_id":0,"request_id":"r","type":"transfer_leadership"})");
+  client_request force = request(request_type::force_new_cluster, "r");
+  force.confirm = true;
+  force.node_id = 4;  // not a field of force_new_cluster
+  EXPECT_EQ(encode_request(force),
+            R"({"confirm":true,"request_id":"r","type":"force_new_cluster"})");
+  client_request results = request(request_type::results, "ignored");
+  results.election_id = "e";
+  results.local = true;
+  EXPECT_EQ(encode_request(results), R"({"election_id":"e","local":true,"type":"results"})");
+  results.local = false;
+  EXPECT_EQ(encode_request(results), R"({"election_id":"e","type":"results"})");
 }
 
 TEST(RequestCodec, EncodeRefusesACommandWithoutAMatchingBody) {
-  client_request bad{request_type::vote, "r", "", "", close_cmd{"e"}};
+  client_request bad = request(request_type::vote, "r", close_cmd{"e"});
   EXPECT_THROW((void)encode_request(bad), std::invalid_argument);
   bad.body.reset();
   EXPECT_THROW((void)encode_request(bad), std::invalid_argument);
@@ -174,6 +228,10 @@ TEST(RequestCodec, RequestTypeNamesAreTheWireNames) {
   EXPECT_EQ(to_string(request_type::close), "close");
   EXPECT_EQ(to_string(request_type::results), "results");
   EXPECT_EQ(to_string(request_type::status), "status");
+  EXPECT_EQ(to_string(request_type::cluster_status), "cluster_status");
+  EXPECT_EQ(to_string(request_type::remove_member), "remove_member");
+  EXPECT_EQ(to_string(request_type::transfer_leadership), "transfer_leadership");
+  EXPECT_EQ(to_string(request_type::force_new_cluster), "force_new_cluster");
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 
 #include <nlohmann/json.hpp>
 #include <random>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "unit/wire/mutate.hpp"
@@ -55,7 +57,37 @@ std::vector<request_case> every_request_type() {
        {"election_id", "admin_token"},
        {}},
       {"status", {{"type", "status"}}, {"type"}, {}, {}},
+      {"cluster_status", {{"type", "cluster_status"}}, {"type"}, {}, {}},
+      {"remove_member",
+       {{"type", "remove_member"}, {"request_id", "r4"}, {"node_id", 3}, {"admin_token", "s"}},
+       {"type", "request_id", "node_id"},
+       {"request_id", "admin_token"},
+       {}},
+      {"transfer_leadership",
+       {{"type", "transfer_leadership"},
+        {"request_id", "r5"},
+        {"node_id", 2},
+        {"admin_token", "s"}},
+       {"type", "request_id"},
+       {"request_id", "admin_token"},
+       {}},
+      {"force_new_cluster",
+       {{"type", "force_new_cluster"},
+        {"request_id", "r6"},
+        {"confirm", true},
+        {"admin_token", "s"}},
+       {"type", "request_id", "confirm"},
+       {"request_id", "admin_token"},
+       {}},
   };
+}
+
+const json& valid_of(std::string_view type) {
+  static const std::vector<request_case> cases = every_request_type();
+  for (const auto& c : cases) {
+    if (c.name == type) return c.valid;
+  }
+  throw std::logic_error("no request case " + std::string(type));
 }
 
 client_request decoded(std::string_view text, const limits& lim = {}) {
@@ -174,10 +206,102 @@ TEST(Request, TypeMustBeAKnownString) {
 }
 
 TEST(Request, RequestIdMustNotBeEmpty) {
-  for (int i = 0; i < 3; ++i) {
-    json j = every_request_type()[static_cast<std::size_t>(i)].valid;
+  for (const auto& c : every_request_type()) {
+    if (!c.valid.contains("request_id")) continue;
+    json j = c.valid;
     j["request_id"] = "";
+    SCOPED_TRACE(c.name);
     expect_refused(j, errc::bad_request, "'request_id' must not be empty");
+  }
+}
+
+TEST(Request, AdminRequestsDecodeTheirFields) {
+  const client_request remove = decoded(valid_of("remove_member").dump());
+  EXPECT_EQ(remove.type, request_type::remove_member);
+  EXPECT_EQ(remove.request_id, "r4");
+  EXPECT_EQ(remove.node_id, 3u);
+  EXPECT_EQ(remove.admin_token, "s");
+  EXPECT_FALSE(remove.body.has_value());
+  const client_request transfer = decoded(valid_of("transfer_leadership").dump());
+  EXPECT_EQ(transfer.type, request_type::transfer_leadership);
+  EXPECT_EQ(transfer.node_id, 2u);
+  const client_request force = decoded(valid_of("force_new_cluster").dump());
+  EXPECT_EQ(force.type, request_type::force_new_cluster);
+  EXPECT_TRUE(force.confirm);
+  EXPECT_EQ(force.request_id, "r6");
+  EXPECT_EQ(decoded(R"({"type":"cluster_status"})").type, request_type::cluster_status);
+}
+
+TEST(Request, RemoveMemberNamesANonZeroNode) {
+  json j = valid_of("remove_member");
+  j["node_id"] = 18'446'744'073'709'551'615u;
+  EXPECT_EQ(decoded(j.dump()).node_id, 18'446'744'073'709'551'615u);
+  j["node_id"] = 0;
+  expect_refused(j, errc::bad_request, "field 'node_id' must name a member");
+}
+
+TEST(Request, TransferLeadershipWithoutNodeIdMeansTheHighestCaughtUpMember) {
+  json j = valid_of("transfer_leadership");
+  j.erase("node_id");
+  j.erase("admin_token");
+  const client_request r = decoded(j.dump());
+  EXPECT_EQ(r.node_id, 0u);
+  EXPECT_EQ(r.admin_token, "");
+  j["node_id"] = 0;
+  EXPECT_EQ(decoded(j.dump()), r);
+}
+
+TEST(Request, NodeIdMustBeAnUnsignedInteger) {
+  const json wrong[] = {-1, 1.5, 1e300, "3", true, nullptr, json::object(), json::array({1})};
+  for (const char* type : {"remove_member", "transfer_leadership"}) {
+    for (const auto& w : wrong) {
+      json j = valid_of(type);
+      j["node_id"] = w;
+      SCOPED_TRACE(std::string(type) + " node_id = " + w.dump());
+      expect_refused(j, errc::bad_request, "field 'node_id' must be an unsigned integer");
+    }
+  }
+}
+
+TEST(Request, ForceNewClusterIsRefusedWithoutAnExplicitConfirmTrue) {
+  json j = valid_of("force_new_cluster");
+  j["confirm"] = false;
+  expect_refused(j, errc::bad_request, "field 'confirm' must be true: force_new_cluster");
+  expect_refused(j, errc::bad_request, "may lose acknowledged votes");
+  j.erase("confirm");
+  expect_refused(j, errc::bad_request, "missing field 'confirm': force_new_cluster");
+  for (const json& w : {json("true"), json(1), json(nullptr), json::object()}) {
+    j["confirm"] = w;
+    expect_refused(j, errc::bad_request, "field 'confirm' must be a boolean");
+  }
+}
+
+TEST(Request, ResultsMayAskForALocalRead) {
+  json j = valid_of("results");
+  EXPECT_FALSE(decoded(j.dump()).local);
+  j["local"] = true;
+  EXPECT_TRUE(decoded(j.dump()).local);
+  j["local"] = false;
+  EXPECT_FALSE(decoded(j.dump()).local);
+  for (const json& w : {json("true"), json(1), json(nullptr)}) {
+    j["local"] = w;
+    expect_refused(j, errc::bad_request, "field 'local' must be a boolean");
+  }
+}
+
+TEST(Request, FieldsOfOtherTypesAreRefused) {
+  const std::pair<const char*, json> foreign[] = {
+      {"node_id", 1}, {"confirm", true}, {"local", true}};
+  for (const auto& c : every_request_type()) {
+    for (const auto& [field, value] : foreign) {
+      if (c.valid.contains(field) || (c.name == "results" && std::string(field) == "local")) {
+        continue;
+      }
+      json j = c.valid;
+      j[field] = value;
+      SCOPED_TRACE(c.name + " with " + field);
+      expect_refused(j, errc::bad_request, std::string("unknown field '") + field + "'");
+    }
   }
 }
 

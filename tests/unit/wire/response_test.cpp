@@ -1,6 +1,7 @@
 // Client responses: round trips, every error code, and a hostile server's replies.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
@@ -34,6 +35,32 @@ server_status leader_status() {
           .epoch = 3,
           .commit_index = 42,
           .applied_index = 41};
+}
+
+member_view member(std::uint64_t id, std::string role, std::optional<std::int64_t> contact) {
+  member_view m;
+  m.id = id;
+  m.endpoint = "10.0.0." + std::to_string(id) + ":9000";
+  m.role = std::move(role);
+  m.voter = m.role != "learner";
+  m.match_index = 40 + id;
+  m.lag = 2;
+  m.last_contact_ms = contact;
+  return m;
+}
+
+cluster_view three_members() {
+  cluster_view v;
+  v.self = 3;
+  v.leader_id = 3;
+  v.leader_endpoint = "10.0.0.3:9000";
+  v.epoch = 5;
+  v.commit_index = 44;
+  v.applied_index = 43;
+  v.cluster_uuid = "6a1f0c2e-uuid";
+  v.members = {member(3, "leader", std::nullopt), member(1, "follower", 12),
+               member(2, "learner", std::numeric_limits<std::int64_t>::max())};
+  return v;
 }
 
 client_response response(std::string request_id, errc code, std::string message) {
@@ -109,6 +136,141 @@ TEST(Response, SuccessWithStatusRoundTrips) {
   EXPECT_EQ(decoded(encode_response(r)), r);
 }
 
+TEST(Response, ClusterHasTheDocumentedForm) {
+  cluster_view v;
+  v.self = 2;
+  v.leader_id = 1;
+  v.leader_endpoint = "127.0.0.1:7001";
+  v.epoch = 4;
+  v.commit_index = 9;
+  v.applied_index = 8;
+  v.cluster_uuid = "u";
+  v.members = {member(1, "leader", std::nullopt), member(2, "follower", 30)};
+  client_response r = response("", errc::ok, "ok");
+  r.cluster = v;
+  EXPECT_EQ(encode_response(r),
+            R"({"cluster":{"applied_index":8,"cluster_uuid":"u","commit_index":9,"epoch":4,)"
+            R"("leader":{"endpoint":"127.0.0.1:7001","id":1},"members":[)"
+            R"({"endpoint":"10.0.0.1:9000","id":1,"lag":2,"last_contact_ms":null,)"
+            R"("match_index":41,"role":"leader","voter":true},)"
+            R"({"endpoint":"10.0.0.2:9000","id":2,"lag":2,"last_contact_ms":30,)"
+            R"("match_index":42,"role":"follower","voter":true}],"self":2},)"
+            R"("message":"ok","ok":true,"request_id":""})");
+  v.leader_id = 0;
+  v.leader_endpoint = "";
+  v.members.clear();
+  EXPECT_EQ(cluster_to_json(v).dump(),
+            R"({"applied_index":8,"cluster_uuid":"u","commit_index":9,"epoch":4,"leader":null,)"
+            R"("members":[],"self":2})");
+}
+
+TEST(Response, SuccessWithClusterRoundTrips) {
+  client_response r = response("", errc::ok, "ok");
+  r.cluster = three_members();
+  EXPECT_EQ(decoded(encode_response(r)), r);
+  r.cluster->leader_id = 0;  // a follower on the minority side: no leader known
+  r.cluster->leader_endpoint = "";
+  r.cluster->members[1].last_contact_ms = -5;
+  r.cluster->members[1].match_index = std::numeric_limits<std::uint64_t>::max();
+  EXPECT_EQ(decoded(encode_response(r)), r);
+  r.cluster->members.clear();
+  r.cluster->cluster_uuid = "";
+  EXPECT_EQ(decoded(encode_response(r)), r);
+}
+
+json valid_cluster() {
+  client_response r = response("", errc::ok, "ok");
+  r.cluster = three_members();
+  return json::parse(encode_response(r));
+}
+
+void expect_cluster_refused(const json& j, std::string_view mention) {
+  const decode_error e = refused(j);
+  EXPECT_EQ(e.code, errc::bad_request);
+  EXPECT_NE(e.message.find("in 'cluster'"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find(mention), std::string::npos) << e.message;
+}
+
+TEST(Response, ClusterFieldsAreCheckedOneByOne) {
+  const json good = valid_cluster()["cluster"];
+  for (const auto& [key, value] : good.items()) {
+    for (const json& wrong : {json(), json(-1), json("7"), json(true), json::array({1})}) {
+      if (wrong.type() == value.type()) continue;
+      json j = valid_cluster();
+      if (wrong.is_null()) {
+        j["cluster"].erase(key);
+      } else {
+        j["cluster"][key] = wrong;
+      }
+      expect_cluster_refused(j, "'" + key + "'");
+    }
+  }
+  json j = valid_cluster();
+  j["cluster"]["term"] = 1;
+  expect_cluster_refused(j, "unknown field 'term'");
+  j = valid_cluster();
+  j["cluster"] = json::array();
+  expect_cluster_refused(j, "must be an object");
+}
+
+TEST(Response, MemberFieldsAreCheckedOneByOne) {
+  const json good = valid_cluster()["cluster"]["members"][1];
+  for (const auto& [key, value] : good.items()) {
+    for (const json& wrong : {json(), json(-1), json(1.5), json("7"), json(true)}) {
+      if (wrong.type() == value.type() || (key == "last_contact_ms" && wrong == json(-1))) {
+        continue;
+      }
+      json j = valid_cluster();
+      if (wrong.is_null()) {
+        j["cluster"]["members"][1].erase(key);
+      } else {
+        j["cluster"]["members"][1][key] = wrong;
+      }
+      expect_cluster_refused(j, "'members' entry 1: ");
+      expect_cluster_refused(j, "'" + key + "'");
+    }
+  }
+  json j = valid_cluster();
+  j["cluster"]["members"][0]["term"] = 1;
+  expect_cluster_refused(j, "unknown field 'term'");
+  j["cluster"]["members"] = json::array({json::array()});
+  expect_cluster_refused(j, "'members' entry 0: must be an object");
+}
+
+TEST(Response, LastContactIsASigned64BitIntegerOrNull) {
+  json j = valid_cluster();
+  j["cluster"]["members"][0]["last_contact_ms"] = nullptr;
+  EXPECT_FALSE(decoded(j.dump()).cluster->members[0].last_contact_ms.has_value());
+  j["cluster"]["members"][0]["last_contact_ms"] = std::numeric_limits<std::int64_t>::min();
+  EXPECT_EQ(decoded(j.dump()).cluster->members[0].last_contact_ms,
+            std::numeric_limits<std::int64_t>::min());
+  j["cluster"]["members"][0]["last_contact_ms"] =
+      static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) + 1;
+  expect_cluster_refused(j, "field 'last_contact_ms' must be a 64-bit integer or null");
+  j["cluster"]["members"][0].erase("last_contact_ms");
+  expect_cluster_refused(j, "missing field 'last_contact_ms'");
+}
+
+TEST(Response, LeaderIsNullOrAnObjectWithANonZeroId) {
+  const std::pair<json, std::string> bad_leaders[] = {
+      {json::object(), "missing field 'id'"},
+      {{{"id", 3}}, "missing field 'endpoint'"},
+      {{{"id", 0}, {"endpoint", ""}}, "field 'id' must not be 0"},
+      {{{"id", -3}, {"endpoint", "x"}}, "field 'id' must be an unsigned integer"},
+      {{{"id", 3}, {"endpoint", 9000}}, "field 'endpoint' must be a string"},
+      {{{"id", 3}, {"endpoint", "x"}, {"epoch", 1}}, "unknown field 'epoch'"},
+      {"10.0.0.3:9000", "field 'leader' must be an object or null"},
+      {3, "field 'leader' must be an object or null"}};
+  for (const auto& [leader, mention] : bad_leaders) {
+    json j = valid_cluster();
+    j["cluster"]["leader"] = leader;
+    expect_cluster_refused(j, mention);
+  }
+  json j = valid_cluster();
+  j["cluster"].erase("leader");
+  expect_cluster_refused(j, "missing field 'leader'");
+}
+
 TEST(Response, EveryErrorCodeRoundTrips) {
   for (int c = static_cast<int>(errc::bad_request); c <= static_cast<int>(errc::internal); ++c) {
     client_response r = response("req", static_cast<errc>(c), "message for " + std::to_string(c));
@@ -122,6 +284,7 @@ TEST(Response, EncodeDropsFieldsTheFormHasNoPlaceFor) {
   client_response err = response("r", errc::already_voted, "no");
   err.result = closed_result();
   err.status = leader_status();
+  err.cluster = three_members();
   EXPECT_EQ(decoded(encode_response(err)), response("r", errc::already_voted, "no"));
   client_response ok = response("r", errc::ok, "yes");
   ok.leader_endpoint = "10.0.0.1:2";
@@ -155,6 +318,8 @@ TEST(Response, MissingOrMistypedTopLevelFieldsAreRefused) {
                                                 {"result", json::object()},
                                                 {"status", json::array()},
                                                 {"status", json::object()},
+                                                {"cluster", json::array()},
+                                                {"cluster", json::object()},
                                                 {"extra", 1}};
   for (const auto& [field, value] : cases) {
     json j = valid_success();
@@ -240,9 +405,9 @@ TEST(Response, RandomMutationsNeverThrow) {
   client_response with_status = response("r", errc::ok, "status");
   with_status.status = leader_status();
   const std::string samples[] = {encode_response(with_result), encode_response(with_status),
-                                 valid_failure().dump()};
-  for (int i = 0; i < 6000; ++i) {
-    const std::string text = test::mutate(samples[i % 3], rng);
+                                 valid_failure().dump(), valid_cluster().dump()};
+  for (int i = 0; i < 8000; ++i) {
+    const std::string text = test::mutate(samples[i % 4], rng);
     std::variant<client_response, decode_error> d;
     ASSERT_NO_THROW(d = decode_response(text)) << text;
     if (auto* r = std::get_if<client_response>(&d)) {

@@ -1,0 +1,283 @@
+// The node driver: peer frames, hellos, bootstrap and join (DESIGN.md §4), silence, leave.
+//
+// Hellos only map ids to addresses and say who looks alive: no epoch, promise or leadership
+// belief is ever taken from one (the core gets member_seen/member_silent only). The one decision
+// made from hellos is the bootstrap of §4: an empty server joins a cluster whose hello reports a
+// leader, or — when no server it hears belongs to a cluster — the highest id among the
+// unaffiliated servers proposes a new one.
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <random>
+
+#include "replies.hpp"
+#include "vote/node/cluster_node.hpp"
+#include "vote/node/server.hpp"
+
+namespace vote::node {
+
+namespace {
+
+// Warnings about hostile or misconfigured peers: the first, then every 100th.
+bool worth_logging(std::uint64_t count) {
+  return count == 1 || count % 100 == 0;
+}
+
+std::string new_uuid() {
+  std::random_device rd;
+  std::mt19937_64 g((std::uint64_t{rd()} << 32) | rd());
+  std::uniform_int_distribution<std::uint64_t> d;
+  const std::uint64_t hi = (d(g) & ~0xf000ull) | 0x4000ull;
+  const std::uint64_t lo = (d(g) & 0x3fffffffffffffffull) | 0x8000000000000000ull;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
+                static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xffffffffffffull));
+  return buf;
+}
+
+}  // namespace
+
+// ---- peer frames ----------------------------------------------------------------------------
+
+void cluster_node::on_peer_frame(std::string payload, const net::request_origin& origin) {
+  std::string_view bytes = payload;
+  if (key_ != nullptr) {
+    std::string_view inner;
+    const auto verdict = key_->open(bytes, net::unix_now_ms(), inner);
+    if (verdict != net::cluster_key::verdict::ok) {
+      if (worth_logging(++dropped_frames_)) {
+        spdlog::warn("node={} dropped a peer message from {}: {} ({} dropped so far)", settings_.id,
+                     origin.remote_address, net::to_string(verdict), dropped_frames_);
+      }
+      return;
+    }
+    bytes = inner;
+  }
+  auto e = consensus::decode_envelope(bytes);
+  if (!e) return on_control(std::string(bytes));
+  if (e->to != settings_.id) return;
+  core_.tick(now());
+  core_.step(*e);
+  schedule_pump();
+}
+
+void cluster_node::on_link_down(std::uint64_t peer) {
+  core_.link_closed(peer);
+  schedule_pump();
+}
+
+// Driver-level control messages on peer links: {"control":"leave","from","incarnation"}.
+void cluster_node::on_control(const std::string& json) {
+  auto j = nlohmann::json::parse(json, nullptr, false);
+  const bool leave = j.is_object() && j.value("control", "") == "leave" && j.contains("from") &&
+                     j["from"].is_number_unsigned() && j.contains("incarnation") &&
+                     j["incarnation"].is_number_unsigned() &&
+                     j.value("cluster_uuid", "") == core_.cluster_uuid();
+  if (!leave) {
+    if (worth_logging(++dropped_frames_)) {
+      spdlog::warn("node={} dropped an undecodable peer message ({} so far)", settings_.id,
+                   dropped_frames_);
+    }
+    return;
+  }
+  const auto from = j["from"].get<std::uint64_t>();
+  if (!core_.configuration().knows(from, j["incarnation"].get<std::uint64_t>())) return;
+  const auto code = core_.remove_member(from);
+  spdlog::info("node={} node {} asks to leave the cluster: {}", settings_.id, from,
+               code == errc::ok ? "removal proposed" : std::string(to_string(code)));
+  schedule_pump();
+}
+
+void cluster_node::send_leave() {
+  if (core_.role() == consensus::role::leader) {
+    core_.remove_member(settings_.id);  // the core steps down once the removal commits
+    return;
+  }
+  const auto leader = core_.leader();
+  if (leader.id == 0 || leader.endpoint.empty() || !send_) return;
+  nlohmann::json j{{"control", "leave"},
+                   {"from", settings_.id},
+                   {"incarnation", settings_.incarnation},
+                   {"cluster_uuid", core_.cluster_uuid()}};
+  std::string bytes = j.dump();
+  if (key_ != nullptr) bytes = key_->seal(bytes, net::unix_now_ms());
+  send_(leader.id, leader.endpoint, std::move(bytes));
+}
+
+bool cluster_node::left_cluster() const {
+  return core_.cluster_uuid().empty() || !core_.configuration().is_member(settings_.id);
+}
+
+std::string cluster_node::endpoint_of(std::uint64_t id) const {
+  if (const auto* m = core_.configuration().find(id)) return m->endpoint;
+  if (const auto it = peers_.find(id); it != peers_.end()) return it->second.hello.endpoint;
+  return {};
+}
+
+// ---- hellos ---------------------------------------------------------------------------------
+
+std::optional<wire::hello> cluster_node::hello() const {
+  wire::hello h;
+  h.cluster = settings_.cluster;
+  h.cluster_uuid = core_.cluster_uuid();
+  h.node_id = settings_.id;
+  h.incarnation = settings_.incarnation;
+  h.endpoint = settings_.endpoint;
+  const auto& config = core_.configuration();
+  h.role = h.cluster_uuid.empty() || !config.is_voter(settings_.id)
+               ? "joining"
+               : std::string(consensus::to_string(core_.role()));
+  if (auto l = leader_info()) {
+    h.leader_id = l->leader_id;
+    h.leader_endpoint = l->leader_endpoint;
+    h.leader_epoch = l->epoch;
+  }
+  if (h.role == "leader") {
+    for (const auto& m : config.voters) {
+      if (h.voters.size() == wire::max_hello_voters) break;
+      h.voters.push_back(m.id);
+    }
+  }
+  return h;
+}
+
+void cluster_node::on_hello(const wire::hello& h) {
+  if (h.node_id == settings_.id) {
+    if (h.incarnation != settings_.incarnation || h.endpoint != settings_.endpoint) {
+      static std::uint64_t clashes = 0;
+      if (worth_logging(++clashes)) {
+        spdlog::error(
+            "node={} another server at {} claims this node's id; node ids must be "
+            "unique (give one of them another --id or data directory)",
+            settings_.id, h.endpoint);
+      }
+    }
+    return;
+  }
+  auto& seen = peers_[h.node_id];
+  seen.hello = h;
+  seen.at = now();
+  seen.reported_silent = false;
+  const auto& uuid = core_.cluster_uuid();
+  if (uuid.empty() || h.cluster_uuid.empty()) return;
+  if (h.cluster_uuid != uuid) {
+    static std::uint64_t strangers = 0;
+    if (worth_logging(++strangers)) {
+      spdlog::error(
+          "node={} server {} at {} uses the cluster name '{}' but belongs to another "
+          "cluster ({}; ours is {}); it is ignored",
+          settings_.id, h.node_id, h.endpoint, settings_.cluster, h.cluster_uuid, uuid);
+    }
+    return;
+  }
+  core_.member_seen(h.node_id, h.incarnation, h.endpoint);
+  const auto* known = core_.configuration().find(h.node_id);
+  if (known != nullptr && known->incarnation != h.incarnation) {
+    static std::uint64_t reborn = 0;
+    if (worth_logging(++reborn)) {
+      spdlog::error(
+          "node={} node {} came back with a new data directory (its disk was lost); it "
+          "is not counted. Remove it (vote-admin remove --node {}) and start it with a "
+          "new id to join as a new member",
+          settings_.id, h.node_id, h.node_id);
+    }
+    return;
+  }
+  if (known == nullptr && h.role == "joining" && core_.role() == consensus::role::leader &&
+      !stop_requested_) {
+    const auto code = core_.add_member({h.node_id, h.incarnation, h.endpoint});
+    if (code == errc::ok) {
+      spdlog::info("node={} adding node {} at {} as a learner", settings_.id, h.node_id,
+                   h.endpoint);
+    }
+  }
+  schedule_pump();
+}
+
+// ---- bootstrap, join, silence ---------------------------------------------------------------
+
+void cluster_node::tick_discovery() {
+  const auto t = now();
+  if (t < next_discovery_check_) return;
+  next_discovery_check_ = t + milliseconds(50);
+  check_silence();
+  if (core_.cluster_uuid().empty() && !stop_requested_) try_bootstrap();
+}
+
+void cluster_node::check_silence() {
+  const auto silent_after = 3 * settings_.hello_interval;
+  for (auto& [id, seen] : peers_) {
+    if (seen.reported_silent || now() - seen.at < silent_after) continue;
+    seen.reported_silent = true;
+    core_.member_silent(id);
+  }
+}
+
+void cluster_node::try_bootstrap() {
+  const auto t = now();
+  if (t < discovery_until_ || t < bootstrap_retry_at_ || bootstrapping_) return;
+  const auto fresh = [&](const peer_seen& p) { return t - p.at < 3 * settings_.hello_interval; };
+  bool cluster_heard = false;
+  std::vector<const wire::hello*> unaffiliated;
+  for (const auto& [id, seen] : peers_) {
+    if (!fresh(seen)) continue;
+    const auto& h = seen.hello;
+    if (h.cluster_uuid.empty()) {
+      unaffiliated.push_back(&h);
+      continue;
+    }
+    cluster_heard = true;
+    if (h.leader_id == 0) continue;
+    if (h.role == "leader" &&
+        std::find(h.voters.begin(), h.voters.end(), settings_.id) != h.voters.end()) {
+      if (fatal_) {
+        fatal_(exit_data, "node id " + std::to_string(settings_.id) +
+                              " is already a member of cluster " + h.cluster_uuid +
+                              " (led by node " + std::to_string(h.leader_id) + " at " +
+                              h.leader_endpoint +
+                              "), but this data directory is empty: its disk was lost. Start it "
+                              "with a new --id (or none) to join as a new member, and remove "
+                              "the old one with `vote-admin remove --node " +
+                              std::to_string(settings_.id) + "`");
+      }
+      return;
+    }
+    spdlog::info("node={} joining cluster {} led by node {} at {}", settings_.id, h.cluster_uuid,
+                 h.leader_id, h.leader_endpoint);
+    core_.join_cluster(h.cluster_uuid);
+    schedule_pump();
+    if (hello_now_) hello_now_();
+    return;
+  }
+  if (cluster_heard) return;  // a cluster exists but shows no leader now: wait for one
+  const std::size_t heard = unaffiliated.size() + 1;
+  if (heard < settings_.bootstrap_expect) {
+    if (heard != heard_when_waiting_) {
+      spdlog::info("node={} waiting for {} servers to form a cluster (hear {})", settings_.id,
+                   settings_.bootstrap_expect, heard);
+      heard_when_waiting_ = heard;
+    }
+    return;
+  }
+  for (const auto* h : unaffiliated) {
+    if (h->node_id > settings_.id) return;  // the highest id proposes
+  }
+  std::sort(unaffiliated.begin(), unaffiliated.end(),
+            [](const wire::hello* a, const wire::hello* b) { return a->node_id > b->node_id; });
+  std::vector<consensus::member> members{{settings_.id, settings_.incarnation, settings_.endpoint}};
+  for (const auto* h : unaffiliated) {
+    if (members.size() >= settings_.bootstrap_expect) break;
+    members.push_back({h->node_id, h->incarnation, h->endpoint});
+  }
+  const auto uuid = new_uuid();
+  spdlog::info("node={} proposing a new cluster {} of {} server(s)", settings_.id, uuid,
+               members.size());
+  bootstrapping_ = true;
+  core_.start_bootstrap(uuid, std::move(members));
+  schedule_pump();
+}
+
+}  // namespace vote::node

@@ -1,0 +1,250 @@
+// The node driver: client requests (commands, reads, admin operations) and status views.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "replies.hpp"
+#include "vote/node/cluster_node.hpp"
+
+namespace vote::node {
+
+namespace {
+
+bool needs_admin(wire::request_type t) {
+  switch (t) {
+    case wire::request_type::register_election:
+    case wire::request_type::close:
+    case wire::request_type::results:
+    case wire::request_type::remove_member:
+    case wire::request_type::transfer_leadership:
+    case wire::request_type::force_new_cluster:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+void cluster_node::on_request(std::string payload, const net::request_origin& origin,
+                              net::reply_fn reply) {
+  auto decoded = wire::decode_request(payload, state_.bounds());
+  if (auto* err = std::get_if<wire::decode_error>(&decoded)) {
+    reply(encode_error({}, err->code, "Error: " + err->message));
+    return;
+  }
+  serve(std::get<wire::client_request>(decoded), origin, reply);
+}
+
+void cluster_node::serve(const wire::client_request& req, const net::request_origin& origin,
+                         net::reply_fn& reply) {
+  if (req.type == wire::request_type::status) {
+    wire::client_response r;
+    r.message = "ok";
+    r.status = status();
+    return reply(wire::encode_response(r));
+  }
+  if (req.type == wire::request_type::cluster_status) {
+    wire::client_response r;
+    r.message = "ok";
+    r.cluster = cluster_view();
+    return reply(wire::encode_response(r));
+  }
+  if (needs_admin(req.type)) {
+    auto verdict = admin_.authorize(req.admin_token, origin.same_host);
+    if (!verdict.ok()) return reply(encode_outcome(req.request_id, verdict));
+  }
+  switch (req.type) {
+    case wire::request_type::results:
+      return serve_results(req, reply);
+    case wire::request_type::remove_member:
+    case wire::request_type::transfer_leadership:
+    case wire::request_type::force_new_cluster:
+      return serve_admin(req, reply);
+    default:
+      return serve_command(req, reply);
+  }
+}
+
+// Only a serving leader proposes; everyone else points at the leader or says why it cannot.
+bool cluster_node::refuse_unless_leader(const std::string& request_id, net::reply_fn& reply) const {
+  if (stop_requested_) {
+    reply(encode_error(request_id, errc::unavailable,
+                       "Error: this server is shutting down; retry (the client finds the "
+                       "leader)."));
+    return true;
+  }
+  if (core_.role() == consensus::role::leader) return false;
+  const auto leader = core_.leader();
+  if (core_.role() == consensus::role::follower && core_.sticky() && leader.id != 0 &&
+      leader.id != settings_.id && !leader.endpoint.empty()) {
+    reply(encode_error(request_id, errc::not_leader,
+                       "Error: this server is not the leader; the leader is node " +
+                           std::to_string(leader.id) + " at " + leader.endpoint,
+                       leader.endpoint));
+    return true;
+  }
+  if (core_.role() == consensus::role::candidate) {
+    reply(encode_error(request_id, errc::unavailable,
+                       "Error: a leader election is in progress; retry."));
+    return true;
+  }
+  const auto& c = core_.configuration();
+  reply(encode_error(request_id, errc::no_quorum,
+                     "Error: no quorum: this server knows no leader and cannot reach a majority "
+                     "of the cluster's " +
+                         std::to_string(c.voters.size()) +
+                         " voting members; the request was not applied here."));
+  return true;
+}
+
+void cluster_node::serve_command(const wire::client_request& req, net::reply_fn& reply) {
+  command cmd{req.request_id, 0, *req.body};
+  auto shape = check_command(cmd, state_.bounds());
+  if (!shape.ok()) return reply(encode_outcome(req.request_id, shape));
+  if (refuse_unless_leader(req.request_id, reply)) return;
+  cmd.timestamp_ms = next_timestamp();
+  auto id = core_.propose(entry_kind::command, encode_command(cmd));
+  if (!id) {
+    return reply(encode_error(req.request_id, errc::unavailable,
+                              "Error: leadership is being handed over; retry."));
+  }
+  pending_[id->index] = pending_proposal{id->epoch, req.request_id, std::move(reply)};
+  schedule_pump();
+}
+
+void cluster_node::serve_results(const wire::client_request& req, net::reply_fn& reply) {
+  if (req.local) {  // this server's applied state, possibly stale (operators, checkers)
+    auto result = state_.result_of(req.election_id);
+    if (!result) {
+      return reply(encode_error(req.request_id, errc::unknown_election,
+                                "Error: Election id " + req.election_id + " unknown"));
+    }
+    return reply(encode_outcome(req.request_id, outcome{errc::ok, "ok", std::move(result)}));
+  }
+  if (refuse_unless_leader(req.request_id, reply)) return;
+  auto id = core_.read_barrier();
+  if (!id) {
+    return reply(encode_error(req.request_id, errc::unavailable,
+                              "Error: leadership is being handed over; retry."));
+  }
+  reads_[*id] = pending_read{req.request_id, req.election_id, 0, std::move(reply)};
+  schedule_pump();
+}
+
+void cluster_node::serve_admin(const wire::client_request& req, net::reply_fn& reply) {
+  const auto target = std::to_string(req.node_id);
+  if (req.type == wire::request_type::force_new_cluster) {
+    spdlog::warn(
+        "node={} FORCE NEW CLUSTER requested: becoming the only voter of a new "
+        "configuration built from this server's log",
+        settings_.id);
+    core_.force_new_cluster();
+    schedule_pump();
+    return reply(encode_outcome(
+        req.request_id,
+        outcome{errc::ok,
+                "This server now forms a new cluster alone from its own log. Start the other "
+                "servers with empty data directories so they join it.",
+                std::nullopt}));
+  }
+  if (refuse_unless_leader(req.request_id, reply)) return;
+  errc code = errc::ok;
+  std::string message;
+  if (req.type == wire::request_type::remove_member) {
+    code = core_.remove_member(req.node_id);
+    message = "removal of node " + target + " proposed";
+  } else {
+    code = core_.transfer_leadership(req.node_id) ? errc::ok : errc::unavailable;
+    message = req.node_id == 0 ? "handing leadership to the highest caught-up member"
+                               : "handing leadership to node " + target;
+  }
+  schedule_pump();
+  if (code == errc::unavailable) {
+    message = req.type == wire::request_type::remove_member
+                  ? "Error: another membership change is still being committed; retry."
+                  : "Error: no such caught-up voting member to hand leadership to now; retry.";
+  } else if (code != errc::ok) {
+    message = "Error: cannot remove node " + target + " (" + std::string(to_string(code)) + ")";
+  }
+  spdlog::info("node={} admin {}: {}", settings_.id, wire::to_string(req.type), message);
+  reply(encode_outcome(req.request_id, outcome{code, message, std::nullopt}));
+}
+
+std::int64_t cluster_node::next_timestamp() {
+  last_timestamp_ms_ = std::max<std::int64_t>(net::unix_now_ms(), last_timestamp_ms_);
+  return last_timestamp_ms_;
+}
+
+// ---- views ----------------------------------------------------------------------------------
+
+std::optional<wire::leader_is> cluster_node::leader_info() const {
+  const auto leader = core_.leader();
+  const bool leading = core_.role() == consensus::role::leader && !stop_requested_;
+  if (!leading && !(core_.sticky() && leader.id != 0)) return std::nullopt;
+  wire::leader_is answer;
+  answer.cluster = settings_.cluster;
+  answer.cluster_uuid = core_.cluster_uuid();
+  answer.leader_id = leading ? settings_.id : leader.id;
+  answer.leader_endpoint = leading ? settings_.endpoint : leader.endpoint;
+  answer.epoch = leading ? core_.epoch() : leader.epoch;
+  if (answer.leader_endpoint.empty()) return std::nullopt;
+  return answer;
+}
+
+wire::server_status cluster_node::status() const {
+  wire::server_status s;
+  s.node_id = settings_.id;
+  s.role = std::string(consensus::to_string(core_.role()));
+  s.endpoint = settings_.endpoint;
+  if (auto l = leader_info()) {
+    s.leader_endpoint = l->leader_endpoint;
+    s.leader_id = l->leader_id;
+  }
+  s.epoch = core_.epoch();
+  s.commit_index = core_.commit_index();
+  s.applied_index = applied_index_;
+  return s;
+}
+
+wire::cluster_view cluster_node::cluster_view() const {
+  wire::cluster_view v;
+  v.self = settings_.id;
+  if (auto l = leader_info()) {
+    v.leader_id = l->leader_id;
+    v.leader_endpoint = l->leader_endpoint;
+  }
+  v.epoch = core_.epoch();
+  v.commit_index = core_.commit_index();
+  v.applied_index = applied_index_;
+  v.cluster_uuid = core_.cluster_uuid();
+  const auto progress = core_.peers_progress();
+  const auto& config = core_.configuration();
+  auto add = [&](const consensus::member& m, bool voter) {
+    wire::member_view mv;
+    mv.id = m.id;
+    mv.endpoint = m.endpoint;
+    mv.voter = voter;
+    mv.role = voter ? "follower" : "learner";
+    if (m.id == v.leader_id) mv.role = "leader";
+    if (m.id == settings_.id) {
+      if (core_.role() == consensus::role::candidate) mv.role = "candidate";
+      mv.match_index = core_.last_index();
+    }
+    const auto p = std::find_if(progress.begin(), progress.end(),
+                                [&](const consensus::peer_progress& x) { return x.id == m.id; });
+    if (p != progress.end()) {
+      mv.match_index = p->match_index;
+      if (p->last_reply) mv.last_contact_ms = (core_.now() - *p->last_reply).count();
+    }
+    if (core_.role() == consensus::role::leader) {
+      mv.lag = core_.last_index() > mv.match_index ? core_.last_index() - mv.match_index : 0;
+    }
+    v.members.push_back(std::move(mv));
+  };
+  for (const auto& m : config.voters) add(m, true);
+  for (const auto& m : config.learners) add(m, false);
+  return v;
+}
+
+}  // namespace vote::node

@@ -1,0 +1,47 @@
+// Internal to vote_node: the encoded client replies and log wording shared by the driver files.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "vote/core/consensus_config.hpp"
+#include "vote/core/election.hpp"
+#include "vote/wire/messages.hpp"
+
+namespace vote::node {
+
+inline std::string encode_outcome(std::string request_id, const outcome& o) {
+  wire::client_response r;
+  r.request_id = std::move(request_id);
+  r.code = o.code;
+  r.message = o.message;
+  r.result = o.result;
+  return wire::encode_response(r);
+}
+
+inline std::string encode_error(std::string request_id, errc code, std::string message,
+                                std::string leader_endpoint = {}) {
+  wire::client_response r;
+  r.request_id = std::move(request_id);
+  r.code = code;
+  r.message = std::move(message);
+  if (!leader_endpoint.empty()) r.leader_endpoint = std::move(leader_endpoint);
+  return wire::encode_response(r);
+}
+
+// A proposal whose fate this server cannot know (leadership changed before it committed).
+inline std::string unknown_outcome(std::string request_id) {
+  return encode_error(std::move(request_id), errc::no_quorum,
+                      "Error: leadership changed before the request was committed; the outcome "
+                      "is unknown. Retry: the same request is applied at most once.");
+}
+
+inline std::string describe_members(const consensus::configuration& c) {
+  std::string s = "[";
+  for (const auto& m : c.voters) s += (s.size() > 1 ? " " : "") + std::to_string(m.id);
+  for (const auto& m : c.learners)
+    s += (s.size() > 1 ? " " : "") + std::to_string(m.id) + "(learner)";
+  return s + "]";
+}
+
+}  // namespace vote::node

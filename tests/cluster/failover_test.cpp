@@ -1,0 +1,119 @@
+// Leaders that die or stop: a new leader takes over, the highest live id leads once things
+// settle, the old leader comes back as a follower, and no acknowledged vote is ever lost.
+#include <signal.h>
+
+#include "cluster/cluster_fixture.hpp"
+
+namespace vote::test {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+long long ms_since(clock_type::time_point t0) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - t0).count();
+}
+
+class FailoverTest : public ClusterTest {};
+
+TEST_F(FailoverTest, KilledLeaderIsReplacedByTheHighestLiveIdAndNoAcknowledgedVoteIsLost) {
+  make(3);
+  ASSERT_TRUE(form());
+  ASSERT_TRUE(c().wait_until_leader_is(3, tenure)) << "after its tenure server 3 should lead";
+  ballot b;
+  ASSERT_TRUE(register_election(b, "failover", 12));
+  ASSERT_TRUE(cast_range(b, 0, 6));
+
+  const auto killed = clock_type::now();
+  c().kill9(3);
+  ASSERT_TRUE(c().wait_for_leader(converge)) << "no new leader after the kill";
+  std::cerr << "new leader agreed on " << ms_since(killed) << " ms after the SIGKILL\n";
+  ASSERT_TRUE(cast(b, 6));  // through broadcast discovery
+  std::cerr << "first vote acknowledged " << ms_since(killed) << " ms after the SIGKILL\n";
+
+  ASSERT_TRUE(c().wait_until_leader_is(2, tenure)) << "the highest remaining id should lead";
+  ASSERT_TRUE(cast_range(b, 7, 12));
+  auto result = close(b);
+  ASSERT_TRUE(result);
+  expect_exact_tally(b, *result);
+}
+
+TEST_F(FailoverTest, GracefullyStoppedLeaderExitsZeroAndAnotherLeadsAtOnce) {
+  make(3);
+  ASSERT_TRUE(form_at_once());
+  ballot b;
+  ASSERT_TRUE(register_election(b, "handover", 6));
+  ASSERT_TRUE(cast_range(b, 0, 3));
+
+  const auto stopped = clock_type::now();
+  c().proc(3).signal(SIGTERM);
+  ASSERT_TRUE(cast(b, 3)) << "no vote succeeded after the leader's graceful stop";
+  std::cerr << "first vote acknowledged " << ms_since(stopped) << " ms after the SIGTERM\n";
+  EXPECT_EQ(c().proc(3).wait(20s), 0) << "vote-server did not exit 0 on SIGTERM";
+  auto leader = c().wait_for_leader(converge);
+  ASSERT_TRUE(leader);
+  EXPECT_NE(*leader, 3u);
+
+  ASSERT_TRUE(cast_range(b, 4, 6));
+  auto result = close(b);
+  ASSERT_TRUE(result);
+  expect_exact_tally(b, *result);
+}
+
+TEST_F(FailoverTest, OldLeaderRestartedWithItsDataRejoinsAsAFollowerAndCatchesUp) {
+  make(3);
+  ASSERT_TRUE(form_at_once());
+  ballot b;
+  ASSERT_TRUE(register_election(b, "rejoin", 10));
+  ASSERT_TRUE(cast_range(b, 0, 4));
+  const auto old = c().wait_for_leader(converge);  // server 3, unless a hiccup moved it
+  ASSERT_TRUE(old);
+  std::vector<node_id> others;
+  for (node_id id = 1; id <= 3; ++id) {
+    if (id != *old) others.push_back(id);
+  }
+  c().kill9(*old);
+  ASSERT_TRUE(c().wait_for_leader(converge));
+  ASSERT_TRUE(cast_range(b, 4, 8));  // entries the old leader has never seen
+
+  c().restart(*old);
+  std::optional<wire::server_status> seen;
+  EXPECT_TRUE(eventually(
+      [&] {
+        seen = c().status(*old);
+        return seen && seen->role == "follower" && seen->leader_id != 0 &&
+               c().agreed_leader(others) == seen->leader_id;
+      },
+      converge))
+      << "server " << *old << " does not follow the leader of the others; it says role "
+      << (seen ? seen->role + " leader_id " + std::to_string(seen->leader_id) : "(no answer)");
+  EXPECT_TRUE(c().wait_caught_up(*old, converge)) << "server " << *old << " did not catch up";
+  EXPECT_TRUE(c().wait_until_leader_is(3, tenure)) << "after its tenure the highest id leads";
+
+  ASSERT_TRUE(cast_range(b, 8, 10));
+  auto result = close(b);
+  ASSERT_TRUE(result);
+  expect_exact_tally(b, *result);
+}
+
+TEST_F(FailoverTest, EveryServerKilledAndRestartedKeepsEveryAcknowledgedVote) {
+  make(3);
+  c().start_all({"--bootstrap-expect", "3"});
+  ASSERT_TRUE(c().wait_for_leader(converge));
+  ASSERT_TRUE(all_voters(3));
+  ballot b;
+  ASSERT_TRUE(register_election(b, "blackout", 10));
+  ASSERT_TRUE(cast_range(b, 0, 8));
+
+  for (node_id id = 1; id <= 3; ++id) c().kill9(id);
+  c().start_all({"--bootstrap-expect", "3"});
+  ASSERT_TRUE(c().wait_for_leader(converge)) << "no leader after the restart";
+  ASSERT_TRUE(all_voters(3));
+  ASSERT_TRUE(cast_range(b, 8, 10));
+
+  auto result = close(b);
+  ASSERT_TRUE(result);
+  expect_exact_tally(b, *result);
+}
+
+}  // namespace
+}  // namespace vote::test

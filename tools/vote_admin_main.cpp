@@ -1,0 +1,67 @@
+// vote-admin: cluster membership administration (DESIGN.md §2, §4; docs/clients.md).
+//
+//   vote-admin members | remove --node N | transfer [--node N] |
+//              force-new-cluster --i-understand-this-may-lose-votes --server HOST:PORT
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "vote/client/admin.hpp"
+
+namespace {
+
+namespace vc = vote::client;
+
+CLI::Option* add_node_option(CLI::App& sub, std::uint64_t& node, const std::string& meaning) {
+  return sub.add_option("--node", node, meaning)
+      ->type_name("N")
+      ->check(CLI::Range(std::uint64_t{1}, std::numeric_limits<std::uint64_t>::max()));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "Administer the members of a vote-server cluster. Every subcommand takes the flags of "
+      "the other clients; see 'vote-admin SUBCOMMAND --help' for them and for the exit codes.",
+      "vote-admin"};
+  app.require_subcommand(1);
+  vc::common_options common;
+  vc::admin_command cmd;
+
+  auto* members = app.add_subcommand(
+      "members",
+      "Print the leader and the members (as vote-status does); exit 3 when no leader is known");
+  vc::add_common_flags(*members, common, vc::status_flags);
+
+  auto* remove = app.add_subcommand(
+      "remove",
+      "Remove a member from the cluster's configuration for good (admin). Use it for a server "
+      "that is dead and will not come back; a stopped server that will return stays a member.");
+  add_node_option(*remove, cmd.node_id, "Id of the member to remove")->required();
+  vc::add_common_flags(*remove, common, vc::admin_flags);
+
+  auto* transfer =
+      app.add_subcommand("transfer", "Hand leadership over to another voting member (admin).");
+  add_node_option(*transfer, cmd.node_id,
+                  "Id of the member to hand over to (default: the highest caught-up member)");
+  vc::add_common_flags(*transfer, common, vc::admin_flags);
+
+  auto* force = app.add_subcommand(
+      "force-new-cluster",
+      "UNSAFE, last resort (admin): make the server given with --server the only voting member "
+      "of a new configuration built from its own log, after a majority of the members is lost "
+      "for good. Acknowledged votes that server never received are lost; the other servers "
+      "must rejoin with empty data directories. Refused without " +
+          std::string(vc::force_confirmation_flag) + ".");
+  force->add_flag(std::string(vc::force_confirmation_flag), cmd.unsafe_acknowledged,
+                  "Confirm that you accept losing acknowledged votes the server never received");
+  vc::add_common_flags(*force, common, vc::admin_flags);
+
+  if (auto rc = vc::parse_command_line(app, argc, argv)) return *rc;
+  if (members->parsed()) return vc::run_cluster_status(common);
+  if (remove->parsed()) cmd.action = vc::admin_action::remove_member;
+  if (transfer->parsed()) cmd.action = vc::admin_action::transfer_leadership;
+  if (force->parsed()) cmd.action = vc::admin_action::force_new_cluster;
+  return vc::run_admin_command(common, cmd);
+}

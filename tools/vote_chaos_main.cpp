@@ -1,0 +1,106 @@
+// vote-chaos: seeded chaos runs of a vote-server cluster in network namespaces, checked against
+// the recorded client history; and the failover bench on loopback (docs/testing.md).
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+#include <random>
+
+#include "vote/lab/chaos.hpp"
+
+namespace {
+
+constexpr int exit_passed = 0;
+constexpr int exit_failed = 1;
+constexpr int exit_usage = 2;
+constexpr int exit_unavailable = 3;
+
+std::string own_directory() {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : self.parent_path().string();
+}
+
+int run_bench(std::size_t rounds, bool json) {
+  vote::lab::failover_options o;
+  o.rounds = rounds;
+  const auto samples = vote::lab::run_failover_bench(o, std::cerr);
+  if (json) {
+    std::cout << vote::lab::to_json(samples).dump() << "\n";
+  } else {
+    vote::lab::print_failover(samples, std::cout);
+  }
+  for (const auto& s : samples) {
+    if (s.unmeasured) return exit_failed;
+  }
+  return exit_passed;
+}
+
+int run_chaos(const vote::lab::chaos_options& o, bool json) {
+  if (auto why = vote::lab::netns_unavailable_reason()) {
+    std::cerr << "error: cannot run: " << *why << "\n";
+    return exit_unavailable;
+  }
+  const auto report = vote::lab::run_chaos(o, std::cerr);
+  if (json) {
+    std::cout << vote::lab::to_json(report).dump() << "\n";
+  } else {
+    vote::lab::print_summary(report, std::cout);
+  }
+  if (!report.passed()) {
+    std::cerr << "reproduce with: vote-chaos --seed " << o.seed << " --duration "
+              << o.duration.count() << " --servers " << o.servers << " --clients " << o.clients
+              << "\n";
+  }
+  return report.passed() ? exit_passed : exit_failed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"vote-chaos: kill, pause and partition a vote-server cluster in network namespaces "
+               "while recorded clients vote; then check the history"};
+  app.footer(
+      "Needs root and iproute2 (network namespaces made and removed by the tool; nothing is added "
+      "to the root namespace).\nExit codes: 0 every check passed; 1 a check failed or the cluster "
+      "did not recover; 2 usage; 3 namespaces unavailable.");
+  vote::lab::chaos_options o;
+  std::optional<std::uint64_t> seed;
+  long duration = 20;
+  std::size_t bench_rounds = 0;
+  bool json = false;
+  app.add_option("--seed", seed, "Seed of the nemesis and the clients (default: random)");
+  app.add_option("--duration", duration, "Seconds of chaos")->capture_default_str()->check(
+      CLI::Range(1, 3600));
+  app.add_option("--servers", o.servers, "Servers")->capture_default_str()->check(
+      CLI::Range(3, 9));
+  app.add_option("--clients", o.clients, "Concurrent client threads")->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  app.add_option("--voters", o.voters, "Authorized voters of the election")
+      ->capture_default_str()
+      ->check(CLI::Range(10, 50000));
+  app.add_flag("--keep", o.keep, "Keep the namespaces, data and logs for debugging");
+  app.add_option("--bin-dir", o.bin_dir, "Directory holding vote-server (default: this tool's)");
+  app.add_flag("--json", json, "Print the report as one JSON object");
+  app.add_option("--failover-bench", bench_rounds,
+                 "Instead: N rounds each of kill -9, SIGSTOP and SIGTERM of the leader of 3 "
+                 "servers on loopback; print the time to the next acknowledged vote")
+      ->check(CLI::Range(1, 100));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? exit_passed : exit_usage;
+  }
+  o.seed = seed ? *seed : std::random_device{}() * 4294967296ull + std::random_device{}();
+  o.duration = std::chrono::seconds(duration);
+  if (o.bin_dir.empty()) o.bin_dir = own_directory();
+  ::setenv("VOTE_BIN_DIR", o.bin_dir.c_str(), 1);  // for the loopback harness of the bench
+  std::cout << "seed: " << o.seed << std::endl;
+  try {
+    return bench_rounds > 0 ? run_bench(bench_rounds, json) : run_chaos(o, json);
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return exit_failed;
+  }
+}
