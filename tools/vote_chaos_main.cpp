@@ -59,8 +59,9 @@ int run_chaos(const vote::lab::chaos_options& o, bool json) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"vote-chaos: kill, pause and partition a vote-server cluster in network namespaces "
-               "while recorded clients vote; then check the history"};
+  CLI::App app{
+      "vote-chaos: kill, pause and partition a vote-server cluster in network namespaces "
+      "while recorded clients vote; then check the history"};
   app.footer(
       "Needs root and iproute2 (network namespaces made and removed by the tool; nothing is added "
       "to the root namespace).\nExit codes: 0 every check passed; 1 a check failed or the cluster "
@@ -71,11 +72,12 @@ int main(int argc, char** argv) {
   std::size_t bench_rounds = 0;
   bool json = false;
   app.add_option("--seed", seed, "Seed of the nemesis and the clients (default: random)");
-  app.add_option("--duration", duration, "Seconds of chaos")->capture_default_str()->check(
-      CLI::Range(1, 3600));
-  app.add_option("--servers", o.servers, "Servers")->capture_default_str()->check(
-      CLI::Range(3, 9));
-  app.add_option("--clients", o.clients, "Concurrent client threads")->capture_default_str()
+  app.add_option("--duration", duration, "Seconds of chaos")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  app.add_option("--servers", o.servers, "Servers")->capture_default_str()->check(CLI::Range(3, 9));
+  app.add_option("--clients", o.clients, "Concurrent client threads")
+      ->capture_default_str()
       ->check(CLI::Range(1, 64));
   app.add_option("--voters", o.voters, "Authorized voters of the election")
       ->capture_default_str()

@@ -54,7 +54,7 @@ void add_flags(CLI::App& app, vote::node::server_config& c, std::string& id_text
   add_ms(app, "--hello-interval-ms", c.hello_interval, "Period of discovery hellos (jittered)");
   add_ms(app, "--heartbeat-ms", c.heartbeat, "Leader heartbeat period");
   add_ms(app, "--election-timeout-ms", c.election_timeout,
-         "Follower election timeout (plus up to 150 ms of jitter)");
+         "Follower election timeout (plus up to half of it of random jitter)");
   app.add_option("--log-level,--log_level", c.log_level,
                  "trace, debug, info, warn, error, critical or off")
       ->capture_default_str();

@@ -3,8 +3,8 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <cmath>
+#include <condition_variable>
 #include <ostream>
 
 #include "vote/client/request_id.hpp"
@@ -108,7 +108,8 @@ class steady_voter {
 
 bool register_election(test::cluster& c, const std::string& id) {
   register_cmd cmd{id, {"A", "B"}, {}, tie_break::none};
-  for (std::size_t i = 0; i < voters_per_election; ++i) cmd.voters.push_back("b" + std::to_string(i));
+  for (std::size_t i = 0; i < voters_per_election; ++i)
+    cmd.voters.push_back("b" + std::to_string(i));
   wire::client_request r;
   r.type = wire::request_type::register_election;
   r.request_id = client::make_request_id();
@@ -162,7 +163,8 @@ std::vector<failover_samples> run_failover_bench(const failover_options& o,
   progress << "failover: starting 3 servers on 127.0.0.1 (discovery port " << c.discovery_port()
            << ")" << std::endl;
   c.start(1);
-  if (!c.wait_until_leader_is(1, 20s)) throw std::runtime_error("server 1 did not lead:\n" + c.logs());
+  if (!c.wait_until_leader_is(1, 20s))
+    throw std::runtime_error("server 1 did not lead:\n" + c.logs());
   c.start(2);
   c.start(3);
   steady_voter voter(c.discovery_port());

@@ -31,6 +31,19 @@ asio::awaitable<void> exchange_coro(const net::endpoint& server, const std::stri
   out = co_await client::async_exchange(c, request_json, sent);
 }
 
+// Polls `pred` every 50 ms until it holds or `timeout` passes. Each poll opens a connection to
+// every server, so the interval is longer than test::eventually's: polling must not load the
+// servers it is waiting for.
+template <class Pred>
+bool poll_until(Pred pred, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return pred();
+}
+
 std::string last_lines(const std::string& text, std::size_t lines, const std::string& prefix) {
   std::vector<std::string> all;
   std::istringstream in(text);
@@ -110,8 +123,8 @@ void netns_cluster::start(node_id id) {
   auto& m = members_.at(id - 1);
   if (m.proc) m.earlier_logs += m.proc->stderr_text();
   std::filesystem::create_directories(work_ / ("n" + std::to_string(id)));
-  const auto path = options_.bin_dir.empty() ? test::bin("vote-server")
-                                             : options_.bin_dir + "/vote-server";
+  const auto path =
+      options_.bin_dir.empty() ? test::bin("vote-server") : options_.bin_dir + "/vote-server";
   m.proc = lab_->spawn(lab_->node_ns(id), path, args(id));
   m.paused = false;
 }
@@ -156,7 +169,7 @@ void netns_cluster::form(std::chrono::milliseconds timeout) {
                                                                  std::chrono::steady_clock::now());
   };
   start(1);
-  const bool first_leads = test::eventually(
+  const bool first_leads = poll_until(
       [&] {
         auto s = status(1);
         return s && s->role == "leader";
@@ -211,18 +224,18 @@ std::optional<node_id> netns_cluster::agreed_leader(const std::vector<node_id>& 
 std::optional<node_id> netns_cluster::wait_for_leader(const std::vector<node_id>& among,
                                                       std::chrono::milliseconds timeout) {
   std::optional<node_id> leader;
-  test::eventually([&] { return (leader = agreed_leader(among)).has_value(); }, timeout);
+  poll_until([&] { return (leader = agreed_leader(among)).has_value(); }, timeout);
   return leader;
 }
 
 bool netns_cluster::wait_until_leader_is(node_id id, const std::vector<node_id>& among,
                                          std::chrono::milliseconds timeout) {
-  return test::eventually([&] { return agreed_leader(among) == id; }, timeout);
+  return poll_until([&] { return agreed_leader(among) == id; }, timeout);
 }
 
 bool netns_cluster::wait_converged(const std::vector<node_id>& among,
                                    std::chrono::milliseconds timeout) {
-  return test::eventually(
+  return poll_until(
       [&] {
         if (!agreed_leader(among)) return false;
         const auto seen = statuses(among);
@@ -236,8 +249,8 @@ bool netns_cluster::wait_converged(const std::vector<node_id>& among,
       timeout);
 }
 
-std::optional<wire::client_response> netns_cluster::local_results(
-    node_id id, const std::string& election_id) {
+std::optional<wire::client_response> netns_cluster::local_results(node_id id,
+                                                                  const std::string& election_id) {
   wire::client_request r;
   r.type = wire::request_type::results;
   r.election_id = election_id;

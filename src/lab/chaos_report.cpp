@@ -1,4 +1,5 @@
 // Chaos run reports, human and JSON (include/vote/lab/chaos.hpp).
+#include <map>
 #include <ostream>
 
 #include "vote/lab/chaos.hpp"
@@ -19,20 +20,23 @@ nlohmann::json to_json(const chaos_report& r) {
   for (const auto& c : r.checks) {
     checks.push_back({{"check", c.check}, {"passed", c.passed()}, {"violations", c.violations}});
   }
-  return {{"seed", r.seed},
-          {"passed", r.passed()},
-          {"votes", {{"ok", r.votes_ok}, {"refused", r.votes_refused}, {"unknown", r.votes_unknown}}},
-          {"reads", {{"ok", r.reads_ok}, {"failed", r.reads_failed}}},
-          {"nemesis", actions},
-          {"recover_ms", r.recover_ms ? nlohmann::json(*r.recover_ms) : nlohmann::json()},
-          {"checks", checks},
-          {"problems", r.problems},
-          {"work_dir", r.work_dir.string()}};
+  return {
+      {"seed", r.seed},
+      {"passed", r.passed()},
+      {"votes", {{"ok", r.votes_ok}, {"refused", r.votes_refused}, {"unknown", r.votes_unknown}}},
+      {"reads", {{"ok", r.reads_ok}, {"failed", r.reads_failed}}},
+      {"vote_codes", r.vote_codes},
+      {"nemesis", actions},
+      {"recover_ms", r.recover_ms ? nlohmann::json(*r.recover_ms) : nlohmann::json()},
+      {"checks", checks},
+      {"problems", r.problems},
+      {"work_dir", r.work_dir.string()}};
 }
 
 void print_summary(const chaos_report& r, std::ostream& out) {
   out << "votes: " << r.votes_ok << " ok, " << r.votes_refused << " refused, " << r.votes_unknown
       << " unknown; reads: " << r.reads_ok << " ok, " << r.reads_failed << " failed\n";
+  for (const auto& [code, n] : r.vote_codes) out << "  votes " << code << ": " << n << "\n";
   std::map<std::string, int> kinds;
   for (const auto& a : r.actions) ++kinds[a.kind];
   out << "nemesis: " << r.actions.size() << " actions";

@@ -62,8 +62,12 @@ void count_operations(const history& h, chaos_report& r) {
   r.votes_refused = h.count(op_type::vote, completion::refused);
   r.votes_unknown = h.count(op_type::vote, completion::unknown);
   r.reads_ok = h.count(op_type::read, completion::ok);
-  r.reads_failed = h.count(op_type::read, completion::refused) +
-                   h.count(op_type::read, completion::unknown);
+  r.reads_failed =
+      h.count(op_type::read, completion::refused) + h.count(op_type::read, completion::unknown);
+  for (const auto& op : h.operations()) {
+    if (op.type == op_type::vote && op.status != completion::ok)
+      ++r.vote_codes[std::string(to_string(op.status)) + " " + std::string(to_string(op.code))];
+  }
 }
 
 // The run after the cluster formed: workload + nemesis, heal, converge, close, check.

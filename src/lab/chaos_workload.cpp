@@ -62,15 +62,17 @@ void workload::client_loop(std::size_t k) {
 }
 
 void workload::vote(std::size_t k, std::mt19937_64& rng, std::vector<std::string>& mine) {
+  // A fresh voter, or one of this client's earlier voters (always, once all are used up).
   const bool again = !mine.empty() && std::uniform_int_distribution<int>(0, 9)(rng) == 0;
+  const auto fresh = again ? options_.voters : next_voter_++;
   std::string voter;
-  if (again) {
+  if (fresh < options_.voters) {
+    voter = "v" + std::to_string(fresh);
+    mine.push_back(voter);
+  } else if (!mine.empty()) {
     voter = pick(mine, rng);
   } else {
-    const auto n = next_voter_++;
-    if (n >= options_.voters) return;  // every voter used up: only reads and repeats remain
-    voter = "v" + std::to_string(n);
-    mine.push_back(voter);
+    voter = "v0";  // an election with fewer voters than clients: repeats from the start
   }
   operation op;
   op.client = k;
@@ -113,8 +115,8 @@ void workload::read(std::size_t k, std::mt19937_64& rng) {
 
 client::call_options workload::call_options(std::size_t k, std::mt19937_64& rng) const {
   auto o = cluster_.client_options(options_.call_timeout);
-  o.attempt_timeout = std::min<std::chrono::milliseconds>(options_.call_timeout,
-                                                          std::chrono::milliseconds(700));
+  o.attempt_timeout =
+      std::min<std::chrono::milliseconds>(options_.call_timeout, std::chrono::milliseconds(700));
   if (k % 2 == 1) {
     const auto ids = cluster_.ids();
     o.server = cluster_.endpoint(pick(ids, rng));

@@ -151,8 +151,8 @@ check_result check_identical(const std::vector<server_state>& finals) {
   if (finals.empty()) v.fail("no server's final state was read");
   for (const auto& s : finals) {
     if (!(s.result == finals.front().result)) {
-      v.fail(node_name(s) + " differs from " + node_name(finals.front()) +
-             " (votes_cast " + std::to_string(s.result.votes_cast) + " vs " +
+      v.fail(node_name(s) + " differs from " + node_name(finals.front()) + " (votes_cast " +
+             std::to_string(s.result.votes_cast) + " vs " +
              std::to_string(finals.front().result.votes_cast) + ")");
     }
   }
@@ -275,8 +275,8 @@ struct read_bounds {
                               const std::string& c, std::int64_t t) {
     const auto it = m.find(c);
     if (it == m.end()) return 0;
-    return static_cast<std::uint64_t>(
-        std::lower_bound(it->second.begin(), it->second.end(), t) - it->second.begin());
+    return static_cast<std::uint64_t>(std::lower_bound(it->second.begin(), it->second.end(), t) -
+                                      it->second.begin());
   }
 };
 
@@ -294,8 +294,8 @@ check_result check_reads(const vote_index& idx, std::vector<const operation*> re
       const auto lo = read_bounds::before(bounds.acked_done, c, r->invoked_us);
       const auto hi = read_bounds::before(bounds.possible_invoked, c, r->completed_us);
       if (n < lo)
-        v.fail(read_name(*r) + ": " + c + " = " + std::to_string(n) + " but " +
-               std::to_string(lo) + " votes for it were acknowledged before the read began");
+        v.fail(read_name(*r) + ": " + c + " = " + std::to_string(n) + " but " + std::to_string(lo) +
+               " votes for it were acknowledged before the read began");
       if (n > hi)
         v.fail(read_name(*r) + ": " + c + " = " + std::to_string(n) + " but only " +
                std::to_string(hi) + " possibly-applied votes for it began before it ended");

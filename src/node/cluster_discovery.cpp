@@ -64,8 +64,13 @@ void cluster_node::on_peer_frame(std::string payload, const net::request_origin&
   schedule_pump();
 }
 
+// The link broke and the peer refused (or did not take) an immediate reconnect: treat it as
+// silent too, so ring rounds skip it at once instead of waiting for a hop ack (§5.2). Its next
+// hello makes it live again.
 void cluster_node::on_link_down(std::uint64_t peer) {
   core_.link_closed(peer);
+  core_.member_silent(peer);
+  if (auto it = peers_.find(peer); it != peers_.end()) it->second.reported_silent = true;
   schedule_pump();
 }
 

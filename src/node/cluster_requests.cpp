@@ -152,6 +152,10 @@ void cluster_node::serve_admin(const wire::client_request& req, net::reply_fn& r
   errc code = errc::ok;
   std::string message;
   if (req.type == wire::request_type::remove_member) {
+    if (!core_.configuration().is_member(req.node_id)) {
+      return reply(encode_error(req.request_id, errc::bad_request,
+                                "Error: node " + target + " is not a member of this cluster"));
+    }
     code = core_.remove_member(req.node_id);
     message = "removal of node " + target + " proposed";
   } else {

@@ -165,7 +165,14 @@ consensus::options consensus_options(const server_config& c, const std::string& 
   o.endpoint = endpoint;
   o.heartbeat = c.heartbeat;
   o.election_timeout = c.election_timeout;
+  o.election_jitter = c.election_timeout / 2;
+  // A hop ack on one network takes well under a millisecond; a member that does not ack within
+  // this is skipped (a paused server keeps its links open, so only this timeout reveals it).
+  o.round_timeout = std::chrono::milliseconds(40);
   o.snapshot_threshold = c.snapshot_every == 0 ? ~std::uint64_t{0} : c.snapshot_every;
+  // The peer links report a link down only after their immediate reconnect failed (refused, or
+  // not connected within the connect timeout): the fast path's "reconnect once" has happened.
+  o.fast_path_delay = std::chrono::milliseconds(5);
   return o;
 }
 

@@ -40,6 +40,8 @@ struct duplicate_finder {
 }  // namespace
 
 std::variant<json, std::string> parse_json_object(std::string_view text) {
+  // nlohmann's parser stops at a NUL byte and ignores what follows: `{..}\0junk` would pass.
+  if (text.find('\0') != std::string_view::npos) return std::string("a NUL byte in the JSON text");
   if (!json_depth_within(text, max_json_depth)) {
     return "JSON nested deeper than " + std::to_string(max_json_depth) + " levels";
   }

@@ -123,6 +123,27 @@ class ClusterTest : public ::testing::Test {
     return r << " (want 1.." << n << ")";
   }
 
+  // Polls until server `id` is a follower of the leader that all the other live servers agree on
+  // (a returning old leader, say).
+  ::testing::AssertionResult follows_the_others(node_id id) {
+    std::vector<node_id> others;
+    for (auto other : c().live()) {
+      if (other != id) others.push_back(other);
+    }
+    std::optional<wire::server_status> seen;
+    const bool ok = eventually(
+        [&] {
+          seen = c().status(id);
+          return seen && seen->role == "follower" && c().agreed_leader(others) == seen->leader_id;
+        },
+        converge);
+    if (ok) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure()
+           << "server " << id << " does not follow the others' leader; it says role "
+           << (seen ? seen->role + ", leader_id " + std::to_string(seen->leader_id)
+                    : "(no answer)");
+  }
+
   run_result client(const std::string& name, std::vector<std::string> args,
                     std::vector<std::string> flags) {
     args.insert(args.end(), flags.begin(), flags.end());

@@ -67,29 +67,39 @@ TEST_F(FailoverTest, OldLeaderRestartedWithItsDataRejoinsAsAFollowerAndCatchesUp
   ASSERT_TRUE(cast_range(b, 0, 4));
   const auto old = c().wait_for_leader(converge);  // server 3, unless a hiccup moved it
   ASSERT_TRUE(old);
-  std::vector<node_id> others;
-  for (node_id id = 1; id <= 3; ++id) {
-    if (id != *old) others.push_back(id);
-  }
   c().kill9(*old);
   ASSERT_TRUE(c().wait_for_leader(converge));
   ASSERT_TRUE(cast_range(b, 4, 8));  // entries the old leader has never seen
 
   c().restart(*old);
-  std::optional<wire::server_status> seen;
-  EXPECT_TRUE(eventually(
-      [&] {
-        seen = c().status(*old);
-        return seen && seen->role == "follower" && seen->leader_id != 0 &&
-               c().agreed_leader(others) == seen->leader_id;
-      },
-      converge))
-      << "server " << *old << " does not follow the leader of the others; it says role "
-      << (seen ? seen->role + " leader_id " + std::to_string(seen->leader_id) : "(no answer)");
+  EXPECT_TRUE(follows_the_others(*old));
   EXPECT_TRUE(c().wait_caught_up(*old, converge)) << "server " << *old << " did not catch up";
   EXPECT_TRUE(c().wait_until_leader_is(3, tenure)) << "after its tenure the highest id leads";
 
   ASSERT_TRUE(cast_range(b, 8, 10));
+  auto result = close(b);
+  ASSERT_TRUE(result);
+  expect_exact_tally(b, *result);
+}
+
+TEST_F(FailoverTest, PausedLeaderIsReplacedAndFollowsTheNewLeaderWhenResumed) {
+  make(3);
+  ASSERT_TRUE(form_at_once());
+  ballot b;
+  ASSERT_TRUE(register_election(b, "pause", 8));
+  ASSERT_TRUE(cast_range(b, 0, 3));
+  const auto old = c().wait_for_leader(converge);
+  ASSERT_TRUE(old);
+
+  c().pause(*old);  // SIGSTOP: it cannot even notice that it was replaced
+  const auto next = c().wait_for_leader(converge);
+  ASSERT_TRUE(next) << "no new leader while server " << *old << " is paused";
+  ASSERT_TRUE(cast_range(b, 3, 6));
+
+  c().resume(*old);
+  ASSERT_TRUE(cast(b, 6, c().direct_flags(*old)));  // sent to the stale leader itself
+  EXPECT_TRUE(follows_the_others(*old));
+  ASSERT_TRUE(cast(b, 7));
   auto result = close(b);
   ASSERT_TRUE(result);
   expect_exact_tally(b, *result);

@@ -11,8 +11,8 @@ namespace {
 
 TEST(ChaosTest, SeededTwentySecondRunPassesEveryHistoryCheck) {
   if (auto why = netns_unavailable_reason()) GTEST_SKIP() << *why;
-  const auto r = test::run("vote-chaos", {"--seed", "20240501", "--duration", "20"},
-                           std::chrono::minutes(4));
+  const auto r =
+      test::run("vote-chaos", {"--seed", "20240501", "--duration", "20"}, std::chrono::minutes(4));
   EXPECT_EQ(r.code, 0) << r.out << "\n" << r.err;
   EXPECT_NE(r.out.find("seed: 20240501"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("PASSED"), std::string::npos) << r.out;

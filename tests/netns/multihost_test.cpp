@@ -109,10 +109,10 @@ TEST_F(MultiHostTest, HighestIdLeadsMinorityRefusesMajorityServesAndAllConvergeA
         EXPECT_NE(*answer.leader_endpoint, net::format_endpoint(cluster_->endpoint(minority)));
     }
   }
-  const auto cli = cluster_->net().run(
-      cluster_->net().client_ns(), test::bin("vote"),
-      {"--server", net::format_endpoint(cluster_->endpoint(5)), "--id", "u22", "--candidate", "B",
-       "--election-id", election, "--timeout", "3"});
+  const auto cli =
+      cluster_->net().run(cluster_->net().client_ns(), test::bin("vote"),
+                          {"--server", net::format_endpoint(cluster_->endpoint(5)), "--id", "u22",
+                           "--candidate", "B", "--election-id", election, "--timeout", "3"});
   EXPECT_EQ(cli.code, 3) << cli.out << cli.err;
 
   // Heal: one leader (5 again after its tenure), the same state everywhere, nothing lost or

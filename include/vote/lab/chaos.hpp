@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <iosfwd>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -93,8 +94,8 @@ class netns_cluster {
   void form(std::chrono::milliseconds timeout);
 
   // Requests from the client namespace.
-  std::optional<wire::server_status> status(node_id id, std::chrono::milliseconds timeout =
-                                                            std::chrono::milliseconds(800));
+  std::optional<wire::server_status> status(
+      node_id id, std::chrono::milliseconds timeout = std::chrono::milliseconds(800));
   // status() of each of `among`, in parallel.
   std::vector<std::optional<wire::server_status>> statuses(
       const std::vector<node_id>& among,
@@ -151,7 +152,6 @@ struct nemesis_action {
   std::int64_t held_ms = 0;
   std::string note;  // e.g. "leader"
 };
-
 
 // Recorded clients: `clients` threads inside the client namespace, each looping until stop():
 // mostly a vote of a fresh voter, sometimes a second vote of one of its earlier voters (another
@@ -220,7 +220,7 @@ struct chaos_options {
   std::chrono::seconds duration{20};
   std::size_t servers = 5;
   std::size_t clients = 8;
-  std::size_t voters = 5000;  // authorized voters of the election
+  std::size_t voters = 20000;  // authorized voters of the election
   std::string bin_dir;
   bool keep = false;
   std::chrono::milliseconds call_timeout{2000};
@@ -231,6 +231,7 @@ struct chaos_report {
   std::uint64_t seed = 0;
   std::size_t votes_ok = 0, votes_refused = 0, votes_unknown = 0;
   std::size_t reads_ok = 0, reads_failed = 0;
+  std::map<std::string, std::size_t> vote_codes;  // "refused already_voted" -> count, ...
   std::vector<nemesis_action> actions;
   std::optional<std::int64_t> recover_ms;  // from healing everything to a converged cluster
   std::vector<check_result> checks;
@@ -253,13 +254,12 @@ struct failover_options {
 };
 
 struct failover_samples {
-  std::string kind;          // "kill", "stop", "term"
-  std::vector<double> ms;    // one per measured round
+  std::string kind;            // "kill", "stop", "term"
+  std::vector<double> ms;      // one per measured round
   std::size_t unmeasured = 0;  // rounds where no vote was acknowledged within the timeout
 };
 
-std::vector<failover_samples> run_failover_bench(const failover_options& o,
-                                                 std::ostream& progress);
+std::vector<failover_samples> run_failover_bench(const failover_options& o, std::ostream& progress);
 void print_failover(const std::vector<failover_samples>& r, std::ostream& out);
 nlohmann::json to_json(const std::vector<failover_samples>& r);
 

@@ -82,8 +82,8 @@ struct check_result {
 
 // Names of the checks, in the order check_history() returns them.
 inline constexpr const char* check_names[] = {
-    "final_states_identical",  "votes_cast_is_sum_of_tallies", "acknowledged_once",
-    "every_ok_vote_counted",   "no_phantom_or_double_count",   "already_voted_justified",
+    "final_states_identical", "votes_cast_is_sum_of_tallies", "acknowledged_once",
+    "every_ok_vote_counted",  "no_phantom_or_double_count",   "already_voted_justified",
     "reads_linearizable",
 };
 

@@ -111,11 +111,11 @@ class netns_lab {
   void teardown() noexcept;
 
   options options_;
-  std::string stem_;                    // "vt<pid>"
-  std::string subnet_;                  // "10.<a>.<b>."
-  std::vector<std::string> created_;    // namespaces made so far, hub first
-  std::vector<side> sides_;             // per node
-  std::vector<bool> isolated_;          // per node
+  std::string stem_;                  // "vt<pid>"
+  std::string subnet_;                // "10.<a>.<b>."
+  std::vector<std::string> created_;  // namespaces made so far, hub first
+  std::vector<side> sides_;           // per node
+  std::vector<bool> isolated_;        // per node
   side client_side_ = side::main;
 };
 

@@ -26,7 +26,7 @@ struct server_config {
   std::chrono::milliseconds discovery_window{2000};  // an empty server listens this long first
   std::chrono::milliseconds hello_interval{500};
   std::chrono::milliseconds heartbeat{50};
-  std::chrono::milliseconds election_timeout{250};
+  std::chrono::milliseconds election_timeout{200};  // plus up to half of it of jitter
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
   std::size_t max_frame_bytes = 1u << 20;
   std::size_t max_connections = 1024;

@@ -55,7 +55,8 @@ int receiver_in(const std::string& ns) {
     a.sin_family = AF_INET;
     a.sin_port = htons(probe_port);
     a.sin_addr.s_addr = htonl(INADDR_ANY);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) throw std::runtime_error("bind");
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
+      throw std::runtime_error("bind");
     timeval tv{0, 300'000};  // bounds the "nothing arrives" checks
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     return fd;

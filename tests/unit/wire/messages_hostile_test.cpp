@@ -236,3 +236,23 @@ TEST(RequestCodec, RequestTypeNamesAreTheWireNames) {
 
 }  // namespace
 }  // namespace vote::wire
+
+namespace vote::wire {
+namespace {
+
+// nlohmann's parser treats a NUL byte as the end of input; the strict parser must not.
+TEST(RequestCodec, BytesAfterANulAreNotIgnored) {
+  const std::string valid = R"({"type":"status"})";
+  ASSERT_TRUE(std::holds_alternative<client_request>(decode_request(valid)));
+  const std::string smuggled = valid + std::string(1, '\0') + "junk";
+  const auto d = decode_request(smuggled);
+  ASSERT_TRUE(std::holds_alternative<decode_error>(d));
+  EXPECT_EQ(std::get<decode_error>(d).code, errc::bad_request);
+  const std::string response = R"({"ok":true,"request_id":"","message":"ok"})";
+  ASSERT_TRUE(std::holds_alternative<client_response>(decode_response(response)));
+  EXPECT_TRUE(
+      std::holds_alternative<decode_error>(decode_response(response + std::string(1, '\0') + "x")));
+}
+
+}  // namespace
+}  // namespace vote::wire
