@@ -3,8 +3,9 @@
 // Hellos only map ids to addresses and say who looks alive: no epoch, promise or leadership
 // belief is ever taken from one (the core gets member_seen/member_silent only). The one decision
 // made from hellos is the bootstrap of §4: an empty server joins a cluster whose hello reports a
-// leader, or — when no server it hears belongs to a cluster — the highest id among the
-// unaffiliated servers proposes a new one.
+// leader (decided on the leader's own hello, which lists the voters: an id already among them
+// means this server lost its disk), or — when no server it hears belongs to a cluster — the
+// highest id among the unaffiliated servers proposes a new one.
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
@@ -97,6 +98,7 @@ void cluster_node::on_control(const std::string& json) {
 }
 
 void cluster_node::send_leave() {
+  leave_resend_at_ = now() + settings_.hello_interval;
   if (core_.role() == consensus::role::leader) {
     core_.remove_member(settings_.id);  // the core steps down once the removal commits
     return;
@@ -112,8 +114,19 @@ void cluster_node::send_leave() {
   send_(leader.id, leader.endpoint, std::move(bytes));
 }
 
+// Left: our own log no longer lists us, or the leader's latest hello lists the voters without us
+// (a removed member is sent nothing more, so its own log may never show the removal).
 bool cluster_node::left_cluster() const {
-  return core_.cluster_uuid().empty() || !core_.configuration().is_member(settings_.id);
+  if (core_.cluster_uuid().empty() || !core_.configuration().is_member(settings_.id)) return true;
+  for (const auto& [id, seen] : peers_) {
+    const auto& h = seen.hello;
+    if (h.role != "leader" || h.cluster_uuid != core_.cluster_uuid() || h.voters.empty() ||
+        seen.at < stop_started_) {
+      continue;
+    }
+    if (std::find(h.voters.begin(), h.voters.end(), settings_.id) == h.voters.end()) return true;
+  }
+  return false;
 }
 
 std::string cluster_node::endpoint_of(std::uint64_t id) const {
@@ -235,9 +248,9 @@ void cluster_node::try_bootstrap() {
       continue;
     }
     cluster_heard = true;
-    if (h.leader_id == 0) continue;
-    if (h.role == "leader" &&
-        std::find(h.voters.begin(), h.voters.end(), settings_.id) != h.voters.end()) {
+    // Join on the leader's own hello: only it lists the voters, which tells a lost disk apart.
+    if (h.role != "leader") continue;
+    if (std::find(h.voters.begin(), h.voters.end(), settings_.id) != h.voters.end()) {
       if (fatal_) {
         fatal_(exit_data, "node id " + std::to_string(settings_.id) +
                               " is already a member of cluster " + h.cluster_uuid +

@@ -42,6 +42,12 @@ void cluster_node::start() {
   if (core_.cluster_uuid().empty()) {
     spdlog::info("node={} no cluster yet: listening for peers for {} ms", settings_.id,
                  settings_.discovery_window.count());
+    if (settings_.discovery_window < 2 * settings_.hello_interval) {
+      spdlog::warn(
+          "node={} the discovery window is shorter than two hello intervals: this "
+          "server may form a cluster of its own before it hears the others",
+          settings_.id);
+    }
   } else {
     spdlog::info("node={} member of cluster {} (log {}..{}, epoch {})", settings_.id,
                  core_.cluster_uuid(), core_.first_index(), core_.last_index(), core_.last_epoch());
@@ -320,7 +326,8 @@ void cluster_node::maybe_snapshot(std::uint64_t wanted) {
 void cluster_node::stop(std::function<void()> done) {
   stopped_ = std::move(done);
   stop_requested_ = true;  // new requests are refused from now on
-  stop_deadline_ = now() + settings_.stop_timeout;
+  stop_started_ = now();
+  stop_deadline_ = stop_started_ + settings_.stop_timeout;
   stop_phase_ = stop_phase::leave;
   if (settings_.leave_on_stop && !left_cluster()) send_leave();
   maybe_finish_stop();
@@ -332,7 +339,10 @@ void cluster_node::maybe_finish_stop() {
   if (!stopped_) return;
   const bool late = now() >= stop_deadline_;
   if (stop_phase_ == stop_phase::leave) {
-    if (settings_.leave_on_stop && !left_cluster() && !late) return;
+    if (settings_.leave_on_stop && !left_cluster() && !late) {
+      if (now() >= leave_resend_at_) send_leave();  // the leader may have changed meanwhile
+      return;
+    }
     if (settings_.leave_on_stop && !left_cluster()) {
       spdlog::warn("node={} could not leave the cluster in time", settings_.id);
     }

@@ -149,6 +149,13 @@ void cluster_node::serve_admin(const wire::client_request& req, net::reply_fn& r
                 std::nullopt}));
   }
   if (refuse_unless_leader(req.request_id, reply)) return;
+  if (req.type == wire::request_type::transfer_leadership && req.node_id == settings_.id) {
+    return reply(encode_outcome(req.request_id, outcome{errc::ok,
+                                                        "node " + target +
+                                                            " leads "
+                                                            "already",
+                                                        std::nullopt}));
+  }
   errc code = errc::ok;
   std::string message;
   if (req.type == wire::request_type::remove_member) {

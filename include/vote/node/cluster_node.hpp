@@ -209,7 +209,9 @@ class cluster_node : public net::request_handler, public net::peer_frame_handler
   // stopping
   enum class stop_phase { leave, drain, hand_over };
   std::function<void()> stopped_;
+  milliseconds stop_started_{0};
   milliseconds stop_deadline_{0};
+  milliseconds leave_resend_at_{0};
   stop_phase stop_phase_ = stop_phase::leave;
   bool stop_requested_ = false;
   bool handed_over_ = false;
