@@ -31,7 +31,9 @@ cluster_node::cluster_node(asio::io_context& io, node_settings settings, recover
       applied_epoch_(recovered.applied_epoch),
       applied_config_(std::move(recovered.applied_config)),
       snapshot_index_(recovered.applied_index),
-      last_timestamp_ms_(recovered.last_timestamp_ms) {}
+      last_timestamp_ms_(recovered.last_timestamp_ms) {
+  durable_index_ = core_.last_index();  // everything recovered from disk is durable
+}
 
 milliseconds cluster_node::now() const {
   return std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - origin_);
@@ -81,12 +83,17 @@ void cluster_node::pump() {
 }
 
 namespace {
+// Persists something other than log entries: what a message may describe only once durable.
+bool persists_meta(const consensus::output& o) {
+  return o.cluster_uuid || o.promise || o.install_snapshot || o.truncate_from;
+}
 bool needs_persist(const consensus::output& o) {
-  return o.cluster_uuid || o.promise || o.install_snapshot || o.truncate_from || !o.entries.empty();
+  return persists_meta(o) || !o.entries.empty();
 }
 }  // namespace
 
-persist_job cluster_node::make_job(const consensus::output& out) const {
+// Moves the entries out of `out`: carrying the output out later needs them no more.
+persist_job cluster_node::make_job(consensus::output& out) const {
   persist_job job;
   if (out.cluster_uuid) {
     job.identity = storage::node_identity{settings_.id, settings_.incarnation, *out.cluster_uuid};
@@ -99,36 +106,50 @@ persist_job cluster_node::make_job(const consensus::output& out) const {
         s.data ? *s.data : std::string()};
   }
   job.truncate_from = out.truncate_from;
-  job.entries = out.entries;
+  job.entries = std::move(out.entries);
+  out.entries.clear();
   return job;
 }
 
 void cluster_node::submit(consensus::output out) {
+  const bool meta = persists_meta(out);
+  send_ahead(out, meta);
   if (!needs_persist(out)) {
     if (pipeline_.empty()) return carry_out(out);
-    pipeline_.push_back(stage{++next_seq_, true, std::move(out)});
+    pipeline_.push_back(stage{++next_seq_, true, false, {}, std::move(out)});
     return;
   }
-  send_early(out);
-  const std::uint64_t seq = ++next_seq_;
-  const std::uint64_t last_entry = out.entries.empty() ? 0 : out.entries.back().index;
-  writer_.persist(make_job(out), [this, seq, last_entry] { on_persisted(seq, last_entry); });
-  pipeline_.push_back(stage{seq, false, std::move(out)});
+  stage s{++next_seq_, false, meta, {}, {}};
+  s.log.last_entry = out.entries.empty() ? 0 : out.entries.back().index;
+  s.log.truncate_from = out.truncate_from.value_or(0);
+  s.log.installed = out.install_snapshot ? out.install_snapshot->meta.last_index : 0;
+  if (meta) ++unsettled_meta_;
+  const auto seq = s.seq;
+  writer_.persist(make_job(out), [this, seq] { on_persisted(seq); });
+  s.out = std::move(out);
+  pipeline_.push_back(std::move(s));
 }
 
-// DESIGN.md §5.4: "the leader may send before its own fsync but counts itself only after". When
-// an output persists nothing but new entries of a leader (or of a candidate's epoch_start), its
-// appends and snapshot chunks go out now, so the followers' fsyncs overlap the leader's. They
-// describe no durable state of the sender; every other message still waits for the persist.
-void cluster_node::send_early(consensus::output& out) {
-  if (out.cluster_uuid || out.promise || out.install_snapshot || out.truncate_from ||
-      core_.role() == consensus::role::follower) {
-    return;
-  }
+// Messages that may leave before the persists queued ahead of them, because they describe no
+// state that is not yet durable (everything else keeps the contract's order). Never while a
+// promise, cluster UUID, snapshot install or truncation is on its way to disk.
+//  - A leader's appends and snapshot chunks (DESIGN.md §5.4: "the leader may send before its own
+//    fsync but counts itself only after"): the followers' fsyncs overlap the leader's, and
+//    heartbeats do not wait behind a slow disk.
+//  - A follower's append replies whose match index is already durable here (or refusals):
+//    heartbeat answers need no fsync, so a slow disk does not depose a healthy leader (§5.1).
+void cluster_node::send_ahead(consensus::output& out, bool meta) {
+  if (meta || unsettled_meta_ != 0 || out.messages.empty()) return;
+  const bool leading = core_.role() != consensus::role::follower;
   std::vector<consensus::envelope> now, later;
   for (auto& e : out.messages) {
-    const bool early = std::holds_alternative<consensus::append>(e.body) ||
-                       std::holds_alternative<consensus::install_snapshot>(e.body);
+    bool early = false;
+    if (leading) {
+      early = std::holds_alternative<consensus::append>(e.body) ||
+              std::holds_alternative<consensus::install_snapshot>(e.body);
+    } else if (const auto* r = std::get_if<consensus::append_reply>(&e.body)) {
+      early = !r->ok || r->match_index <= durable_index_;
+    }
     (early ? now : later).push_back(std::move(e));
   }
   out.messages = std::move(later);
@@ -136,11 +157,20 @@ void cluster_node::send_early(consensus::output& out) {
 }
 
 // The writer completes jobs in order, so `seq` is the oldest stage not yet durable.
-void cluster_node::on_persisted(std::uint64_t seq, std::uint64_t last_entry) {
+void cluster_node::on_persisted(std::uint64_t seq) {
   for (stage& s : pipeline_) {
-    if (s.seq == seq) s.durable = true;
+    if (s.seq != seq) continue;
+    s.durable = true;
+    if (s.meta) --unsettled_meta_;
+    if (s.log.installed != 0) durable_index_ = s.log.installed;
+    if (s.log.truncate_from != 0) {
+      durable_index_ = std::min(durable_index_, s.log.truncate_from - 1);
+    }
+    if (s.log.last_entry != 0) {
+      durable_index_ = s.log.last_entry;
+      core_.stable_to(s.log.last_entry);
+    }
   }
-  if (last_entry != 0) core_.stable_to(last_entry);
   advance_pipeline();
   pump();
   maybe_finish_stop();

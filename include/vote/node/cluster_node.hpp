@@ -110,6 +110,10 @@ class cluster_node : public net::request_handler, public net::peer_frame_handler
   struct stage {  // one core output on its way: persist → send → apply → report
     std::uint64_t seq = 0;
     bool durable = false;
+    bool meta = false;  // persists a promise, UUID, snapshot install or truncation
+    struct {
+      std::uint64_t last_entry = 0, truncate_from = 0, installed = 0;
+    } log;  // what the persist does to the durable log (durable_index_)
     consensus::output out;
   };
   struct pending_proposal {
@@ -135,8 +139,8 @@ class cluster_node : public net::request_handler, public net::peer_frame_handler
   void schedule_pump();
   void pump();
   void submit(consensus::output out);
-  void send_early(consensus::output& out);
-  void on_persisted(std::uint64_t seq, std::uint64_t last_entry);
+  void send_ahead(consensus::output& out, bool meta);
+  void on_persisted(std::uint64_t seq);
   void advance_pipeline();
   void carry_out(consensus::output& out);
   void send_messages(const std::vector<consensus::envelope>& messages);
@@ -147,7 +151,7 @@ class cluster_node : public net::request_handler, public net::peer_frame_handler
   void fail_pending(const std::string& why);
   void maybe_snapshot(std::uint64_t wanted);
   void maybe_finish_stop();
-  persist_job make_job(const consensus::output& out) const;
+  persist_job make_job(consensus::output& out) const;
 
   // cluster_requests.cpp: client requests and status views
   void serve(const wire::client_request& req, const net::request_origin& origin,
@@ -190,6 +194,8 @@ class cluster_node : public net::request_handler, public net::peer_frame_handler
 
   // the output pipeline
   std::deque<stage> pipeline_;
+  std::uint64_t durable_index_ = 0;  // the log is durable up to here (fsynced)
+  std::size_t unsettled_meta_ = 0;   // stages with meta not yet durable
   std::uint64_t next_seq_ = 0;
   bool pump_scheduled_ = false;
 
