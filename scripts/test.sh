@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs every test (ctest): unit, integration (and, later, sim and cluster).
+# Sets up, builds and runs every test (ctest labels unit, sim, integration, cluster; the netns
+# cluster tests need root and skip without it).
 #   scripts/test.sh [ctest arguments...]     e.g. scripts/test.sh -L unit
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -248,6 +248,8 @@ std::string encode_envelope(const envelope& e) {
 }
 
 std::optional<envelope> decode_envelope(std::string_view bytes) noexcept {
+  // nlohmann's parser stops at a NUL byte and ignores what follows: refuse such input.
+  if (bytes.find('\0') != std::string_view::npos) return std::nullopt;
   try {
     if (!json_depth_within(bytes, 8)) return std::nullopt;
     const json j = json::parse(bytes, nullptr, false);

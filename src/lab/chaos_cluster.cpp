@@ -221,13 +221,6 @@ std::optional<node_id> netns_cluster::agreed_leader(const std::vector<node_id>& 
   return leader;
 }
 
-std::optional<node_id> netns_cluster::wait_for_leader(const std::vector<node_id>& among,
-                                                      std::chrono::milliseconds timeout) {
-  std::optional<node_id> leader;
-  poll_until([&] { return (leader = agreed_leader(among)).has_value(); }, timeout);
-  return leader;
-}
-
 bool netns_cluster::wait_until_leader_is(node_id id, const std::vector<node_id>& among,
                                          std::chrono::milliseconds timeout) {
   return poll_until([&] { return agreed_leader(among) == id; }, timeout);

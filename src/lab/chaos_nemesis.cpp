@@ -41,12 +41,12 @@ node_id nemesis::pick_target(std::string& note) {
 }
 
 void nemesis::run(clock_type::time_point t0, clock_type::time_point until) {
-  static const char* kinds[] = {"kill", "pause", "partition", "isolate"};
+  static const char* kinds[] = {"kill", "term", "pause", "partition", "isolate"};
   while (clock_type::now() < until) {
     std::this_thread::sleep_for(milliseconds(uniform(rng_, 300, 1500)));  // the schedule's gap
     if (clock_type::now() >= until) break;
     nemesis_action a;
-    a.kind = kinds[uniform(rng_, 0, 3)];
+    a.kind = kinds[uniform(rng_, 0, std::size(kinds) - 1)];
     a.held_ms = uniform(rng_, 500, 3000);
     if (a.kind == "partition") {
       auto ids = cluster_.ids();
@@ -73,6 +73,10 @@ void nemesis::act(nemesis_action& a) {
   const auto n = a.nodes.front();
   if (a.kind == "kill") {
     cluster_.kill9(n);
+  } else if (a.kind == "term") {
+    if (const int code = cluster_.stop(n); code != 0)
+      anomalies_.push_back("server " + std::to_string(n) + " stopped by SIGTERM at " +
+                           std::to_string(a.at_ms) + " ms exited " + std::to_string(code));
   } else if (a.kind == "pause") {
     cluster_.pause(n);
   } else if (a.kind == "partition") {
@@ -81,7 +85,7 @@ void nemesis::act(nemesis_action& a) {
     cluster_.net().isolate(n);
   }
   std::this_thread::sleep_for(milliseconds(a.held_ms));  // how long the fault lasts
-  if (a.kind == "kill") {
+  if (a.kind == "kill" || a.kind == "term") {
     cluster_.start(n);
   } else if (a.kind == "pause") {
     cluster_.resume(n);

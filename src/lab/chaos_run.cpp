@@ -86,6 +86,7 @@ void disturb_and_check(netns_cluster& c, const chaos_options& o, chaos_report& r
     progress << "chaos: stopping the clients" << std::endl;
   }
   r.actions = chaos.actions();
+  r.problems = chaos.anomalies();
   for (auto id : chaos.heal_all())
     r.problems.push_back("server " + std::to_string(id) + " was not running at the end");
   const auto healed = clock_type::now();

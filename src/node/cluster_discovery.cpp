@@ -77,7 +77,8 @@ void cluster_node::on_link_down(std::uint64_t peer) {
 
 // Driver-level control messages on peer links: {"control":"leave","from","incarnation"}.
 void cluster_node::on_control(const std::string& json) {
-  auto j = nlohmann::json::parse(json, nullptr, false);
+  auto j = json.find('\0') == std::string::npos ? nlohmann::json::parse(json, nullptr, false)
+                                                : nlohmann::json();
   const bool leave = j.is_object() && j.value("control", "") == "leave" && j.contains("from") &&
                      j["from"].is_number_unsigned() && j.contains("incarnation") &&
                      j["incarnation"].is_number_unsigned() &&

@@ -140,7 +140,9 @@ recovered_state recover(storage::file_system& fs, const server_config& c,
 
 admin_policy make_admin_policy(const server_config& c) {
   if (c.admin_token_file.empty()) {
-    spdlog::warn("no --admin-token-file: register and close are accepted only from this machine");
+    spdlog::warn(
+        "no --admin-token-file: admin requests (register, close, results, membership) "
+        "are accepted only from this machine");
     return admin_policy{};
   }
   return admin_policy{load_admin_token(c.admin_token_file)};

@@ -56,8 +56,8 @@ class ClusterTest : public ::testing::Test {
   }
   cluster& c() { return *c_; }
 
-  // Starts server 1 alone and waits until it leads, then starts the others at once; returns the
-  // leader once every server follows it and, when cluster_status is served, lists all as voters.
+  // Starts server 1 alone and waits until it leads, then starts the others at once; succeeds once
+  // every server follows one leader and (when cluster_status is served) all are voters.
   ::testing::AssertionResult form(const std::vector<std::string>& extra = {}) {
     c().start(1, extra);
     if (!c().wait_until_leader_is(1, converge)) {

@@ -101,7 +101,7 @@ TEST_F(FormationTest, MemberWhoseDataDirWasWipedRefusesToRestartUnderItsId) {
   auto code = p.wait(converge);
   ASSERT_TRUE(code) << "a member restarted with an empty data dir kept running:\n"
                     << p.stderr_text();
-  EXPECT_NE(*code, 0);
+  EXPECT_EQ(*code, 4) << "exit code 4: data directory unusable (vote-server --help)";
   const std::regex clear("member|already|lost", std::regex::icase);
   EXPECT_TRUE(std::regex_search(p.stderr_text(), clear)) << p.stderr_text();
   std::cerr << "refusal (exit " << *code << "): " << p.stderr_text();

@@ -103,8 +103,6 @@ class netns_cluster {
   // Exactly one of `among` says it leads and every other one names it; nullopt otherwise (also
   // when one of them does not answer).
   std::optional<node_id> agreed_leader(const std::vector<node_id>& among);
-  std::optional<node_id> wait_for_leader(const std::vector<node_id>& among,
-                                         std::chrono::milliseconds timeout);
   bool wait_until_leader_is(node_id id, const std::vector<node_id>& among,
                             std::chrono::milliseconds timeout);
   // An agreed leader and the same commit_index and applied_index on all of `among`.
@@ -142,8 +140,9 @@ class netns_cluster {
 
 // --- building blocks of a chaos run ---
 
-// What the nemesis did: kill (SIGKILL, later restart), pause (SIGSTOP, later SIGCONT),
-// partition (nodes on the far bridge; the clients on `client_far` side), isolate (link down).
+// What the nemesis did: kill (SIGKILL, later restart), term (SIGTERM: a graceful stop that must
+// exit 0, later restart), pause (SIGSTOP, later SIGCONT), partition (nodes on the far bridge; the
+// clients on `client_far` side), isolate (link down).
 struct nemesis_action {
   std::int64_t at_ms = 0;  // since the run began
   std::string kind;
@@ -190,9 +189,10 @@ class workload {
 };
 
 // The seeded nemesis: one action at a time with random gaps, each undone before the next, so at
-// most a minority is ever disturbed: kill -9 a server (restarted on its data directory), SIGSTOP
-// one (SIGCONT later), partition a random minority from the majority (the clients on a random
-// side), or isolate one server. Half of the single-server actions aim at the current leader.
+// most a minority is ever disturbed: kill -9 a server (restarted on its data directory), stop
+// one with SIGTERM (restarted likewise), SIGSTOP one (SIGCONT later), partition a random
+// minority from the majority (the clients on a random side), or isolate one server. Half of the
+// single-server actions aim at the current leader.
 class nemesis {
  public:
   nemesis(netns_cluster& cluster, std::uint64_t seed, std::ostream& progress);
@@ -202,6 +202,8 @@ class nemesis {
   // nemesis restarts what it kills, so those exited by themselves.
   std::vector<node_id> heal_all();
   const std::vector<nemesis_action>& actions() const { return actions_; }
+  // What went wrong on the way, e.g. a graceful stop that did not exit 0.
+  const std::vector<std::string>& anomalies() const { return anomalies_; }
 
  private:
   node_id pick_target(std::string& note);
@@ -211,6 +213,7 @@ class nemesis {
   std::mt19937_64 rng_;
   std::ostream& progress_;
   std::vector<nemesis_action> actions_;
+  std::vector<std::string> anomalies_;
 };
 
 // --- the chaos run ---
@@ -247,9 +250,9 @@ void print_summary(const chaos_report& r, std::ostream& out);
 
 // --- the failover bench ---
 
+// The servers are vote::test::bin("vote-server") (set $VOTE_BIN_DIR to choose another build).
 struct failover_options {
   std::size_t rounds = 5;
-  std::string bin_dir;
   std::chrono::seconds round_timeout{20};
 };
 

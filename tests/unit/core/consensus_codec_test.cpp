@@ -85,6 +85,9 @@ TEST(ConsensusCodec, HostileInputIsRefusedWithoutThrowing) {
       R"({"from":1,"from_incarnation":2,"to":3,"cluster_uuid":"u","type":"append","body":{"epoch":1,"leader":1,"prev_index":0,"prev_epoch":0,"entries":[{"index":1,"epoch":1,"kind":3,"payload":"not base64!"}],"commit_index":0,"seq":1}})",
   };
   for (const std::string& b : bad) EXPECT_FALSE(decode_envelope(b)) << b.substr(0, 80);
+  // nlohmann stops at a NUL byte: bytes smuggled after one must not pass unnoticed.
+  ASSERT_TRUE(decode_envelope(good));
+  EXPECT_FALSE(decode_envelope(good + std::string(1, '\0') + "junk"));
   // Every truncation and every single-byte flip of a valid message decodes or is refused.
   const std::string full = encode_envelope(envelope{9, 1009, 4, test_uuid, one_of_each()[8]});
   for (std::size_t i = 0; i < full.size(); ++i) {
