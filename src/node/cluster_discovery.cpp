@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <random>
 
 #include "replies.hpp"
@@ -44,6 +45,16 @@ std::string new_uuid() {
 // ---- peer frames ----------------------------------------------------------------------------
 
 void cluster_node::on_peer_frame(std::string payload, const net::request_origin& origin) {
+  if (frozen_) return;
+  try {
+    take_peer_frame(payload, origin);
+  } catch (const std::exception& e) {  // hostile input must never stop the server
+    spdlog::error("node={} dropped a peer message from {}: {}", settings_.id, origin.remote_address,
+                  e.what());
+  }
+}
+
+void cluster_node::take_peer_frame(const std::string& payload, const net::request_origin& origin) {
   std::string_view bytes = payload;
   if (key_ != nullptr) {
     std::string_view inner;
@@ -69,6 +80,7 @@ void cluster_node::on_peer_frame(std::string payload, const net::request_origin&
 // silent too, so ring rounds skip it at once instead of waiting for a hop ack (§5.2). Its next
 // hello makes it live again.
 void cluster_node::on_link_down(std::uint64_t peer) {
+  if (frozen_) return;
   core_.link_closed(peer);
   core_.member_silent(peer);
   if (auto it = peers_.find(peer); it != peers_.end()) it->second.reported_silent = true;
@@ -79,10 +91,19 @@ void cluster_node::on_link_down(std::uint64_t peer) {
 void cluster_node::on_control(const std::string& json) {
   auto j = json.find('\0') == std::string::npos ? nlohmann::json::parse(json, nullptr, false)
                                                 : nlohmann::json();
-  const bool leave = j.is_object() && j.value("control", "") == "leave" && j.contains("from") &&
-                     j["from"].is_number_unsigned() && j.contains("incarnation") &&
-                     j["incarnation"].is_number_unsigned() &&
-                     j.value("cluster_uuid", "") == core_.cluster_uuid();
+  auto text = [&](const char* k) {
+    const auto it = j.is_object() ? j.find(k) : j.end();
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  auto number = [&](const char* k) -> std::optional<std::uint64_t> {
+    const auto it = j.is_object() ? j.find(k) : j.end();
+    if (it == j.end() || !it->is_number_unsigned()) return std::nullopt;
+    return it->get<std::uint64_t>();
+  };
+  const auto from = number("from");
+  const auto incarnation = number("incarnation");
+  const bool leave = text("control") == "leave" && from && incarnation &&
+                     text("cluster_uuid") == core_.cluster_uuid();
   if (!leave) {
     if (worth_logging(++dropped_frames_)) {
       spdlog::warn("node={} dropped an undecodable peer message ({} so far)", settings_.id,
@@ -90,14 +111,12 @@ void cluster_node::on_control(const std::string& json) {
     }
     return;
   }
-  const auto from = j["from"].get<std::uint64_t>();
-  if (!core_.configuration().knows(from, j["incarnation"].get<std::uint64_t>())) return;
-  const auto code = core_.remove_member(from);
-  spdlog::info("node={} node {} asks to leave the cluster: {}", settings_.id, from,
+  if (!core_.configuration().knows(*from, *incarnation)) return;
+  const auto code = core_.remove_member(*from);
+  spdlog::info("node={} node {} asks to leave the cluster: {}", settings_.id, *from,
                code == errc::ok ? "removal proposed" : std::string(to_string(code)));
   schedule_pump();
 }
-
 void cluster_node::send_leave() {
   leave_resend_at_ = now() + settings_.hello_interval;
   if (core_.role() == consensus::role::leader) {
@@ -115,10 +134,11 @@ void cluster_node::send_leave() {
   send_(leader.id, leader.endpoint, std::move(bytes));
 }
 
-// Left: our own log no longer lists us, or the leader's latest hello lists the voters without us
+// Left: the committed configuration no longer lists us, or the leader's latest hello lists the
+// voters without us
 // (a removed member is sent nothing more, so its own log may never show the removal).
 bool cluster_node::left_cluster() const {
-  if (core_.cluster_uuid().empty() || !core_.configuration().is_member(settings_.id)) return true;
+  if (core_.cluster_uuid().empty() || !applied_config_.is_member(settings_.id)) return true;
   for (const auto& [id, seen] : peers_) {
     const auto& h = seen.hello;
     if (h.role != "leader" || h.cluster_uuid != core_.cluster_uuid() || h.voters.empty() ||
@@ -146,7 +166,10 @@ std::optional<wire::hello> cluster_node::hello() const {
   h.incarnation = settings_.incarnation;
   h.endpoint = settings_.endpoint;
   const auto& config = core_.configuration();
-  h.role = h.cluster_uuid.empty() || !config.is_voter(settings_.id)
+  // "joining" asks the leader to add us: only a server that is new to the cluster (no
+  // configuration lists it yet) or a learner says so, never one that was removed.
+  const bool removed = !config.voters.empty() && !config.is_member(settings_.id);
+  h.role = h.cluster_uuid.empty() || (!config.is_voter(settings_.id) && !removed)
                ? "joining"
                : std::string(consensus::to_string(core_.role()));
   if (auto l = leader_info()) {
@@ -164,6 +187,15 @@ std::optional<wire::hello> cluster_node::hello() const {
 }
 
 void cluster_node::on_hello(const wire::hello& h) {
+  if (frozen_) return;
+  try {
+    take_hello(h);
+  } catch (const std::exception& e) {  // hostile input must never stop the server
+    spdlog::error("node={} dropped a hello from node {}: {}", settings_.id, h.node_id, e.what());
+  }
+}
+
+void cluster_node::take_hello(const wire::hello& h) {
   if (h.node_id == settings_.id) {
     if (h.incarnation != settings_.incarnation || h.endpoint != settings_.endpoint) {
       static std::uint64_t clashes = 0;
@@ -192,8 +224,10 @@ void cluster_node::on_hello(const wire::hello& h) {
     }
     return;
   }
-  core_.member_seen(h.node_id, h.incarnation, h.endpoint);
   const auto* known = core_.configuration().find(h.node_id);
+  if (known != nullptr && known->incarnation == h.incarnation) {
+    core_.member_seen(h.node_id, h.incarnation, h.endpoint);
+  }
   if (known != nullptr && known->incarnation != h.incarnation) {
     static std::uint64_t reborn = 0;
     if (worth_logging(++reborn)) {
@@ -226,12 +260,25 @@ void cluster_node::tick_discovery() {
   if (core_.cluster_uuid().empty() && !stop_requested_) try_bootstrap();
 }
 
+// Members not heard for 3 hello intervals are reported silent; servers that are not members
+// and not heard for 20 intervals are forgotten (a flood of hellos cannot grow memory for good).
 void cluster_node::check_silence() {
   const auto silent_after = 3 * settings_.hello_interval;
-  for (auto& [id, seen] : peers_) {
-    if (seen.reported_silent || now() - seen.at < silent_after) continue;
-    seen.reported_silent = true;
-    core_.member_silent(id);
+  const auto forget_after = 20 * settings_.hello_interval;
+  const auto& config = core_.configuration();
+  for (auto it = peers_.begin(); it != peers_.end();) {
+    auto& [id, seen] = *it;
+    const auto quiet = now() - seen.at;
+    const bool member = config.is_member(id);
+    if (!member && quiet >= forget_after) {
+      it = peers_.erase(it);
+      continue;
+    }
+    if (member && !seen.reported_silent && quiet >= silent_after) {
+      seen.reported_silent = true;
+      core_.member_silent(id);
+    }
+    ++it;
   }
 }
 
@@ -251,7 +298,8 @@ void cluster_node::try_bootstrap() {
     cluster_heard = true;
     // Join on the leader's own hello: only it lists the voters, which tells a lost disk apart.
     if (h.role != "leader") continue;
-    if (std::find(h.voters.begin(), h.voters.end(), settings_.id) != h.voters.end()) {
+    if (settings_.new_identity &&
+        std::find(h.voters.begin(), h.voters.end(), settings_.id) != h.voters.end()) {
       if (fatal_) {
         fatal_(exit_data, "node id " + std::to_string(settings_.id) +
                               " is already a member of cluster " + h.cluster_uuid +

@@ -58,10 +58,13 @@ void cluster_node::start() {
 }
 
 void cluster_node::on_tick() {
-  core_.tick(now());
-  tick_discovery();
-  pump();
+  if (!frozen_) {
+    core_.tick(now());
+    tick_discovery();
+    pump();
+  }
   maybe_finish_stop();
+  if (finished_) return;
   timer_.expires_after(settings_.tick);
   timer_.async_wait([this](boost::system::error_code ec) {
     if (!ec) on_tick();
@@ -231,14 +234,16 @@ void cluster_node::apply(const log_entry& e) {
   std::optional<outcome> result;
   std::string request_id;
   if (e.kind == entry_kind::command) {
-    auto cmd = decode_command(e.payload);
-    if (!cmd) {
-      spdlog::critical("node={} committed entry {} does not decode", settings_.id, e.index);
-      std::abort();
+    if (auto cmd = decode_command(e.payload)) {
+      last_timestamp_ms_ = std::max(last_timestamp_ms_, cmd->timestamp_ms);
+      request_id = cmd->request_id;
+      result = state_.apply(*cmd);
+    } else {
+      // Every server decodes the same bytes the same way: skipping is deterministic, and one
+      // bad entry must not stop every server of the cluster on every restart.
+      spdlog::error("node={} committed entry {} does not decode; it changes nothing", settings_.id,
+                    e.index);
     }
-    last_timestamp_ms_ = std::max(last_timestamp_ms_, cmd->timestamp_ms);
-    request_id = cmd->request_id;
-    result = state_.apply(*cmd);
   } else if (e.kind == entry_kind::config) {
     if (auto c = consensus::decode_configuration(e.payload)) applied_config_ = std::move(*c);
   }
@@ -385,10 +390,12 @@ void cluster_node::maybe_finish_stop() {
     pump();
   }
   if (!handed_over_ && !late) return;
+  frozen_ = true;  // no more inputs to the core: the pipeline can only shrink now
   if (!pipeline_.empty() || snapshot_in_flight_) return;
   fail_pending("stopping");
   auto done = std::move(stopped_);
   stopped_ = nullptr;
+  finished_ = true;
   timer_.cancel();
   done();
 }

@@ -28,6 +28,16 @@ bool needs_admin(wire::request_type t) {
 
 void cluster_node::on_request(std::string payload, const net::request_origin& origin,
                               net::reply_fn reply) {
+  try {
+    take_request(payload, origin, reply);
+  } catch (const std::exception& e) {  // hostile input must never stop the server
+    spdlog::error("node={} request failed: {}", settings_.id, e.what());
+    if (reply) reply(encode_error({}, errc::internal, "Error: internal error; retry."));
+  }
+}
+
+void cluster_node::take_request(const std::string& payload, const net::request_origin& origin,
+                                net::reply_fn& reply) {
   auto decoded = wire::decode_request(payload, state_.bounds());
   if (auto* err = std::get_if<wire::decode_error>(&decoded)) {
     reply(encode_error({}, err->code, "Error: " + err->message));

@@ -58,8 +58,10 @@ std::uint64_t random_u64() {
   return (std::uint64_t{rd()} << 32) | rd();
 }
 
-storage::node_identity load_or_create_identity(storage::file_system& fs, const server_config& c) {
+storage::node_identity load_or_create_identity(storage::file_system& fs, const server_config& c,
+                                               bool& created) {
   auto existing = storage::load_identity(fs, c.data_dir);
+  created = !existing;
   if (existing) {
     if (c.id && *c.id != existing->id)
       throw startup_error(exit_data, "the data directory " + c.data_dir + " belongs to node " +
@@ -207,7 +209,8 @@ int serve(const server_config& c) {
   const auto addr = resolve_addresses(c);
   auto admin = make_admin_policy(c);
   auto key = load_cluster_key(c);
-  auto identity = load_or_create_identity(*fs, c);
+  bool new_identity = false;
+  auto identity = load_or_create_identity(*fs, c, new_identity);
   std::unique_ptr<storage::wal> wal;
   auto recovered = recover(*fs, c, identity, wal);
 
@@ -225,6 +228,7 @@ int serve(const server_config& c) {
   settings.discovery_window = c.discovery_window;
   settings.hello_interval = c.hello_interval;
   settings.leave_on_stop = c.leave;
+  settings.new_identity = new_identity;
   settings.consensus = consensus_options(c, endpoint);
   cluster_node node(io, settings, std::move(recovered), std::move(admin), writer, key.get(),
                     random_u64());

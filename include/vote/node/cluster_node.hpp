@@ -60,6 +60,10 @@ struct node_settings {
   milliseconds tick{5};                 // how often the core is handed the clock
   milliseconds stop_timeout{2000};      // graceful stop: hand over within this, else just stop
   bool leave_on_stop = false;           // --leave
+  // The data directory was created by this start. Only then does "my id is already a voter of
+  // the cluster I hear" mean a lost disk; an older directory that never saved the cluster UUID
+  // (a bootstrap proposer that crashed before forming) rejoins as the member it is.
+  bool new_identity = true;
   consensus::options consensus;
 };
 
@@ -154,6 +158,8 @@ class cluster_node : public net::request_handler, public net::peer_frame_handler
   persist_job make_job(consensus::output& out) const;
 
   // cluster_requests.cpp: client requests and status views
+  void take_request(const std::string& payload, const net::request_origin& origin,
+                    net::reply_fn& reply);
   void serve(const wire::client_request& req, const net::request_origin& origin,
              net::reply_fn& reply);
   void serve_command(const wire::client_request& req, net::reply_fn& reply);
@@ -163,6 +169,8 @@ class cluster_node : public net::request_handler, public net::peer_frame_handler
   std::int64_t next_timestamp();
 
   // cluster_discovery.cpp: hellos, bootstrap and join, silence, leave
+  void take_peer_frame(const std::string& payload, const net::request_origin& origin);
+  void take_hello(const wire::hello& h);
   void tick_discovery();
   void try_bootstrap();
   void check_silence();
@@ -221,6 +229,8 @@ class cluster_node : public net::request_handler, public net::peer_frame_handler
   stop_phase stop_phase_ = stop_phase::leave;
   bool stop_requested_ = false;
   bool handed_over_ = false;
+  bool frozen_ = false;    // stopping: the core takes no more inputs
+  bool finished_ = false;  // stopped: the timer is not re-armed
 };
 
 }  // namespace vote::node
