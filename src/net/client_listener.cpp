@@ -1,4 +1,5 @@
 #include "vote/net/client_listener.hpp"
+#include "net_log.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/address.hpp>
@@ -20,11 +21,6 @@ using tcp = asio::ip::tcp;
 using boost::system::error_code;
 
 namespace {
-
-std::shared_ptr<spdlog::logger> log() {
-  static auto logger = spdlog::get("net") ? spdlog::get("net") : spdlog::default_logger();
-  return logger;
-}
 
 std::string framed_error(errc code, std::string message) {
   wire::client_response r;

@@ -1,4 +1,5 @@
 #include "vote/net/discovery_responder.hpp"
+#include "net_log.hpp"
 
 #include <sys/socket.h>
 
@@ -17,11 +18,6 @@ using udp = asio::ip::udp;
 using boost::system::error_code;
 
 namespace {
-
-std::shared_ptr<spdlog::logger> log() {
-  static auto logger = spdlog::get("net") ? spdlog::get("net") : spdlog::default_logger();
-  return logger;
-}
 
 // Whether the n-th occurrence (counting from 1) of a repeated problem is logged: the first, then
 // every 100th, so a flood shows in the log without filling it.

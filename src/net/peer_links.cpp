@@ -1,4 +1,5 @@
 #include "vote/net/peer_links.hpp"
+#include "net_log.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/tcp.hpp>
@@ -21,11 +22,6 @@ using tcp = asio::ip::tcp;
 using boost::system::error_code;
 
 namespace {
-
-std::shared_ptr<spdlog::logger> log() {
-  static auto logger = spdlog::get("net") ? spdlog::get("net") : spdlog::default_logger();
-  return logger;
-}
 
 // An IP literal and port; nullopt for anything else (peers announce addresses, not names).
 std::optional<tcp::endpoint> resolve_literal(const std::string& text) {
