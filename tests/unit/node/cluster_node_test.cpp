@@ -81,7 +81,8 @@ class ClusterNodeTest : public ::testing::Test {
                                            nullptr, 42);
     node_->start();
     // config entry and epoch_start are committed and applied: the node serves
-    run_while([&] { return node_->status().role != "leader" || node_->status().applied_index < 2; });
+    run_while(
+        [&] { return node_->status().role != "leader" || node_->status().applied_index < 2; });
   }
   void TearDown() override {
     node_.reset();
