@@ -108,6 +108,11 @@ class ClusterTest : public ::testing::Test {
     }
     std::set<node_id> want;
     for (node_id id = 1; id <= n; ++id) want.insert(id);
+    return voters_become(want);
+  }
+
+  // Polls until the agreed leader's cluster_status lists exactly `want` as voters.
+  ::testing::AssertionResult voters_become(const std::set<node_id>& want) {
     std::optional<std::set<node_id>> seen;
     const bool ok = eventually(
         [&] {
@@ -120,7 +125,9 @@ class ClusterTest : public ::testing::Test {
     if (seen) {
       for (auto id : *seen) r << " " << id;
     }
-    return r << " (want 1.." << n << ")";
+    r << " (want";
+    for (auto id : want) r << " " << id;
+    return r << ")";
   }
 
   // Polls until server `id` is a follower of the leader that all the other live servers agree on

@@ -7,22 +7,6 @@ namespace {
 
 class MembershipTest : public ClusterTest {
  protected:
-  // Polls until the leader's cluster_status lists exactly `want` as voters.
-  ::testing::AssertionResult voters_become(const std::set<node_id>& want) {
-    std::optional<std::set<node_id>> seen;
-    const bool ok = eventually(
-        [&] {
-          auto leader = c().agreed_leader(c().live());
-          return leader && (seen = voters_seen_by(*leader)) == want;
-        },
-        converge);
-    if (ok) return ::testing::AssertionSuccess();
-    auto r = ::testing::AssertionFailure() << "voters:";
-    if (seen) {
-      for (auto id : *seen) r << " " << id;
-    }
-    return r;
-  }
   node_id a_follower(node_id leader) { return leader == 1 ? 2 : 1; }
 };
 
