@@ -12,6 +12,7 @@
 
 #include "vote/client/exchange.hpp"
 #include "vote/lab/chaos.hpp"
+#include "vote/lab/harness.hpp"
 
 namespace vote::lab {
 namespace {
@@ -31,17 +32,11 @@ asio::awaitable<void> exchange_coro(const net::endpoint& server, const std::stri
   out = co_await client::async_exchange(c, request_json, sent);
 }
 
-// Polls `pred` every 50 ms until it holds or `timeout` passes. Each poll opens a connection to
-// every server, so the interval is longer than test::eventually's: polling must not load the
-// servers it is waiting for.
+// Polling opens a connection to every server, so it polls every 50 ms, not test::eventually's
+// 5 ms: it must not load the servers it is waiting for.
 template <class Pred>
 bool poll_until(Pred pred, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return pred();
+  return test::eventually(std::move(pred), timeout, std::chrono::milliseconds(50));
 }
 
 std::string last_lines(const std::string& text, std::size_t lines, const std::string& prefix) {

@@ -1,5 +1,5 @@
 #include "vote/net/discovery_responder.hpp"
-#include "net_log.hpp"
+#include "vote/net/log.hpp"
 
 #include <sys/socket.h>
 
@@ -16,16 +16,6 @@ namespace vote::net {
 namespace asio = boost::asio;
 using udp = asio::ip::udp;
 using boost::system::error_code;
-
-namespace {
-
-// Whether the n-th occurrence (counting from 1) of a repeated problem is logged: the first, then
-// every 100th, so a flood shows in the log without filling it.
-bool worth_logging(std::uint64_t n) {
-  return n % 100 == 1;
-}
-
-}  // namespace
 
 struct discovery_responder::impl : std::enable_shared_from_this<discovery_responder::impl> {
   impl(asio::io_context& io, const asio::ip::address_v4& host,

@@ -1,5 +1,5 @@
 #include "vote/net/peer_links.hpp"
-#include "net_log.hpp"
+#include "vote/net/log.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/tcp.hpp>

@@ -14,6 +14,7 @@
 #include <random>
 
 #include "replies.hpp"
+#include "vote/net/log.hpp"
 #include "vote/node/cluster_node.hpp"
 #include "vote/node/server.hpp"
 
@@ -21,24 +22,20 @@ namespace vote::node {
 
 namespace {
 
-// Warnings about hostile or misconfigured peers: the first, then every 100th.
-bool worth_logging(std::uint64_t count) {
-  return count == 1 || count % 100 == 0;
-}
-
+// A random (version 4) UUID for a new cluster.
 std::string new_uuid() {
   std::random_device rd;
-  std::mt19937_64 g((std::uint64_t{rd()} << 32) | rd());
-  std::uniform_int_distribution<std::uint64_t> d;
-  const std::uint64_t hi = (d(g) & ~0xf000ull) | 0x4000ull;
-  const std::uint64_t lo = (d(g) & 0x3fffffffffffffffull) | 0x8000000000000000ull;
+  std::uint32_t w[4] = {rd(), rd(), rd(), rd()};
+  w[1] = (w[1] & 0xffff0fffu) | 0x00004000u;  // version 4
+  w[2] = (w[2] & 0x3fffffffu) | 0x80000000u;  // RFC 4122 variant
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
-                static_cast<unsigned>(lo >> 48),
-                static_cast<unsigned long long>(lo & 0xffffffffffffull));
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%04x%08x", w[0], w[1] >> 16, w[1] & 0xffff,
+                w[2] >> 16, w[2] & 0xffff, w[3]);
   return buf;
 }
+
+// Peers not heard for this many hello intervals count as silent (and stale for bootstrap).
+constexpr int silent_after_hellos = 3;
 
 }  // namespace
 
@@ -46,12 +43,8 @@ std::string new_uuid() {
 
 void cluster_node::on_peer_frame(std::string payload, const net::request_origin& origin) {
   if (frozen_) return;
-  try {
-    take_peer_frame(payload, origin);
-  } catch (const std::exception& e) {  // hostile input must never stop the server
-    spdlog::error("node={} dropped a peer message from {}: {}", settings_.id, origin.remote_address,
-                  e.what());
-  }
+  survive(settings_.id, "a peer message from " + origin.remote_address,
+          [&] { take_peer_frame(payload, origin); });
 }
 
 void cluster_node::take_peer_frame(const std::string& payload, const net::request_origin& origin) {
@@ -60,9 +53,9 @@ void cluster_node::take_peer_frame(const std::string& payload, const net::reques
     std::string_view inner;
     const auto verdict = key_->open(bytes, net::unix_now_ms(), inner);
     if (verdict != net::cluster_key::verdict::ok) {
-      if (worth_logging(++dropped_frames_)) {
+      if (net::worth_logging(++warnings_.dropped_frames)) {
         spdlog::warn("node={} dropped a peer message from {}: {} ({} dropped so far)", settings_.id,
-                     origin.remote_address, net::to_string(verdict), dropped_frames_);
+                     origin.remote_address, net::to_string(verdict), warnings_.dropped_frames);
       }
       return;
     }
@@ -105,9 +98,9 @@ void cluster_node::on_control(const std::string& json) {
   const bool leave = text("control") == "leave" && from && incarnation &&
                      text("cluster_uuid") == core_.cluster_uuid();
   if (!leave) {
-    if (worth_logging(++dropped_frames_)) {
+    if (net::worth_logging(++warnings_.dropped_frames)) {
       spdlog::warn("node={} dropped an undecodable peer message ({} so far)", settings_.id,
-                   dropped_frames_);
+                   warnings_.dropped_frames);
     }
     return;
   }
@@ -117,6 +110,7 @@ void cluster_node::on_control(const std::string& json) {
                code == errc::ok ? "removal proposed" : std::string(to_string(code)));
   schedule_pump();
 }
+
 void cluster_node::send_leave() {
   leave_resend_at_ = now() + settings_.hello_interval;
   if (core_.role() == consensus::role::leader) {
@@ -129,14 +123,11 @@ void cluster_node::send_leave() {
                    {"from", settings_.id},
                    {"incarnation", settings_.incarnation},
                    {"cluster_uuid", core_.cluster_uuid()}};
-  std::string bytes = j.dump();
-  if (key_ != nullptr) bytes = key_->seal(bytes, net::unix_now_ms());
-  send_(leader.id, leader.endpoint, std::move(bytes));
+  send_(leader.id, leader.endpoint, sealed(j.dump()));
 }
 
 // Left: the committed configuration no longer lists us, or the leader's latest hello lists the
-// voters without us
-// (a removed member is sent nothing more, so its own log may never show the removal).
+// voters without us (a removed member is sent nothing more, so its log may never show it).
 bool cluster_node::left_cluster() const {
   if (core_.cluster_uuid().empty() || !applied_config_.is_member(settings_.id)) return true;
   for (const auto& [id, seen] : peers_) {
@@ -158,7 +149,7 @@ std::string cluster_node::endpoint_of(std::uint64_t id) const {
 
 // ---- hellos ---------------------------------------------------------------------------------
 
-std::optional<wire::hello> cluster_node::hello() const {
+wire::hello cluster_node::hello() const {
   wire::hello h;
   h.cluster = settings_.cluster;
   h.cluster_uuid = core_.cluster_uuid();
@@ -188,18 +179,13 @@ std::optional<wire::hello> cluster_node::hello() const {
 
 void cluster_node::on_hello(const wire::hello& h) {
   if (frozen_) return;
-  try {
-    take_hello(h);
-  } catch (const std::exception& e) {  // hostile input must never stop the server
-    spdlog::error("node={} dropped a hello from node {}: {}", settings_.id, h.node_id, e.what());
-  }
+  survive(settings_.id, "a hello from node " + std::to_string(h.node_id), [&] { take_hello(h); });
 }
 
 void cluster_node::take_hello(const wire::hello& h) {
   if (h.node_id == settings_.id) {
     if (h.incarnation != settings_.incarnation || h.endpoint != settings_.endpoint) {
-      static std::uint64_t clashes = 0;
-      if (worth_logging(++clashes)) {
+      if (net::worth_logging(++warnings_.id_clashes)) {
         spdlog::error(
             "node={} another server at {} claims this node's id; node ids must be "
             "unique (give one of them another --id or data directory)",
@@ -215,8 +201,7 @@ void cluster_node::take_hello(const wire::hello& h) {
   const auto& uuid = core_.cluster_uuid();
   if (uuid.empty() || h.cluster_uuid.empty()) return;
   if (h.cluster_uuid != uuid) {
-    static std::uint64_t strangers = 0;
-    if (worth_logging(++strangers)) {
+    if (net::worth_logging(++warnings_.strangers)) {
       spdlog::error(
           "node={} server {} at {} uses the cluster name '{}' but belongs to another "
           "cluster ({}; ours is {}); it is ignored",
@@ -227,10 +212,8 @@ void cluster_node::take_hello(const wire::hello& h) {
   const auto* known = core_.configuration().find(h.node_id);
   if (known != nullptr && known->incarnation == h.incarnation) {
     core_.member_seen(h.node_id, h.incarnation, h.endpoint);
-  }
-  if (known != nullptr && known->incarnation != h.incarnation) {
-    static std::uint64_t reborn = 0;
-    if (worth_logging(++reborn)) {
+  } else if (known != nullptr) {
+    if (net::worth_logging(++warnings_.reborn)) {
       spdlog::error(
           "node={} node {} came back with a new data directory (its disk was lost); it "
           "is not counted. Remove it (vote-admin remove --node {}) and start it with a "
@@ -263,7 +246,7 @@ void cluster_node::tick_discovery() {
 // Members not heard for 3 hello intervals are reported silent; servers that are not members
 // and not heard for 20 intervals are forgotten (a flood of hellos cannot grow memory for good).
 void cluster_node::check_silence() {
-  const auto silent_after = 3 * settings_.hello_interval;
+  const auto silent_after = silent_after_hellos * settings_.hello_interval;
   const auto forget_after = 20 * settings_.hello_interval;
   const auto& config = core_.configuration();
   for (auto it = peers_.begin(); it != peers_.end();) {
@@ -285,7 +268,9 @@ void cluster_node::check_silence() {
 void cluster_node::try_bootstrap() {
   const auto t = now();
   if (t < discovery_until_ || t < bootstrap_retry_at_ || bootstrapping_) return;
-  const auto fresh = [&](const peer_seen& p) { return t - p.at < 3 * settings_.hello_interval; };
+  const auto fresh = [&](const peer_seen& p) {
+    return t - p.at < silent_after_hellos * settings_.hello_interval;
+  };
   bool cluster_heard = false;
   std::vector<const wire::hello*> unaffiliated;
   for (const auto& [id, seen] : peers_) {

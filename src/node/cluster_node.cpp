@@ -27,13 +27,11 @@ cluster_node::cluster_node(asio::io_context& io, node_settings settings, recover
       key_(key),
       timer_(io),
       origin_(std::chrono::steady_clock::now()),
-      applied_index_(recovered.applied_index),
-      applied_epoch_(recovered.applied_epoch),
-      applied_config_(std::move(recovered.applied_config)),
-      snapshot_index_(recovered.applied_index),
-      last_timestamp_ms_(recovered.last_timestamp_ms) {
-  durable_index_ = core_.last_index();  // everything recovered from disk is durable
-}
+      applied_index_(core_.snapshot().last_index),
+      applied_epoch_(core_.snapshot().last_epoch),
+      applied_config_(core_.snapshot().config),
+      snapshot_index_(core_.snapshot().last_index),
+      durable_index_(core_.last_index()) {}  // everything recovered from disk is durable
 
 milliseconds cluster_node::now() const {
   return std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - origin_);
@@ -204,10 +202,12 @@ void cluster_node::send_messages(const std::vector<consensus::envelope>& message
                     consensus::message_type(e.body));
       continue;
     }
-    std::string bytes = consensus::encode_envelope(e);
-    if (key_ != nullptr) bytes = key_->seal(bytes, net::unix_now_ms());
-    send_(e.to, endpoint, std::move(bytes));
+    send_(e.to, endpoint, sealed(consensus::encode_envelope(e)));
   }
+}
+
+std::string cluster_node::sealed(std::string bytes) const {
+  return key_ != nullptr ? key_->seal(bytes, net::unix_now_ms()) : bytes;
 }
 
 void cluster_node::install(const consensus::snapshot_install& snap) {
@@ -286,8 +286,7 @@ void cluster_node::report(consensus::output& out) {
   for (const auto id : out.reads_failed) {
     const auto it = reads_.find(id);
     if (it == reads_.end()) continue;
-    it->second.reply(encode_error(it->second.request_id, errc::unavailable,
-                                  "Error: leadership changed during the read; retry."));
+    it->second.reply(read_lost(it->second.request_id));
     reads_.erase(it);
   }
   answer_ready_reads();
@@ -313,13 +312,7 @@ void cluster_node::answer_ready_reads() {
       ++it;
       continue;
     }
-    auto result = state_.result_of(r.election_id);
-    if (result) {
-      r.reply(encode_outcome(r.request_id, outcome{errc::ok, "ok", std::move(result)}));
-    } else {
-      r.reply(encode_error(r.request_id, errc::unknown_election,
-                           "Error: Election id " + r.election_id + " unknown"));
-    }
+    r.reply(results_reply(state_, r.request_id, r.election_id));
     it = reads_.erase(it);
   }
 }
@@ -332,8 +325,7 @@ void cluster_node::fail_pending(const std::string& why) {
   }
   pending_.clear();
   for (auto& [id, r] : reads_) {
-    r.reply(encode_error(r.request_id, errc::unavailable,
-                         "Error: leadership changed during the read; retry."));
+    r.reply(read_lost(r.request_id));
   }
   reads_.clear();
 }

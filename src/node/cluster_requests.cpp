@@ -28,12 +28,9 @@ bool needs_admin(wire::request_type t) {
 
 void cluster_node::on_request(std::string payload, const net::request_origin& origin,
                               net::reply_fn reply) {
-  try {
-    take_request(payload, origin, reply);
-  } catch (const std::exception& e) {  // hostile input must never stop the server
-    spdlog::error("node={} request failed: {}", settings_.id, e.what());
-    if (reply) reply(encode_error({}, errc::internal, "Error: internal error; retry."));
-  }
+  const bool done = survive(settings_.id, "a request from " + origin.remote_address,
+                            [&] { take_request(payload, origin, reply); });
+  if (!done && reply) reply(encode_error({}, errc::internal, "Error: internal error; retry."));
 }
 
 void cluster_node::take_request(const std::string& payload, const net::request_origin& origin,
@@ -125,12 +122,7 @@ void cluster_node::serve_command(const wire::client_request& req, net::reply_fn&
 
 void cluster_node::serve_results(const wire::client_request& req, net::reply_fn& reply) {
   if (req.local) {  // this server's applied state, possibly stale (operators, checkers)
-    auto result = state_.result_of(req.election_id);
-    if (!result) {
-      return reply(encode_error(req.request_id, errc::unknown_election,
-                                "Error: Election id " + req.election_id + " unknown"));
-    }
-    return reply(encode_outcome(req.request_id, outcome{errc::ok, "ok", std::move(result)}));
+    return reply(results_reply(state_, req.request_id, req.election_id));
   }
   if (refuse_unless_leader(req.request_id, reply)) return;
   auto id = core_.read_barrier();

@@ -1,6 +1,8 @@
 // Internal to vote_node: the encoded client replies and log wording shared by the driver files.
 #pragma once
 
+#include <spdlog/spdlog.h>
+
 #include <cstdint>
 #include <string>
 
@@ -34,6 +36,36 @@ inline std::string unknown_outcome(std::string request_id) {
   return encode_error(std::move(request_id), errc::no_quorum,
                       "Error: leadership changed before the request was committed; the outcome "
                       "is unknown. Retry: the same request is applied at most once.");
+}
+
+// A read whose leadership changed before it could be answered.
+inline std::string read_lost(std::string request_id) {
+  return encode_error(std::move(request_id), errc::unavailable,
+                      "Error: leadership changed during the read; retry.");
+}
+
+// The answer to a results read from `state` (the applied state).
+inline std::string results_reply(const election_state& state, std::string request_id,
+                                 const std::string& election_id) {
+  auto result = state.result_of(election_id);
+  if (!result) {
+    return encode_error(std::move(request_id), errc::unknown_election,
+                        "Error: Election id " + election_id + " unknown");
+  }
+  return encode_outcome(std::move(request_id), outcome{errc::ok, "ok", std::move(result)});
+}
+
+// Runs `f` on hostile input; an exception is logged and reported as false, never let out to
+// stop the server.
+template <class F>
+bool survive(std::uint64_t node, const std::string& what, F&& f) {
+  try {
+    f();
+    return true;
+  } catch (const std::exception& e) {
+    spdlog::error("node={} dropped {}: {}", node, what, e.what());
+    return false;
+  }
 }
 
 inline std::string describe_members(const consensus::configuration& c) {

@@ -96,22 +96,22 @@ recovered_state recover(storage::file_system& fs, const server_config& c,
   p.promised_epoch = promise.promised_epoch;
   p.promised_to = promise.promised_to;
   std::uint64_t snapshot_index = 0;
+  std::uint64_t snapshot_epoch = 0;
   if (auto snap = storage::load_latest_snapshot(fs, c.data_dir)) {
     auto restored = election_state::restore(snap->state, c.bounds);
     auto config = consensus::decode_configuration(snap->meta.config);
     if (!restored || !config)
       throw startup_error(exit_data, "the snapshot in " + c.data_dir + " does not decode");
     r.state = std::move(*restored);
-    r.applied_index = snapshot_index = snap->meta.last_index;
-    r.applied_epoch = snap->meta.last_epoch;
-    r.applied_config = *config;
+    snapshot_index = snap->meta.last_index;
+    snapshot_epoch = snap->meta.last_epoch;
     p.snapshot = consensus::snapshot_meta{snap->meta.last_index, snap->meta.last_epoch, *config};
     p.snapshot_data = std::make_shared<const std::string>(std::move(snap->state));
   }
   storage::wal_recovery rec;
   storage::wal_options options;
   options.first_index = snapshot_index + 1;
-  options.prev_epoch = r.applied_epoch;
+  options.prev_epoch = snapshot_epoch;
   wal_out = storage::wal::open(fs, wal_dir(c), options, rec);
   if (rec.truncated_bytes > 0)
     spdlog::warn("recovery: cut a torn tail of {} bytes from the log", rec.truncated_bytes);
@@ -122,9 +122,9 @@ recovered_state recover(storage::file_system& fs, const server_config& c,
                                          " but the snapshot ends at " +
                                          std::to_string(snapshot_index) +
                                          ": entries are missing (see docs/storage.md)");
-    if (wal_out->epoch_at(snapshot_index) != r.applied_epoch) {
+    if (wal_out->epoch_at(snapshot_index) != snapshot_epoch) {
       // A crash interrupted the install of a snapshot ahead of the log: the snapshot wins.
-      if (auto ec = wal_out->reset(snapshot_index + 1, r.applied_epoch))
+      if (auto ec = wal_out->reset(snapshot_index + 1, snapshot_epoch))
         throw startup_error(exit_data, "cannot reset the log: " + ec.message());
       rec.entries.clear();
     }

@@ -203,29 +203,24 @@ void cluster::violation(const sim_node& n, const std::string& what) {
 }
 
 submit_result cluster::submit(std::size_t slot, std::uint64_t op_id, const std::string& payload) {
-  auto& n = nodes_[slot];
-  if (!n.up()) return submit_result::down;
-  const queued_request r{op_id, payload, 0};
-  if (n.paused) {
-    n.queued.push_back(r);
-    return submit_result::queued;
-  }
-  handle_request(n, r);
-  return history_.at(op_id).status == op_status::refused ? submit_result::not_leader
-                                                         : submit_result::accepted;
+  return deliver(slot, queued_request{op_id, payload, 0});
 }
 
 submit_result cluster::read(std::size_t slot, std::uint64_t op_id) {
+  return deliver(slot, queued_request{op_id, std::nullopt, acked_voters_.size()});
+}
+
+// A client request reaches node `slot` now (or, while it is paused, when it resumes).
+submit_result cluster::deliver(std::size_t slot, const queued_request& r) {
   auto& n = nodes_[slot];
   if (!n.up()) return submit_result::down;
-  const queued_request r{op_id, std::nullopt, acked_voters_.size()};
   if (n.paused) {
     n.queued.push_back(r);
     return submit_result::queued;
   }
   handle_request(n, r);
-  return history_.at(op_id).status == op_status::refused ? submit_result::not_leader
-                                                         : submit_result::accepted;
+  return history_.at(r.op_id).status == op_status::refused ? submit_result::not_leader
+                                                           : submit_result::accepted;
 }
 
 }  // namespace vote::sim

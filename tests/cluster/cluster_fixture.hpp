@@ -201,6 +201,13 @@ class ClusterTest : public ::testing::Test {
     return nlohmann::json::parse(r.out);
   }
 
+  // Closes the election; its tally counts exactly the acknowledged votes.
+  void close_and_expect_exact_tally(const ballot& b) {
+    auto result = close(b);
+    ASSERT_TRUE(result);
+    expect_exact_tally(b, *result);
+  }
+
   // The tally counts exactly the acknowledged votes: each one, nothing else.
   void expect_exact_tally(const ballot& b, const nlohmann::json& result) {
     std::map<std::string, std::uint64_t> tallies;

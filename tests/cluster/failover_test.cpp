@@ -32,9 +32,7 @@ TEST_F(FailoverTest, KilledLeaderIsReplacedByTheHighestLiveIdAndNoAcknowledgedVo
 
   ASSERT_TRUE(c().wait_until_leader_is(2, tenure)) << "the highest remaining id should lead";
   ASSERT_TRUE(cast_range(b, 7, 12));
-  auto result = close(b);
-  ASSERT_TRUE(result);
-  expect_exact_tally(b, *result);
+  close_and_expect_exact_tally(b);
 }
 
 TEST_F(FailoverTest, GracefullyStoppedLeaderExitsZeroAndAnotherLeadsAtOnce) {
@@ -54,9 +52,7 @@ TEST_F(FailoverTest, GracefullyStoppedLeaderExitsZeroAndAnotherLeadsAtOnce) {
   EXPECT_NE(*leader, 3u);
 
   ASSERT_TRUE(cast_range(b, 4, 6));
-  auto result = close(b);
-  ASSERT_TRUE(result);
-  expect_exact_tally(b, *result);
+  close_and_expect_exact_tally(b);
 }
 
 TEST_F(FailoverTest, OldLeaderRestartedWithItsDataRejoinsAsAFollowerAndCatchesUp) {
@@ -77,9 +73,7 @@ TEST_F(FailoverTest, OldLeaderRestartedWithItsDataRejoinsAsAFollowerAndCatchesUp
   EXPECT_TRUE(c().wait_until_leader_is(3, tenure)) << "after its tenure the highest id leads";
 
   ASSERT_TRUE(cast_range(b, 8, 10));
-  auto result = close(b);
-  ASSERT_TRUE(result);
-  expect_exact_tally(b, *result);
+  close_and_expect_exact_tally(b);
 }
 
 TEST_F(FailoverTest, PausedLeaderIsReplacedAndFollowsTheNewLeaderWhenResumed) {
@@ -100,9 +94,7 @@ TEST_F(FailoverTest, PausedLeaderIsReplacedAndFollowsTheNewLeaderWhenResumed) {
   ASSERT_TRUE(cast(b, 6, c().direct_flags(*old)));  // sent to the stale leader itself
   EXPECT_TRUE(follows_the_others(*old));
   ASSERT_TRUE(cast(b, 7));
-  auto result = close(b);
-  ASSERT_TRUE(result);
-  expect_exact_tally(b, *result);
+  close_and_expect_exact_tally(b);
 }
 
 TEST_F(FailoverTest, EveryServerKilledAndRestartedKeepsEveryAcknowledgedVote) {
@@ -120,9 +112,7 @@ TEST_F(FailoverTest, EveryServerKilledAndRestartedKeepsEveryAcknowledgedVote) {
   ASSERT_TRUE(all_voters(3));
   ASSERT_TRUE(cast_range(b, 8, 10));
 
-  auto result = close(b);
-  ASSERT_TRUE(result);
-  expect_exact_tally(b, *result);
+  close_and_expect_exact_tally(b);
 }
 
 }  // namespace

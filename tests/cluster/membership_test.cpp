@@ -24,9 +24,7 @@ TEST_F(MembershipTest, LeaveOnStopRemovesTheServerAndTheRestKeepsServing) {
   ASSERT_TRUE(voters_become(rest));
   // Two voters left, both up: votes are still acknowledged and counted.
   ASSERT_TRUE(cast_range(b, 0, 2));
-  auto result = close(b);
-  ASSERT_TRUE(result);
-  expect_exact_tally(b, *result);
+  close_and_expect_exact_tally(b);
 }
 
 TEST_F(MembershipTest, AdminRemovesADeadMemberSoThatItNoLongerCounts) {
@@ -79,9 +77,7 @@ TEST_F(MembershipTest, ForceNewClusterNeedsTheFlagThenLetsALoneSurvivorServe) {
   ASSERT_TRUE(c().wait_until_leader_is(survivor, converge));
   EXPECT_EQ(voters_seen_by(survivor), std::set<node_id>{survivor});
   ASSERT_TRUE(cast(b, 2, c().direct_flags(survivor)));
-  auto result = close(b);
-  ASSERT_TRUE(result);
-  expect_exact_tally(b, *result);
+  close_and_expect_exact_tally(b);
 }
 
 }  // namespace

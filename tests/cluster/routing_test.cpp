@@ -64,9 +64,7 @@ TEST_F(RoutingTest, FollowerAnswersNotLeaderWithTheLeaderEndpointAndTheClientFol
   ASSERT_TRUE(cast(b, 0, c().direct_flags(1)));
   ASSERT_TRUE(cast(b, 1, c().direct_flags(2)));
   ASSERT_TRUE(cast(b, 2, c().direct_flags(3)));
-  auto result = close(b);
-  ASSERT_TRUE(result);
-  expect_exact_tally(b, *result);
+  close_and_expect_exact_tally(b);
 }
 
 TEST_F(RoutingTest, LeaderLeftWithoutItsFollowersRefusesWithExitThree) {

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -74,16 +75,14 @@ std::optional<nlohmann::json> request_json(
     std::uint16_t port, const nlohmann::json& r,
     std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
-// Polls `pred` every few milliseconds until it holds or `timeout` passes.
+// Polls `pred` every `interval` until it holds or `timeout` passes.
 template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                std::chrono::milliseconds interval = std::chrono::milliseconds(5)) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (pred()) return true;
-    struct timespec ts {
-      0, 5'000'000
-    };
-    nanosleep(&ts, nullptr);
+    std::this_thread::sleep_for(interval);
   }
   return pred();
 }

@@ -67,14 +67,11 @@ struct node_settings {
   consensus::options consensus;
 };
 
-// What recovery found on disk.
+// What recovery found on disk. The applied state starts at persisted.snapshot (index, epoch,
+// configuration); without one, at the empty state before index 1.
 struct recovered_state {
   election_state state = election_state(limits{});  // the latest snapshot's state (or empty)
-  std::uint64_t applied_index = 0;                  // == the snapshot's last index
-  std::uint64_t applied_epoch = 0;
-  consensus::configuration applied_config;  // in force at applied_index
-  std::int64_t last_timestamp_ms = 0;
-  consensus::persisted_state persisted;  // for the core: promise, snapshot, log, UUID
+  consensus::persisted_state persisted;             // for the core: promise, snapshot, log, UUID
 };
 
 class cluster_node : public net::request_handler, public net::peer_frame_handler {
@@ -105,7 +102,7 @@ class cluster_node : public net::request_handler, public net::peer_frame_handler
   void on_hello(const wire::hello& h);
 
   // ---- adapter queries --------------------------------------------------------------------
-  std::optional<wire::hello> hello() const;
+  wire::hello hello() const;
   std::optional<wire::leader_is> leader_info() const;
   wire::server_status status() const;
   wire::cluster_view cluster_view() const;
@@ -148,6 +145,7 @@ class cluster_node : public net::request_handler, public net::peer_frame_handler
   void advance_pipeline();
   void carry_out(consensus::output& out);
   void send_messages(const std::vector<consensus::envelope>& messages);
+  std::string sealed(std::string bytes) const;  // with the cluster key's seal, if there is one
   void install(const consensus::snapshot_install& snap);
   void apply(const log_entry& e);
   void report(consensus::output& out);
@@ -218,7 +216,9 @@ class cluster_node : public net::request_handler, public net::peer_frame_handler
   bool bootstrapping_ = false;
   std::size_t heard_when_waiting_ = 0;
   milliseconds next_discovery_check_{0};
-  std::uint64_t dropped_frames_ = 0;
+  struct {  // counts of repeated problems, for rate-limited warnings (net::worth_logging)
+    std::uint64_t dropped_frames = 0, id_clashes = 0, strangers = 0, reborn = 0;
+  } warnings_;
 
   // stopping
   enum class stop_phase { leave, drain, hand_over };

@@ -135,6 +135,7 @@ class cluster {
   void violation(const sim_node& n, const std::string& what);
   // cluster_faults.cpp
   void start_core(sim_node& n);
+  submit_result deliver(std::size_t slot, const queued_request& r);
   void handle_request(sim_node& n, const queued_request& r);
 
   cluster_config cfg_;

@@ -101,9 +101,9 @@ class ClusterJoinTest : public ::testing::Test {
 TEST_F(ClusterJoinTest, AnEmptyServerJoinsTheClusterWhoseLeaderItHearsAndSavesItsUuid) {
   make();
   ASSERT_TRUE(
-      run_until([&] { return !node_->hello()->cluster_uuid.empty(); }, {leader_hello({9, 11})}));
-  EXPECT_EQ(node_->hello()->cluster_uuid, "uuid-of-the-cluster");
-  EXPECT_EQ(node_->hello()->role, "joining");  // the leader adds it as a learner
+      run_until([&] { return !node_->hello().cluster_uuid.empty(); }, {leader_hello({9, 11})}));
+  EXPECT_EQ(node_->hello().cluster_uuid, "uuid-of-the-cluster");
+  EXPECT_EQ(node_->hello().role, "joining");  // the leader adds it as a learner
   EXPECT_FALSE(fatal_code_);
   EXPECT_FALSE(proposed_bootstrap());
   ASSERT_TRUE(run_until([&] {
@@ -119,7 +119,7 @@ TEST_F(ClusterJoinTest, AFollowersHelloIsNotEnoughToJoinOrToFormAnotherCluster) 
   follower.endpoint = "127.0.0.1:11";
   follower.role = "follower";  // names leader 9, lists no voters: no lost-disk check possible
   run_until([] { return false; }, {follower}, 600ms);
-  EXPECT_TRUE(node_->hello()->cluster_uuid.empty()) << "joined on a follower's word";
+  EXPECT_TRUE(node_->hello().cluster_uuid.empty()) << "joined on a follower's word";
   EXPECT_FALSE(proposed_bootstrap()) << "a cluster exists: never form another one";
   EXPECT_NE(node_->status().role, "leader");
 }
@@ -129,13 +129,13 @@ TEST_F(ClusterJoinTest, AnEmptyServerWhoseIdTheLeaderListsAsAVoterRefusesToRun) 
   ASSERT_TRUE(run_until([&] { return fatal_code_.has_value(); }, {leader_hello({7, 9, 11})}));
   EXPECT_EQ(*fatal_code_, exit_data);
   EXPECT_NE(fatal_message_.find("already a member"), std::string::npos) << fatal_message_;
-  EXPECT_TRUE(node_->hello()->cluster_uuid.empty()) << "it must not join under its old id";
+  EXPECT_TRUE(node_->hello().cluster_uuid.empty()) << "it must not join under its old id";
 }
 
 TEST_F(ClusterJoinTest, AnOlderDataDirectoryThatNeverSavedTheUuidRejoinsInstead) {
   make(/*new_identity=*/false);  // e.g. a bootstrap proposer that crashed before forming
   ASSERT_TRUE(
-      run_until([&] { return !node_->hello()->cluster_uuid.empty(); }, {leader_hello({7, 9, 11})}));
+      run_until([&] { return !node_->hello().cluster_uuid.empty(); }, {leader_hello({7, 9, 11})}));
   EXPECT_FALSE(fatal_code_);
 }
 
@@ -144,14 +144,14 @@ TEST_F(ClusterJoinTest, OnlyTheHighestUnaffiliatedIdProposesANewCluster) {
   // A higher id is heard: node 7 waits for its proposal, however long.
   run_until([] { return false; }, {unaffiliated_hello(9)}, 600ms);
   EXPECT_FALSE(proposed_bootstrap());
-  EXPECT_TRUE(node_->hello()->cluster_uuid.empty());
+  EXPECT_TRUE(node_->hello().cluster_uuid.empty());
 }
 
 TEST_F(ClusterJoinTest, TheHighestIdFormsTheClusterAloneWithoutBootstrapExpect) {
   make();
   ASSERT_TRUE(run_until([&] { return node_->status().role == "leader"; }, {unaffiliated_hello(3)}));
   EXPECT_FALSE(proposed_bootstrap()) << "without --bootstrap-expect the proposal lists it alone";
-  EXPECT_EQ(node_->hello()->voters, std::vector<std::uint64_t>{7});
+  EXPECT_EQ(node_->hello().voters, std::vector<std::uint64_t>{7});
 }
 
 TEST_F(ClusterJoinTest, HostilePeerInputIsDroppedAndTheNodeKeepsWorking) {
@@ -172,11 +172,11 @@ TEST_F(ClusterJoinTest, HostilePeerInputIsDroppedAndTheNodeKeepsWorking) {
   }
   // A leave forged with a wrong incarnation changes nothing either.
   node_->on_peer_frame(R"({"control":"leave","from":7,"incarnation":1,"cluster_uuid":")" +
-                           node_->hello()->cluster_uuid + R"("})",
+                           node_->hello().cluster_uuid + R"("})",
                        origin);
   io_.run_for(50ms);
   EXPECT_EQ(node_->status().role, "leader");
-  EXPECT_EQ(node_->hello()->voters, std::vector<std::uint64_t>{7});
+  EXPECT_EQ(node_->hello().voters, std::vector<std::uint64_t>{7});
 }
 
 }  // namespace

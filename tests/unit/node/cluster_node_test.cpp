@@ -206,11 +206,10 @@ TEST_F(ClusterNodeTest, StatusAndLeaderInfoDescribeThisNode) {
   EXPECT_EQ(replies_[0].status->role, "leader");
   EXPECT_EQ(replies_[0].status->leader_id, 7u);
   EXPECT_EQ(replies_[0].status->applied_index, 2u);
-  auto hello = node_->hello();
-  ASSERT_TRUE(hello);
-  EXPECT_EQ(hello->role, "leader");
-  EXPECT_FALSE(hello->cluster_uuid.empty());
-  EXPECT_EQ(hello->voters, std::vector<std::uint64_t>{7});
+  const auto hello = node_->hello();
+  EXPECT_EQ(hello.role, "leader");
+  EXPECT_FALSE(hello.cluster_uuid.empty());
+  EXPECT_EQ(hello.voters, std::vector<std::uint64_t>{7});
 }
 
 }  // namespace
