@@ -36,9 +36,11 @@ void add_flags(CLI::App& app, vote::node::server_config& c, std::string& id_text
   app.add_option("--cluster", c.cluster, "Logical cluster name; servers ignore other clusters")
       ->capture_default_str();
   app.add_option("--admin-token-file,--admin_token_file", c.admin_token_file,
-                 "File holding the admin token that admin requests (register, close, results, "
-                 "membership) must present (default: none; then they are accepted only from this "
-                 "machine)");
+                 "File holding the admin token (>= 16 characters) that admin requests (register, "
+                 "close, live results, membership) must present. Default: none; then the admin "
+                 "is whoever runs programs as this server's user, or as root, on this machine "
+                 "(any of their processes; other users and other machines are refused). Make "
+                 "one with: openssl rand -hex 32 > admin-token && chmod 600 admin-token");
   app.add_option("--cluster-key-file,--cluster_key_file", c.cluster_key_file,
                  "File holding the cluster's shared secret (>= 16 bytes): every peer message "
                  "and hello is authenticated with HMAC-SHA256 (default: none, with a warning)");

@@ -1,4 +1,5 @@
 #include "vote/net/client_listener.hpp"
+#include "vote/net/local_peer.hpp"
 #include "vote/net/log.hpp"
 
 #include <spdlog/spdlog.h>
@@ -79,7 +80,10 @@ class session : public std::enable_shared_from_this<session> {
       : socket_(std::move(socket)), timer_(socket_.get_executor()), owner_(std::move(owner)) {
     origin_.same_host = is_same_host(socket_);
     error_code ec;
-    origin_.remote_address = socket_.remote_endpoint(ec).address().to_string();
+    const auto remote = socket_.remote_endpoint(ec);
+    origin_.remote_address = remote.address().to_string();
+    if (origin_.same_host && !ec)
+      origin_.local_uid = socket_owner_uid(remote, socket_.local_endpoint(ec));
   }
 
   void start() { process_buffer(); }

@@ -23,12 +23,13 @@ std::string digest(std::string_view s) {
 
 admin_policy::admin_policy(std::string token) : token_(digest(token)) {}
 
-outcome admin_policy::authorize(std::string_view presented_token, bool same_host) const {
+outcome admin_policy::authorize(std::string_view presented_token, const origin& from) const {
   if (!token_) {
-    if (same_host) return {};
+    if (from.same_host && from.uid && (*from.uid == server_uid_ || *from.uid == 0)) return {};
     return {errc::unauthorized,
-            "Error: only the admin may do this; this server accepts admin requests only from "
-            "its own machine (it has no --admin-token-file).",
+            "Error: only the admin may do this; this server has no --admin-token-file, so it "
+            "accepts admin requests only from its own machine, from the user it runs as (uid " +
+                std::to_string(server_uid_) + ") or root.",
             std::nullopt};
   }
   if (presented_token.empty())

@@ -58,7 +58,7 @@ void cluster_node::serve(const wire::client_request& req, const net::request_ori
     return reply(wire::encode_response(r));
   }
   if (needs_admin(req.type)) {
-    auto verdict = admin_.authorize(req.admin_token, origin.same_host);
+    auto verdict = admin_.authorize(req.admin_token, {origin.same_host, origin.local_uid});
     if (!verdict.ok()) return reply(encode_outcome(req.request_id, verdict));
   }
   switch (req.type) {

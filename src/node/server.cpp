@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <random>
+
+#include <unistd.h>
 #include <stdexcept>
 
 #include "vote/net/client_listener.hpp"
@@ -142,10 +144,14 @@ recovered_state recover(storage::file_system& fs, const server_config& c,
 
 admin_policy make_admin_policy(const server_config& c) {
   if (c.admin_token_file.empty()) {
+    const auto uid = static_cast<std::uint32_t>(::geteuid());
     spdlog::warn(
-        "no --admin-token-file: admin requests (register, close, results, membership) "
-        "are accepted only from this machine");
-    return admin_policy{};
+        "no --admin-token-file: whoever runs programs as uid {} (or root) on this machine is the "
+        "admin: register, close, live results and membership changes are accepted from "
+        "connections of those users on this machine, from nobody else (make a token with "
+        "`openssl rand -hex 32 > admin-token && chmod 600 admin-token`; docs/security.md)",
+        uid);
+    return admin_policy{uid};
   }
   return admin_policy{load_admin_token(c.admin_token_file)};
 }

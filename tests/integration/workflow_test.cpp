@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include "vote/lab/harness.hpp"
 
 namespace vote::test {
@@ -147,6 +149,24 @@ TEST(AdminTokenTest, RegisterAndCloseNeedTheTokenWhenTheServerHasOne) {
   auto right = args;
   right.insert(right.end(), {"--admin-token", "s3cret-admin-token-123"});
   EXPECT_EQ(run("register", right).code, 0);
+}
+
+// Without a token file the admin is the server's own user (or root) on its machine: a client
+// run by another local user is refused, the server's user is served.
+TEST(AdminWithoutTokenTest, AnotherLocalUserIsNotTheAdmin) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to run a client as another user";
+  server srv;
+  srv.start();
+  const std::vector<std::string> args{
+      "--id", "e1",       "--candidates", "A",         "--authorized-users",
+      "u1",   "--server", srv.endpoint(), "--timeout", "5"};
+  std::vector<std::string> as_nobody{"--reuid=65534", "--regid=65534", "--clear-groups",
+                                     bin("register")};
+  as_nobody.insert(as_nobody.end(), args.begin(), args.end());
+  process other("/usr/bin/setpriv", as_nobody);
+  EXPECT_EQ(other.wait(std::chrono::seconds(30)), 1);
+  EXPECT_NE(other.stderr_text().find("only the admin"), std::string::npos) << other.stderr_text();
+  EXPECT_EQ(run("register", args).code, 0);  // the server's own user (root here)
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -44,6 +45,8 @@ struct listener_options {
 struct request_origin {
   std::string remote_address;
   bool same_host = false;  // loopback peer, or the peer's address is one of this host's
+  // With same_host: the uid owning the connecting socket (local_peer.hpp); nullopt if unknown.
+  std::optional<std::uint32_t> local_uid;
 };
 
 // Called with a response payload (JSON, unframed) exactly once per request. Safe to call after

@@ -8,21 +8,47 @@
 namespace vote::node {
 namespace {
 
-TEST(AdminPolicyTest, WithoutATokenOnlyTheServersOwnMachineIsAdmin) {
-  admin_policy p;
-  EXPECT_TRUE(p.authorize("", true).ok());
-  EXPECT_TRUE(p.authorize("anything", true).ok());
-  auto remote = p.authorize("", false);
+constexpr std::uint32_t server_uid = 1000;
+
+admin_policy::origin local(std::uint32_t uid) {
+  return {.same_host = true, .uid = uid};
+}
+
+TEST(AdminPolicyTest, WithoutATokenTheServersUserOnItsMachineIsAdmin) {
+  admin_policy p(server_uid);
+  EXPECT_TRUE(p.authorize("", local(server_uid)).ok());
+  EXPECT_TRUE(p.authorize("anything", local(server_uid)).ok());
+}
+
+TEST(AdminPolicyTest, WithoutATokenRootOnTheServersMachineIsAdmin) {
+  EXPECT_TRUE(admin_policy(server_uid).authorize("", local(0)).ok());
+}
+
+TEST(AdminPolicyTest, WithoutATokenAnotherLocalUserIsNotAdmin) {
+  auto other = admin_policy(server_uid).authorize("", local(1001));
+  EXPECT_EQ(other.code, errc::unauthorized);
+  EXPECT_NE(other.message.find("uid 1000"), std::string::npos) << other.message;
+}
+
+TEST(AdminPolicyTest, WithoutATokenALocalConnectionOfUnknownOwnerIsNotAdmin) {
+  auto unknown = admin_policy(server_uid).authorize("", {.same_host = true, .uid = std::nullopt});
+  EXPECT_EQ(unknown.code, errc::unauthorized);
+}
+
+TEST(AdminPolicyTest, WithoutATokenAnotherMachineIsNotAdminWhateverItClaims) {
+  // A uid can only come from this machine's socket table; a remote origin never has one, but
+  // even if it did, it is not trusted.
+  auto remote = admin_policy(server_uid).authorize("", {.same_host = false, .uid = server_uid});
   EXPECT_EQ(remote.code, errc::unauthorized);
   EXPECT_NE(remote.message.find("own machine"), std::string::npos);
 }
 
 TEST(AdminPolicyTest, WithATokenEveryoneMustPresentIt) {
   admin_policy p("correct horse battery staple");
-  EXPECT_TRUE(p.authorize("correct horse battery staple", false).ok());
-  EXPECT_EQ(p.authorize("", true).code, errc::unauthorized);
-  EXPECT_EQ(p.authorize("correct horse battery stapl", true).code, errc::unauthorized);
-  EXPECT_EQ(p.authorize("correct horse battery staple!", false).code, errc::unauthorized);
+  EXPECT_TRUE(p.authorize("correct horse battery staple", {}).ok());
+  EXPECT_EQ(p.authorize("", local(0)).code, errc::unauthorized);
+  EXPECT_EQ(p.authorize("correct horse battery stapl", local(server_uid)).code, errc::unauthorized);
+  EXPECT_EQ(p.authorize("correct horse battery staple!", {}).code, errc::unauthorized);
 }
 
 TEST(AdminPolicyTest, TokenFileIsTrimmedAndMustBeLongEnough) {

@@ -32,7 +32,7 @@ class ClusterJoinTest : public ::testing::Test {
     s.discovery_window = 200ms;
     s.new_identity = new_identity;
     s.consensus.endpoint = s.endpoint;
-    node_ = std::make_unique<cluster_node>(io_, s, recovered_state{}, admin_policy{}, *writer_,
+    node_ = std::make_unique<cluster_node>(io_, s, recovered_state{}, admin_policy{0}, *writer_,
                                            nullptr, 42);
     node_->set_send([this](std::uint64_t, const std::string&, std::string payload) {
       if (auto e = consensus::decode_envelope(payload)) sent_.push_back(*e);
@@ -157,7 +157,7 @@ TEST_F(ClusterJoinTest, TheHighestIdFormsTheClusterAloneWithoutBootstrapExpect) 
 TEST_F(ClusterJoinTest, HostilePeerInputIsDroppedAndTheNodeKeepsWorking) {
   make();
   ASSERT_TRUE(run_until([&] { return node_->status().role == "leader"; }));
-  const net::request_origin origin{"10.9.9.9", false};
+  const net::request_origin origin{"10.9.9.9", false, std::nullopt};
   const std::vector<std::string> junk_frames = {
       R"({"control":1})",
       R"({"control":"leave","from":"x","incarnation":1})",

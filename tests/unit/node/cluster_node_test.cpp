@@ -66,6 +66,8 @@ class counting_fs : public storage::file_system {
 
 class ClusterNodeTest : public ::testing::Test {
  protected:
+  static constexpr std::uint32_t server_uid = 1000;  // the user the server "runs as"
+
   void SetUp() override {
     storage::wal_recovery rec;
     writer_ = std::make_unique<log_writer>(io_, fs_, "/data",
@@ -77,8 +79,8 @@ class ClusterNodeTest : public ::testing::Test {
     s.data_dir = "/data";
     s.discovery_window = 0ms;  // nobody else to hear: form the cluster alone at once
     s.consensus.endpoint = s.endpoint;
-    node_ = std::make_unique<cluster_node>(io_, s, recovered_state{}, admin_policy{}, *writer_,
-                                           nullptr, 42);
+    node_ = std::make_unique<cluster_node>(io_, s, recovered_state{}, admin_policy{server_uid},
+                                           *writer_, nullptr, 42);
     node_->start();
     // config entry and epoch_start are committed and applied: the node serves
     run_while(
@@ -89,8 +91,11 @@ class ClusterNodeTest : public ::testing::Test {
     writer_->stop();
   }
 
+  // The admin (the server's own user on its machine) unless `same_host` is false.
   void send(const wire::client_request& r, bool same_host = true) {
-    node_->on_request(wire::encode_request(r), {"10.0.0.9", same_host}, [this](std::string json) {
+    const net::request_origin from{"10.0.0.9", same_host,
+                                   same_host ? std::optional(server_uid) : std::nullopt};
+    node_->on_request(wire::encode_request(r), from, [this](std::string json) {
       auto d = wire::decode_response(json);
       replies_.push_back(std::get<wire::client_response>(d));
     });
@@ -165,7 +170,7 @@ TEST_F(ClusterNodeTest, RequestsArrivingInOneTurnShareOneFsync) {
 
 TEST_F(ClusterNodeTest, MalformedAndRefusedRequestsNeverTouchTheLog) {
   const int before = fs_.syncs.load();
-  node_->on_request("{not json", {"127.0.0.1", true}, [this](std::string json) {
+  node_->on_request("{not json", {"127.0.0.1", true, server_uid}, [this](std::string json) {
     replies_.push_back(std::get<wire::client_response>(wire::decode_response(json)));
   });
   send(register_request({"u1", "u1"}));                 // duplicate voter: shape check
