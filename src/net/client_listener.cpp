@@ -1,4 +1,5 @@
 #include "vote/net/client_listener.hpp"
+#include "vote/net/cluster_key.hpp"
 #include "vote/net/local_peer.hpp"
 #include "vote/net/log.hpp"
 
@@ -47,11 +48,21 @@ class session;
 
 struct client_listener::impl : std::enable_shared_from_this<client_listener::impl> {
   impl(asio::io_context& io, const tcp::endpoint& ep, request_handler& h, listener_options o,
-       peer_frame_handler* peers)
-      : io_(io), acceptor_(io, ep), accept_retry_(io), handler_(h), peers_(peers), options_(o) {}
+       peer_message_handler* peers, peer_codec codec)
+      : io_(io),
+        acceptor_(io, ep),
+        accept_retry_(io),
+        handler_(h),
+        peers_(peers),
+        codec_(codec),
+        options_(o),
+        ledger_(o.limits) {}
 
   void accept();
+  void admit(std::shared_ptr<session> s);
+  bool make_room(edge_pool pool, const session* spare = nullptr);
   void forget(session* s);
+  void count_open();
 
   // After a failed accept (e.g. EMFILE: out of descriptors) the listening socket stays readable;
   // accepting again at once would spin. Wait this long first.
@@ -61,8 +72,10 @@ struct client_listener::impl : std::enable_shared_from_this<client_listener::imp
   tcp::acceptor acceptor_;
   asio::steady_timer accept_retry_;
   request_handler& handler_;
-  peer_frame_handler* peers_;  // null: peer frames are refused
+  peer_message_handler* peers_;  // null: peer frames are refused
+  peer_codec codec_;
   listener_options options_;
+  edge_ledger ledger_;
   listener_stats stats_;
   std::unordered_map<session*, std::shared_ptr<session>> sessions_;
   bool stopped_ = false;
@@ -70,10 +83,9 @@ struct client_listener::impl : std::enable_shared_from_this<client_listener::imp
 };
 
 // One connection. A client session reads a frame, hands it over, writes the reply, repeats; a
-// peer session hands over every frame as it completes and never writes.
+// peer session opens every frame as it completes, hands over what opened and never writes.
 class session : public std::enable_shared_from_this<session> {
   using clock = asio::steady_timer::clock_type;
-  enum class kind { undecided, client, peer };  // set by the first complete frame
 
  public:
   session(tcp::socket socket, std::shared_ptr<client_listener::impl> owner)
@@ -86,7 +98,15 @@ class session : public std::enable_shared_from_this<session> {
       origin_.local_uid = socket_owner_uid(remote, socket_.local_endpoint(ec));
   }
 
-  void start() { process_buffer(); }
+  void start() {
+    holds_slot_ = true;
+    process_buffer();
+  }
+
+  edge_pool pool() const { return pool_of(kind_); }
+  // Whether closing this connection to make room loses nothing in flight.
+  bool evictable() const { return !in_request_ && !closing_ && !closed_; }
+  clock::time_point last_active() const { return last_active_; }
 
   // Graceful shutdown: a connection waiting for a request closes now; one with a request in
   // flight closes once its reply is written.
@@ -107,11 +127,14 @@ class session : public std::enable_shared_from_this<session> {
     disarm();
     socket_.shutdown(tcp::socket::shutdown_both, ec);
     socket_.close(ec);
-    if (owner_) owner_->forget(this);
+    charge(0);
+    if (!reading_) buffer_.release();  // else once the aborted read has completed
+    if (holds_slot_ && owner_) owner_->forget(this);
   }
 
  private:
   const listener_options& options() const { return owner_->options_; }
+  listener_stats& stats() { return owner_->stats_; }
 
   // One deadline at a time. A wait that completed before the timer was re-armed or disarmed is
   // still delivered with success; its generation no longer matches, so it closes nothing.
@@ -120,7 +143,7 @@ class session : public std::enable_shared_from_this<session> {
     timer_.expires_at(deadline);
     timer_.async_wait([self = shared_from_this(), generation](error_code ec) {
       if (ec || self->closed_ || generation != self->timer_generation_) return;
-      ++self->owner_->stats_.timeouts;
+      ++self->stats().timeouts;
       self->close();
     });
   }
@@ -130,32 +153,39 @@ class session : public std::enable_shared_from_this<session> {
     timer_.cancel();
   }
 
+  // Charges the read buffer's bytes to this connection's pool; false if the caps refuse.
+  bool charge(std::size_t bytes) {
+    const bool ok = owner_->ledger_.recharge(pool(), charged_, bytes);
+    stats().buffered_bytes = owner_->ledger_.bytes();
+    return ok;
+  }
+
+  // charge(), closing the quietest other connections of the pool (at most max_evictions) while
+  // the caps refuse: a flood of connections that announce frames and never finish them cannot
+  // keep a new client (or peer) out.
+  bool charge_making_room(std::size_t bytes) {
+    for (int evicted = 0; !charge(bytes); ++evicted) {
+      if (evicted == max_evictions || !owner_->make_room(pool(), this)) return false;
+    }
+    return true;
+  }
+
   // Decodes what is buffered: dispatches frames, reports an error, or reads more.
   void process_buffer() {
-    auto self = shared_from_this();  // a peer frame handler may stop the listener
+    auto self = shared_from_this();  // a peer message handler may stop the listener
     while (!closed_ && !closing_) {
       if (owner_->drained_) return close();  // shutting down: no new requests
-      auto view = std::string_view(buffer_).substr(start_);
+      const auto view = buffer_.data();
       auto d = decode_next(view);
       switch (d.st) {
         case wire::frame_decode::status::frame:
           if (d.type == wire::frame_type::json) return dispatch(std::string(d.payload), d.consumed);
-          hand_over_peer_frame(std::string(d.payload), d.consumed);
+          take_peer_frame(d.payload, d.consumed);
           continue;  // a peer frame needs no reply: on to the next one
         case wire::frame_decode::status::error:
           return frame_error(d);
         case wire::frame_decode::status::need_more:
-          if (view.empty()) {
-            // A peer link is persistent: it may stay quiet as long as it likes.
-            read_more(kind_ == kind::peer ? std::nullopt
-                                          : std::optional(clock::now() + options().idle_timeout));
-          } else {
-            // The deadline is set when the frame starts, not on every read: a sender trickling a
-            // byte at a time must not hold the connection forever.
-            if (!frame_deadline_) frame_deadline_ = clock::now() + options().frame_timeout;
-            read_more(frame_deadline_);
-          }
-          return;
+          return read_more(view);
       }
     }
   }
@@ -163,17 +193,16 @@ class session : public std::enable_shared_from_this<session> {
   // decode_frame() with the limit and the kind rule of the frame's type, applied as soon as the
   // header has arrived (before any payload is waited for).
   wire::frame_decode decode_next(std::string_view view) const {
-    const auto& o = options();
-    auto d = wire::decode_frame(view, std::max(o.max_frame_payload, o.max_peer_frame_payload));
+    const auto& l = options().limits;
+    auto d = wire::decode_frame(view, std::max(l.max_frame_payload, l.max_peer_frame_payload));
     if (d.st == wire::frame_decode::status::error || view.size() < wire::frame_header_size) {
       return d;
     }
     const auto type = static_cast<wire::frame_type>(view[frame_type_offset]);
     if (auto refusal = refuse(type)) return *refusal;
-    const auto limit =
-        type == wire::frame_type::peer ? o.max_peer_frame_payload : o.max_frame_payload;
     // The header alone: too_large if its length is over this type's limit, else need_more.
-    auto header = wire::decode_frame(view.substr(0, wire::frame_header_size), limit);
+    auto header =
+        wire::decode_frame(view.substr(0, wire::frame_header_size), payload_limit(l, kind_, type));
     return header.st == wire::frame_decode::status::error ? header : d;
   }
 
@@ -184,9 +213,9 @@ class session : public std::enable_shared_from_this<session> {
     if (type == wire::frame_type::peer && !owner_->peers_) {
       code = errc::unsupported;
       reason = "this port takes client frames only";
-    } else if (type == wire::frame_type::peer && kind_ == kind::client) {
+    } else if (type == wire::frame_type::peer && kind_ == connection_kind::client) {
       reason = "a peer frame on a client connection";
-    } else if (type == wire::frame_type::json && kind_ == kind::peer) {
+    } else if (type == wire::frame_type::json && kind_ == connection_kind::peer) {
       reason = "a client frame on a peer connection";
     }
     if (!reason) return std::nullopt;
@@ -199,46 +228,115 @@ class session : public std::enable_shared_from_this<session> {
 
   // A client connection gets one error response; a peer connection is never written to.
   void frame_error(const wire::frame_decode& d) {
-    ++owner_->stats_.frame_errors;
+    ++stats().frame_errors;
     log()->debug("frame error from {}: {}", origin_.remote_address, d.error);
-    if (kind_ == kind::peer) return close();
+    if (kind_ == connection_kind::peer) return close();
     fail(framed_error(d.code, "Error: " + d.error));
   }
 
-  void hand_over_peer_frame(std::string payload, std::size_t consumed) {
-    kind_ = kind::peer;
-    start_ += consumed;
-    frame_deadline_.reset();
-    owner_->peers_->on_peer_frame(std::move(payload), origin_);
+  // Opens a peer frame (before its bytes are dropped from the buffer: `payload` points into it)
+  // and hands over what opened; anything else closes the connection.
+  void take_peer_frame(std::string_view payload, std::size_t consumed) {
+    auto opened = owner_->codec_.open(payload, unix_now_ms());
+    consume(consumed);
+    if (const auto* refusal = std::get_if<peer_refusal>(&opened)) {
+      const auto n = ++stats().peer_frames_refused;
+      if (worth_logging(n)) {
+        log()->warn("refused a peer frame from {}: {}; connection closed ({} refused so far)",
+                    origin_.remote_address, to_string(*refusal), n);
+      }
+      return close();
+    }
+    if (kind_ != connection_kind::peer && !become_peer()) return;
+    auto& input = std::get<peer_input>(opened);
+    if (std::holds_alternative<link_opening>(input)) return;  // transport only
+    peer_message message = std::holds_alternative<leave_request>(input)
+                               ? peer_message(std::move(std::get<leave_request>(input)))
+                               : peer_message(std::move(std::get<consensus::envelope>(input)));
+    owner_->peers_->on_peer_message(std::move(message), origin_);
   }
 
-  // Reads, closing the connection at `deadline` if one is given.
-  void read_more(std::optional<clock::time_point> deadline) {
-    if (start_ > 0) {
-      buffer_.erase(0, start_);
-      start_ = 0;
+  // The first frame opened: the connection moves to the peer pool (making room there if needed).
+  bool become_peer() {
+    auto& o = *owner_;
+    if (!o.ledger_.has_slot(edge_pool::peer) && !o.make_room(edge_pool::peer)) {
+      ++stats().refused_over_cap;
+      close();
+      return false;
     }
-    if (deadline) {
-      arm(*deadline);
+    const std::size_t bytes = charged_;
+    charge(0);
+    o.ledger_.close(edge_pool::client);
+    o.ledger_.open(edge_pool::peer);
+    kind_ = connection_kind::peer;
+    ++stats().peer_links;
+    o.count_open();
+    if (!charge_making_room(bytes)) {
+      ++stats().over_budget;
+      close();
+      return false;
+    }
+    return true;
+  }
+
+  void consume(std::size_t n) {
+    buffer_.consume(n);
+    frame_deadline_.reset();
+    charge(buffer_.capacity());
+  }
+
+  // Reads into the buffer, first charging what it may grow to for the frame in progress (the
+  // frame's whole size: nothing is read for a frame the caps cannot take). The deadline: idle
+  // between frames, the frame deadline within one (set when the frame starts, not on every
+  // read: a sender trickling a byte at a time must not hold the connection forever).
+  void read_more(std::string_view view) {
+    const std::size_t total = frame_total(view);
+    const std::size_t capacity = buffer_.capacity_for(total);
+    if (!charge_making_room(std::max(capacity, total))) return refuse_over_budget();
+    if (!view.empty()) {
+      if (!frame_deadline_) frame_deadline_ = clock::now() + options().frame_timeout;
+      arm(*frame_deadline_);
     } else {
-      disarm();
+      arm(clock::now() +
+          (kind_ == connection_kind::peer ? options().peer_idle_timeout : options().idle_timeout));
     }
-    const std::size_t old = buffer_.size();
-    buffer_.resize(old + read_chunk);
-    socket_.async_read_some(asio::buffer(buffer_.data() + old, read_chunk),
-                            [self = shared_from_this(), old](error_code ec, std::size_t n) {
-                              self->buffer_.resize(old + n);
-                              if (ec || self->closed_) return self->close();
+    char* at = buffer_.space(capacity);
+    reading_ = true;
+    socket_.async_read_some(asio::buffer(at, buffer_.space_size()),
+                            [self = shared_from_this()](error_code ec, std::size_t n) {
+                              self->reading_ = false;
+                              if (self->closed_) return self->buffer_.release();
+                              if (ec) return self->close();
+                              self->buffer_.commit(n);
+                              self->last_active_ = clock::now();
                               self->process_buffer();
                             });
   }
 
+  // Header and payload of the frame in progress; 0 while its header is incomplete.
+  static std::size_t frame_total(std::string_view view) {
+    if (view.size() < wire::frame_header_size) return 0;
+    std::size_t length = 0;
+    for (std::size_t i = frame_length_offset; i < wire::frame_header_size; ++i) {
+      length = (length << 8) | static_cast<std::uint8_t>(view[i]);
+    }
+    return wire::frame_header_size + length;
+  }
+
+  void refuse_over_budget() {
+    ++stats().over_budget;
+    log()->debug("buffered-bytes cap reached: closing the connection from {}",
+                 origin_.remote_address);
+    if (kind_ == connection_kind::peer) return close();
+    fail(framed_error(errc::unavailable, "Error: the server is at its memory limit; retry later."));
+  }
+
   void dispatch(std::string payload, std::size_t consumed) {
-    kind_ = kind::client;
-    start_ += consumed;
-    frame_deadline_.reset();
+    kind_ = connection_kind::client;
+    consume(consumed);
     disarm();
     in_request_ = true;
+    last_active_ = clock::now();
     std::weak_ptr<session> weak = shared_from_this();
     owner_->handler_.on_request(std::move(payload), origin_, [weak](std::string response) {
       auto self = weak.lock();
@@ -255,24 +353,30 @@ class session : public std::enable_shared_from_this<session> {
     asio::async_write(socket_, asio::buffer(out_),
                       [self = shared_from_this()](error_code ec, std::size_t) {
                         self->in_request_ = false;
+                        self->out_ = std::string();
+                        self->last_active_ = clock::now();
                         if (ec || self->closed_ || self->closing_) return self->close();
                         self->process_buffer();
                       });
   }
 
-  static constexpr std::size_t read_chunk = 16 * 1024;
-  static constexpr std::size_t frame_type_offset = 5;  // of the frame header (wire/frame.hpp)
+  static constexpr int max_evictions = 64;               // per charge that the caps refuse
+  static constexpr std::size_t frame_type_offset = 5;    // of the frame header (wire/frame.hpp)
+  static constexpr std::size_t frame_length_offset = 8;  // u32 big-endian
 
   tcp::socket socket_;
   asio::steady_timer timer_;
   std::shared_ptr<client_listener::impl> owner_;
   request_origin origin_;
-  std::string buffer_;
-  std::size_t start_ = 0;  // first unconsumed byte of buffer_
+  frame_buffer buffer_;
+  std::size_t charged_ = 0;  // bytes charged to the ledger for buffer_ (pool of kind_)
   std::string out_;
   std::optional<clock::time_point> frame_deadline_;  // set while a started frame is incomplete
   std::uint64_t timer_generation_ = 0;               // of the one wait that may close
-  kind kind_ = kind::undecided;
+  clock::time_point last_active_ = clock::now();     // last read, request or reply
+  connection_kind kind_ = connection_kind::undecided;
+  bool holds_slot_ = false;  // counted in the ledger and in sessions_
+  bool reading_ = false;     // a read into buffer_ is in flight
   bool in_request_ = false;  // a request was handed over and its reply is not yet written
   bool closing_ = false;
   bool closed_ = false;
@@ -292,24 +396,45 @@ void client_listener::impl::accept() {
     }
     error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    auto s = std::make_shared<session>(std::move(socket), self);
     ++self->stats_.accepted;
-    if (self->sessions_.size() >= self->options_.max_connections) {
-      ++self->stats_.refused_over_cap;
-      s->fail(framed_error(errc::unavailable,
-                           "Error: the server is at its connection limit; retry later."));
-    } else {
-      self->sessions_.emplace(s.get(), s);
-      self->stats_.open = self->sessions_.size();
-      s->start();
-    }
+    self->admit(std::make_shared<session>(std::move(socket), self));
     self->accept();
   });
 }
 
+// Every new connection starts in the client pool, whose kind it may still leave.
+void client_listener::impl::admit(std::shared_ptr<session> s) {
+  if (!ledger_.has_slot(edge_pool::client) && !make_room(edge_pool::client)) {
+    ++stats_.refused_over_cap;
+    s->fail(framed_error(errc::unavailable,
+                         "Error: the server is at its connection limit; retry later."));
+    return;
+  }
+  ledger_.open(edge_pool::client);
+  sessions_.emplace(s.get(), s);
+  count_open();
+  s->start();
+}
+
+// Closes the connection of `pool` (other than `spare`) that has been quiet longest and has
+// nothing in flight.
+bool client_listener::impl::make_room(edge_pool pool, const session* spare) {
+  session* victim = nullptr;
+  for (auto& [ptr, s] : sessions_) {
+    if (ptr == spare || s->pool() != pool || !s->evictable()) continue;
+    if (!victim || s->last_active() < victim->last_active()) victim = ptr;
+  }
+  if (!victim) return false;
+  ++stats_.evicted;
+  auto keep = sessions_.at(victim);  // close() forgets it
+  keep->close();
+  return true;
+}
+
 void client_listener::impl::forget(session* s) {
-  sessions_.erase(s);
-  stats_.open = sessions_.size();
+  if (sessions_.erase(s) == 0) return;
+  ledger_.close(s->pool());
+  count_open();
   if (sessions_.empty() && drained_) {
     auto done = std::move(drained_);
     drained_ = nullptr;
@@ -317,10 +442,15 @@ void client_listener::impl::forget(session* s) {
   }
 }
 
+void client_listener::impl::count_open() {
+  stats_.open = sessions_.size();
+  stats_.open_peers = ledger_.connections(edge_pool::peer);
+}
+
 client_listener::client_listener(asio::io_context& io, const tcp::endpoint& endpoint,
                                  request_handler& handler, listener_options options,
-                                 peer_frame_handler* peers)
-    : impl_(std::make_shared<impl>(io, endpoint, handler, options, peers)) {}
+                                 peer_message_handler* peers, peer_codec codec)
+    : impl_(std::make_shared<impl>(io, endpoint, handler, options, peers, codec)) {}
 
 client_listener::~client_listener() {
   stop();
@@ -352,9 +482,9 @@ void client_listener::stop() {
   error_code ec;
   impl_->acceptor_.close(ec);
   impl_->accept_retry_.cancel();
-  auto sessions = std::move(impl_->sessions_);
-  for (auto& [ptr, s] : sessions) s->close();
-  impl_->stats_.open = 0;
+  std::vector<std::shared_ptr<session>> open;
+  for (auto& [ptr, s] : impl_->sessions_) open.push_back(s);
+  for (auto& s : open) s->close();
 }
 
 tcp::endpoint client_listener::local_endpoint() const {
