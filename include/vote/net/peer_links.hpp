@@ -3,7 +3,7 @@
 //
 // One persistent connection per peer, one-way: this side only writes peer frames (frame type 2);
 // the remote answers on its own link to us, and its client_listener hands our frames to its
-// peer_frame_handler. A read stays pending on every connected socket all the same, so that a
+// peer_message_handler. A read stays pending on every connected socket all the same, so that a
 // peer process that died (EOF, reset) is noticed at once; bytes received are a protocol error.
 //
 // Per peer, a link is idle, connecting, connected or in backoff:
