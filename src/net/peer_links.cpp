@@ -41,12 +41,13 @@ constexpr std::chrono::seconds drop_warning_interval{1};
 }  // namespace
 
 struct peer_links::impl {
-  impl(asio::io_context& io, peer_link_options o, link_down_fn down)
-      : io_(io), options_(o), on_down_(std::move(down)) {}
+  impl(asio::io_context& io, peer_link_options o, link_down_fn down, opening_fn opening)
+      : io_(io), options_(o), on_down_(std::move(down)), opening_(std::move(opening)) {}
 
   asio::io_context& io_;
   peer_link_options options_;
   link_down_fn on_down_;
+  opening_fn opening_;
   peer_link_stats stats_;
   std::unordered_map<std::uint64_t, std::shared_ptr<peer_link>> links_;
   bool stopped_ = false;
@@ -132,7 +133,35 @@ class peer_link : public std::enable_shared_from_this<peer_link> {
     socket_.set_option(tcp::no_delay(true), ignored);
     log()->debug("peer {}: connected to {}", peer_, endpoint_text_);
     watch_for_close();
+    queue_opening();
+    if (queue_.empty()) return arm_keepalive();
     write();
+  }
+
+  // An opening at the head of the queue (a fresh one: a connection never resends an old one).
+  void queue_opening() {
+    if (!owner_->opening_) return;
+    if (head_is_opening_) {
+      queued_bytes_ -= queue_.front().size();
+      queue_.pop_front();
+    }
+    std::string framed;
+    wire::encode_frame(owner_->opening_(), framed, wire::frame_type::peer);
+    queued_bytes_ += framed.size();
+    queue_.push_front(std::move(framed));
+    head_is_opening_ = true;
+  }
+
+  // A connected link with nothing to write sends an opening again after keepalive_interval.
+  void arm_keepalive() {
+    disarm();
+    if (!owner_->opening_ || options().keepalive_interval.count() <= 0) return;
+    arm(clock::now() + options().keepalive_interval, [this] {
+      if (state_ != state::connected || !queue_.empty()) return;
+      queue_opening();
+      write();
+    });
+    keepalive_armed_ = true;
   }
 
   void connect_failed(const std::string& why) {
@@ -157,7 +186,7 @@ class peer_link : public std::enable_shared_from_this<peer_link> {
   // re-armed whenever a frame completes, so it bounds the time of each frame, not of the queue.
   void write() {
     if (writing_ || queue_.empty()) return;
-    if (!deadline_armed_) arm_write_deadline();
+    if (!deadline_armed_ || keepalive_armed_) arm_write_deadline();
     std::vector<asio::const_buffer> buffers;
     std::size_t bytes = 0;
     for (std::size_t i = 0; i < queue_.size() && (i == 0 || bytes < max_gather_bytes); ++i) {
@@ -182,10 +211,11 @@ class peer_link : public std::enable_shared_from_this<peer_link> {
       head_written_ -= queue_.front().size();
       queued_bytes_ -= queue_.front().size();
       queue_.pop_front();
-      ++stats().frames_sent;
+      if (!head_is_opening_) ++stats().frames_sent;
+      head_is_opening_ = false;
       completed_a_frame = true;
     }
-    if (queue_.empty()) return disarm();
+    if (queue_.empty()) return arm_keepalive();
     if (completed_a_frame) arm_write_deadline();
     write();
   }
@@ -234,6 +264,7 @@ class peer_link : public std::enable_shared_from_this<peer_link> {
   void arm(clock::time_point deadline, Expired expired) {
     const std::uint64_t generation = ++timer_generation_;
     deadline_armed_ = true;
+    keepalive_armed_ = false;
     timer_.expires_at(deadline);
     timer_.async_wait([self = shared_from_this(), generation, expired](error_code ec) {
       if (ec || generation != self->timer_generation_) return;
@@ -245,6 +276,7 @@ class peer_link : public std::enable_shared_from_this<peer_link> {
   void disarm() {
     ++timer_generation_;
     deadline_armed_ = false;
+    keepalive_armed_ = false;
     timer_.cancel();
   }
 
@@ -260,7 +292,9 @@ class peer_link : public std::enable_shared_from_this<peer_link> {
     queued_bytes_ = 0;
     head_written_ = 0;
     writing_ = false;
-    return n;
+    const bool had_opening = head_is_opening_;
+    head_is_opening_ = false;
+    return had_opening ? n - 1 : n;
   }
 
   void count_drops(std::size_t frames) { stats().frames_dropped += frames; }
@@ -288,10 +322,12 @@ class peer_link : public std::enable_shared_from_this<peer_link> {
   std::size_t queued_bytes_ = 0;
   std::size_t head_written_ = 0;  // bytes of queue_.front() already written
   bool writing_ = false;          // a write of the head of queue_ is in flight
+  bool head_is_opening_ = false;  // queue_.front() is an opening (not a message: not counted)
   std::array<char, 64> read_buffer_{};
   std::uint64_t connection_ = 0;        // generation of the current socket use
   std::uint64_t timer_generation_ = 0;  // of the one wait that may act
   bool deadline_armed_ = false;
+  bool keepalive_armed_ = false;       // the armed deadline is the keepalive, not a write deadline
   std::chrono::milliseconds backoff_;  // the next backoff
   bool reported_down_ = false;         // on_down was called and no connect succeeded since
   clock::time_point connected_at_{};
@@ -300,8 +336,9 @@ class peer_link : public std::enable_shared_from_this<peer_link> {
   clock::time_point last_drop_warning_{};
 };
 
-peer_links::peer_links(asio::io_context& io, peer_link_options options, link_down_fn on_down)
-    : impl_(std::make_shared<impl>(io, options, std::move(on_down))) {}
+peer_links::peer_links(asio::io_context& io, peer_link_options options, link_down_fn on_down,
+                       opening_fn opening)
+    : impl_(std::make_shared<impl>(io, options, std::move(on_down), std::move(opening))) {}
 
 peer_links::~peer_links() {
   stop();

@@ -7,7 +7,6 @@
 // means this server lost its disk), or — when no server it hears belongs to a cluster — the
 // highest id among the unaffiliated servers proposes a new one.
 #include <spdlog/spdlog.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <optional>
@@ -41,31 +40,18 @@ constexpr int silent_after_hellos = 3;
 
 // ---- peer frames ----------------------------------------------------------------------------
 
-void cluster_node::on_peer_frame(std::string payload, const net::request_origin& origin) {
+void cluster_node::on_peer_message(net::peer_message message, const net::request_origin& origin) {
   if (frozen_) return;
   survive(settings_.id, "a peer message from " + origin.remote_address,
-          [&] { take_peer_frame(payload, origin); });
+          [&] { take_peer_message(message); });
 }
 
-void cluster_node::take_peer_frame(const std::string& payload, const net::request_origin& origin) {
-  std::string_view bytes = payload;
-  if (key_ != nullptr) {
-    std::string_view inner;
-    const auto verdict = key_->open(bytes, net::unix_now_ms(), inner);
-    if (verdict != net::cluster_key::verdict::ok) {
-      if (net::worth_logging(++warnings_.dropped_frames)) {
-        spdlog::warn("node={} dropped a peer message from {}: {} ({} dropped so far)", settings_.id,
-                     origin.remote_address, net::to_string(verdict), warnings_.dropped_frames);
-      }
-      return;
-    }
-    bytes = inner;
-  }
-  auto e = consensus::decode_envelope(bytes);
-  if (!e) return on_control(std::string(bytes));
-  if (e->to != settings_.id) return;
+void cluster_node::take_peer_message(net::peer_message& message) {
+  if (const auto* leave = std::get_if<net::leave_request>(&message)) return on_leave(*leave);
+  auto& e = std::get<consensus::envelope>(message);
+  if (e.to != settings_.id) return;
   core_.tick(now());
-  core_.step(*e);
+  core_.step(e);
   schedule_pump();
 }
 
@@ -80,33 +66,12 @@ void cluster_node::on_link_down(std::uint64_t peer) {
   schedule_pump();
 }
 
-// Driver-level control messages on peer links: {"control":"leave","from","incarnation"}.
-void cluster_node::on_control(const std::string& json) {
-  auto j = json.find('\0') == std::string::npos ? nlohmann::json::parse(json, nullptr, false)
-                                                : nlohmann::json();
-  auto text = [&](const char* k) {
-    const auto it = j.is_object() ? j.find(k) : j.end();
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
-  auto number = [&](const char* k) -> std::optional<std::uint64_t> {
-    const auto it = j.is_object() ? j.find(k) : j.end();
-    if (it == j.end() || !it->is_number_unsigned()) return std::nullopt;
-    return it->get<std::uint64_t>();
-  };
-  const auto from = number("from");
-  const auto incarnation = number("incarnation");
-  const bool leave = text("control") == "leave" && from && incarnation &&
-                     text("cluster_uuid") == core_.cluster_uuid();
-  if (!leave) {
-    if (net::worth_logging(++warnings_.dropped_frames)) {
-      spdlog::warn("node={} dropped an undecodable peer message ({} so far)", settings_.id,
-                   warnings_.dropped_frames);
-    }
-    return;
-  }
-  if (!core_.configuration().knows(*from, *incarnation)) return;
-  const auto code = core_.remove_member(*from);
-  spdlog::info("node={} node {} asks to leave the cluster: {}", settings_.id, *from,
+// A member stopping with --leave asks to be removed (docs/protocol.md §7).
+void cluster_node::on_leave(const net::leave_request& r) {
+  if (r.cluster_uuid != core_.cluster_uuid()) return;
+  if (!core_.configuration().knows(r.from, r.incarnation)) return;
+  const auto code = core_.remove_member(r.from);
+  spdlog::info("node={} node {} asks to leave the cluster: {}", settings_.id, r.from,
                code == errc::ok ? "removal proposed" : std::string(to_string(code)));
   schedule_pump();
 }
@@ -119,11 +84,10 @@ void cluster_node::send_leave() {
   }
   const auto leader = core_.leader();
   if (leader.id == 0 || leader.endpoint.empty() || !send_) return;
-  nlohmann::json j{{"control", "leave"},
-                   {"from", settings_.id},
-                   {"incarnation", settings_.incarnation},
-                   {"cluster_uuid", core_.cluster_uuid()}};
-  send_(leader.id, leader.endpoint, sealed(j.dump()));
+  send_(leader.id, leader.endpoint,
+        sealed(net::encode_leave({.from = settings_.id,
+                                  .incarnation = settings_.incarnation,
+                                  .cluster_uuid = core_.cluster_uuid()})));
 }
 
 // Left: the committed configuration no longer lists us, or the leader's latest hello lists the

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -16,6 +17,7 @@
 #include "vote/net/discovery_responder.hpp"
 #include "vote/net/interfaces.hpp"
 #include "vote/net/peer_links.hpp"
+#include "vote/net/peer_message.hpp"
 #include "vote/node/cluster_node.hpp"
 #include "vote/storage/meta.hpp"
 
@@ -186,6 +188,31 @@ consensus::options consensus_options(const server_config& c, const std::string& 
   return o;
 }
 
+// Peer links: a quiet link sends a keepalive well within every receiver's idle deadline (below),
+// whatever election timeout the receiver was given.
+net::peer_link_options peer_link_options(const server_config& c) {
+  net::peer_link_options o;
+  o.keepalive_interval = std::min(c.election_timeout, std::chrono::milliseconds(500));
+  return o;
+}
+
+// The edge (docs/security.md "Limits at the network edge"). A peer link quiet for ten election
+// timeouts (at least 2 s) is closed: a healthy one carries heartbeats or keepalives far more
+// often, and its sender reconnects at once if it was merely idle.
+net::listener_options listener_options(const server_config& c) {
+  net::listener_options lo;
+  lo.limits.max_frame_payload = c.max_frame_bytes;
+  lo.limits.max_client_connections = c.max_connections;
+  // Room for a few requests of the largest size at once, whatever --max-frame-bytes says.
+  lo.limits.max_client_buffer_bytes =
+      std::max(lo.limits.max_client_buffer_bytes, 4 * (c.max_frame_bytes + (16u << 10)));
+  lo.limits.max_buffered_bytes =
+      lo.limits.max_client_buffer_bytes + lo.limits.max_peer_buffer_bytes;
+  lo.idle_timeout = c.idle_timeout;
+  lo.peer_idle_timeout = std::max(10 * c.election_timeout, std::chrono::milliseconds(2000));
+  return lo;
+}
+
 template <class F>
 auto bind_or_fail(const std::string& what, F&& f) {
   try {
@@ -239,18 +266,18 @@ int serve(const server_config& c) {
   cluster_node node(io, settings, std::move(recovered), std::move(admin), writer, key.get(),
                     random_u64());
 
-  net::peer_links links(io, net::peer_link_options{},
-                        [&node](std::uint64_t peer) { node.on_link_down(peer); });
+  const net::peer_codec codec(key.get());
+  net::peer_links links(
+      io, peer_link_options(c), [&node](std::uint64_t peer) { node.on_link_down(peer); },
+      [&codec, id = identity.id] {
+        return codec.seal(net::encode_opening({.from = id}), net::unix_now_ms());
+      });
   node.set_send([&links](std::uint64_t peer, const std::string& ep, std::string payload) {
     links.send(peer, ep, std::move(payload));
   });
 
-  net::listener_options lo;
-  lo.max_frame_payload = c.max_frame_bytes;
-  lo.max_connections = c.max_connections;
-  lo.idle_timeout = c.idle_timeout;
   net::client_listener listener = bind_or_fail("TCP " + endpoint, [&] {
-    return net::client_listener(io, {host, c.port}, node, lo, &node);
+    return net::client_listener(io, {host, c.port}, node, listener_options(c), &node, codec);
   });
   net::discovery_options dopts;
   dopts.cluster = c.cluster;

@@ -1,8 +1,12 @@
 // Leaders that die or stop: a new leader takes over, the highest live id leads once things
 // settle, the old leader comes back as a follower, and no acknowledged vote is ever lost.
 #include <signal.h>
+#include <sys/socket.h>
+
+#include <boost/asio.hpp>
 
 #include "cluster/cluster_fixture.hpp"
+#include "vote/wire/frame.hpp"
 
 namespace vote::test {
 namespace {
@@ -13,7 +17,25 @@ long long ms_since(clock_type::time_point t0) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - t0).count();
 }
 
-class FailoverTest : public ClusterTest {};
+class FailoverTest : public ClusterTest {
+ protected:
+  // `n` connections to server `id` that never prove anything: silent, or a garbage peer frame
+  // (closed at once by the server). They stay open on this side.
+  void flood(node_id id, int n) {
+    std::string garbage;
+    wire::encode_frame("garbage", garbage, wire::frame_type::peer);
+    for (int i = 0; i < n; ++i) {
+      auto& s = flood_.emplace_back(io_);
+      boost::system::error_code ec;
+      s.connect({boost::asio::ip::make_address_v4("127.0.0.1"), c().port(id)}, ec);
+      if (ec) continue;
+      if (i % 2 == 1) ::send(s.native_handle(), garbage.data(), garbage.size(), MSG_NOSIGNAL);
+    }
+  }
+
+  boost::asio::io_context io_;
+  std::vector<boost::asio::ip::tcp::socket> flood_;
+};
 
 TEST_F(FailoverTest, KilledLeaderIsReplacedByTheHighestLiveIdAndNoAcknowledgedVoteIsLost) {
   make(3);
@@ -32,6 +54,28 @@ TEST_F(FailoverTest, KilledLeaderIsReplacedByTheHighestLiveIdAndNoAcknowledgedVo
 
   ASSERT_TRUE(c().wait_until_leader_is(2, tenure)) << "the highest remaining id should lead";
   ASSERT_TRUE(cast_range(b, 7, 12));
+  close_and_expect_exact_tally(b);
+}
+
+// Issue 8: unauthenticated connections held every slot, so peers could not reconnect. With
+// every server's client pool flooded, a killed leader is still replaced, and restarted it gets
+// its peer links back and catches up.
+TEST_F(FailoverTest, AFloodOfUnauthenticatedConnectionsDoesNotStopFailoverOrARejoin) {
+  make(3);
+  const auto key = c().write_file("key", "0123456789abcdef-shared-cluster-key\n");
+  ASSERT_TRUE(form_at_once({"--cluster-key-file", key.string(), "--max-connections", "64"}));
+  ballot b;
+  ASSERT_TRUE(register_election(b, "flood", 6));
+  ASSERT_TRUE(cast_range(b, 0, 2));
+  for (node_id id = 1; id <= 3; ++id) flood(id, 150);
+  c().kill9(3);
+  ASSERT_TRUE(c().wait_for_leader(converge)) << "no new leader under the flood";
+  ASSERT_TRUE(cast_range(b, 2, 4));
+  c().restart(3);
+  EXPECT_TRUE(c().wait_caught_up(3, converge)) << "the restarted server did not catch up";
+  flood(1, 150);
+  flood(2, 150);
+  ASSERT_TRUE(cast_range(b, 4, 6));
   close_and_expect_exact_tally(b);
 }
 

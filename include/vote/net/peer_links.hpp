@@ -3,7 +3,7 @@
 //
 // One persistent connection per peer, one-way: this side only writes peer frames (frame type 2);
 // the remote answers on its own link to us, and its client_listener hands our frames to its
-// peer_frame_handler. A read stays pending on every connected socket all the same, so that a
+// peer_message_handler. A read stays pending on every connected socket all the same, so that a
 // peer process that died (EOF, reset) is noticed at once; bytes received are a protocol error.
 //
 // Per peer, a link is idle, connecting, connected or in backoff:
@@ -18,6 +18,11 @@
 //   - a failed connect puts the link in backoff (backoff_initial, doubling up to backoff_max):
 //     its queue is dropped, and so is every message sent until the backoff expires (the
 //     consensus protocol retransmits; a stale heartbeat is worthless). Then it is idle again.
+// Opening and keepalive (with an opening function): every new connection first writes one
+// opening frame (a small sealed link_opening, peer_message.hpp) ahead of whatever is queued, so
+// that the receiver accepts it as a peer link before any large frame (client_listener.hpp,
+// "first frame"); and a connected link that wrote nothing for keepalive_interval writes another,
+// so that it never reaches the receiver's idle deadline. Openings are not counted as frames.
 // Against a link that flaps (connects, then breaks at once), the immediate reconnect is granted
 // at most once per backoff_max, and the backoff returns to backoff_initial only after a link
 // stayed up for backoff_max.
@@ -45,6 +50,7 @@ struct peer_link_options {
   std::chrono::milliseconds backoff_max{1000};     // ... up to this
   std::chrono::milliseconds write_timeout{2000};   // a frame not written within this: link closed
   std::size_t max_queue_bytes = 32u << 20;  // per peer, framed; beyond it new messages are dropped
+  std::chrono::milliseconds keepalive_interval{1000};  // a quiet link writes an opening again
 };
 
 struct peer_link_stats {
@@ -60,8 +66,13 @@ class peer_link;
 class peer_links {
  public:
   using link_down_fn = std::function<void(std::uint64_t peer)>;
+  // The payload of an opening frame, sealed now (a fresh timestamp for every connection).
+  using opening_fn = std::function<std::string()>;
 
-  peer_links(boost::asio::io_context& io, peer_link_options options, link_down_fn on_down);
+  // Without `opening`, links send no opening and no keepalive (the remote must accept a peer
+  // link without them).
+  peer_links(boost::asio::io_context& io, peer_link_options options, link_down_fn on_down,
+             opening_fn opening = nullptr);
   ~peer_links();  // stop()
   peer_links(const peer_links&) = delete;
   peer_links& operator=(const peer_links&) = delete;

@@ -1,7 +1,8 @@
 // The node driver (DESIGN.md §3): runs one consensus core inside vote-server and owns the
 // election state machine, on one thread.
 //
-// Inputs: client requests (client listener), peer frames (the same listener), hellos and
+// Inputs: client requests (client listener), peer messages (the same listener, which opened and
+// decoded them: only authenticated, decoded messages get here), hellos and
 // link-down events (discovery, peer links) and a timer that hands the core the steady clock.
 // Every input is handed to the core; its outputs are carried out strictly in the contract's
 // order (consensus.hpp): persist (on the log writer's thread, one fsync per round of queued
@@ -43,6 +44,7 @@
 #include "vote/core/election.hpp"
 #include "vote/net/client_listener.hpp"
 #include "vote/net/cluster_key.hpp"
+#include "vote/net/peer_message.hpp"
 #include "vote/node/admin.hpp"
 #include "vote/node/log_writer.hpp"
 #include "vote/wire/discovery.hpp"
@@ -78,7 +80,7 @@ struct recovered_state {
   consensus::persisted_state persisted;             // for the core: promise, snapshot, log, UUID
 };
 
-class cluster_node : public net::request_handler, public net::peer_frame_handler {
+class cluster_node : public net::request_handler, public net::peer_message_handler {
  public:
   // Sends one sealed, encoded peer message (the peer links adapter).
   using send_fn =
@@ -101,7 +103,7 @@ class cluster_node : public net::request_handler, public net::peer_frame_handler
   // ---- adapter inputs ---------------------------------------------------------------------
   void on_request(std::string payload, const net::request_origin& origin,
                   net::reply_fn reply) override;
-  void on_peer_frame(std::string payload, const net::request_origin& origin) override;
+  void on_peer_message(net::peer_message message, const net::request_origin& origin) override;
   void on_link_down(std::uint64_t peer);
   void on_hello(const wire::hello& h);
 
@@ -175,13 +177,13 @@ class cluster_node : public net::request_handler, public net::peer_frame_handler
   std::int64_t next_timestamp();
 
   // cluster_discovery.cpp: hellos, bootstrap and join, silence, leave
-  void take_peer_frame(const std::string& payload, const net::request_origin& origin);
+  void take_peer_message(net::peer_message& message);
   void take_hello(const wire::hello& h);
   void tick_discovery();
   void try_bootstrap();
   void check_silence();
   std::string endpoint_of(std::uint64_t id) const;
-  void on_control(const std::string& json);
+  void on_leave(const net::leave_request& r);
   void send_leave();
   bool left_cluster() const;
 
@@ -225,7 +227,7 @@ class cluster_node : public net::request_handler, public net::peer_frame_handler
   std::size_t heard_when_waiting_ = 0;
   milliseconds next_discovery_check_{0};
   struct {  // counts of repeated problems, for rate-limited warnings (net::worth_logging)
-    std::uint64_t dropped_frames = 0, id_clashes = 0, strangers = 0, reborn = 0;
+    std::uint64_t id_clashes = 0, strangers = 0, reborn = 0;
   } warnings_;
 
   // stopping

@@ -1,179 +1,13 @@
 // The client listener against real loopback sockets: it frames and bounds, and a slow or hostile
 // peer is cut off by its deadlines without disturbing anyone else. The same port takes inbound
-// peer links, whose frames go to the peer_frame_handler.
-#include "vote/net/client_listener.hpp"
-
-#include <gtest/gtest.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/write.hpp>
-
-#include <cerrno>
-#include <chrono>
-#include <condition_variable>
-#include <functional>
-#include <future>
-#include <mutex>
-#include <thread>
-#include <variant>
-#include <vector>
-
-#include "vote/wire/frame.hpp"
-#include "vote/wire/messages.hpp"
+// peer links, whose messages go to the peer_message_handler.
+#include "unit/net/listener_fixture.hpp"
 
 namespace vote::net {
 namespace {
 
-namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
+using namespace vote::net::test;
 using namespace std::chrono_literals;
-
-// Answers every request with its own payload.
-class echo_handler : public request_handler {
- public:
-  void on_request(std::string payload, const request_origin&, reply_fn reply) override {
-    reply(std::move(payload));
-  }
-};
-
-// Records peer frames; the test thread waits for them.
-class peer_frame_log : public peer_frame_handler {
- public:
-  void on_peer_frame(std::string payload, const request_origin&) override {
-    std::lock_guard lock(mutex_);
-    frames_.push_back(std::move(payload));
-    arrived_.notify_all();
-  }
-  // The first `n` frames, once they arrived within `timeout`; fewer on the deadline.
-  std::vector<std::string> wait_for(std::size_t n, std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    arrived_.wait_for(lock, timeout, [&] { return frames_.size() >= n; });
-    return frames_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable arrived_;
-  std::vector<std::string> frames_;
-};
-
-std::string frame(const std::string& payload, wire::frame_type type = wire::frame_type::json) {
-  std::string out;
-  wire::encode_frame(payload, out, type);
-  return out;
-}
-
-std::string peer_frame(const std::string& payload) {
-  return frame(payload, wire::frame_type::peer);
-}
-
-// A frame header announcing `length` payload bytes of `type`, without the payload.
-std::string header(wire::frame_type type, std::uint32_t length) {
-  std::string h = "VOTE";
-  h += static_cast<char>(wire::frame_version);
-  h += static_cast<char>(type);
-  h.append(2, '\0');
-  for (int shift = 24; shift >= 0; shift -= 8) h += static_cast<char>((length >> shift) & 0xFF);
-  return h;
-}
-
-class ClientListenerTest : public ::testing::Test {
- protected:
-  void start(listener_options options, bool with_peers = false) {
-    listener_ = std::make_unique<client_listener>(
-        io_, tcp::endpoint{asio::ip::make_address_v4("127.0.0.1"), 0}, handler_, options,
-        with_peers ? &peers_ : nullptr);
-    listener_->start();
-    port_ = listener_->local_endpoint().port();
-    thread_ = std::thread([this] { io_.run(); });
-  }
-  void TearDown() override {
-    if (!thread_.joinable()) return;
-    std::promise<void> stopped;
-    asio::post(io_, [&] {
-      listener_->stop();
-      stopped.set_value();
-    });
-    stopped.get_future().wait();
-    work_.reset();
-    io_.stop();
-    thread_.join();
-    listener_.reset();
-  }
-
-  // A blocking client socket whose reads give up after `read_timeout`.
-  tcp::socket connect(std::chrono::milliseconds read_timeout) {
-    tcp::socket s(client_io_);
-    s.connect({asio::ip::make_address_v4("127.0.0.1"), port_});
-    timeval tv{static_cast<time_t>(read_timeout.count() / 1000),
-               static_cast<suseconds_t>((read_timeout.count() % 1000) * 1000)};
-    ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    return s;
-  }
-
-  // True once the server has closed `s` (end of stream or reset), false on a read timeout.
-  static bool closed_by_server(tcp::socket& s) {
-    char byte = 0;
-    const auto n = ::recv(s.native_handle(), &byte, 1, 0);
-    if (n == 0) return true;
-    return n < 0 && errno != EAGAIN && errno != EWOULDBLOCK;
-  }
-
-  // What the next read of `s` shows within its read timeout.
-  enum class seen { nothing, bytes, closed };
-  static seen next_read(tcp::socket& s) {
-    char byte = 0;
-    const auto n = ::recv(s.native_handle(), &byte, 1, 0);
-    if (n > 0) return seen::bytes;
-    if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return seen::closed;
-    return seen::nothing;
-  }
-
-  // Reads one response frame from `s` and decodes it.
-  static wire::client_response read_response(tcp::socket& s) {
-    std::string head(wire::frame_header_size, '\0');
-    asio::read(s, asio::buffer(head));
-    std::size_t length = 0;
-    for (std::size_t i = 8; i < wire::frame_header_size; ++i) {
-      length = (length << 8) | static_cast<std::uint8_t>(head[i]);
-    }
-    std::string payload(length, '\0');
-    asio::read(s, asio::buffer(payload));
-    auto r = wire::decode_response(payload);
-    if (auto* response = std::get_if<wire::client_response>(&r)) return *response;
-    ADD_FAILURE() << "not a response: " << payload;
-    return {};
-  }
-
-  // Runs `f` on the io thread and returns its result (listener state belongs to that thread).
-  template <class F>
-  auto on_io(F f) {
-    std::packaged_task<decltype(f())()> task(std::move(f));
-    auto result = task.get_future();
-    asio::post(io_, [&task] { task(); });
-    return result.get();
-  }
-
-  std::uint64_t accept_errors() {
-    return on_io([this] { return listener_->stats().accept_errors; });
-  }
-
-  asio::io_context io_;
-  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
-  asio::io_context client_io_;
-  echo_handler handler_;
-  peer_frame_log peers_;
-  std::unique_ptr<client_listener> listener_;
-  std::thread thread_;
-  std::uint16_t port_ = 0;
-};
 
 TEST_F(ClientListenerTest, AFrameIsEchoedBackFramed) {
   start({});
@@ -285,16 +119,24 @@ TEST_F(ClientListenerTest, PeerFramesReachThePeerHandlerInOrderAndGetNoReply) {
   EXPECT_EQ(next_read(s), seen::nothing);
 }
 
-TEST_F(ClientListenerTest, APeerConnectionHasNoIdleDeadline) {
+TEST_F(ClientListenerTest, APeerConnectionIsClosedAtThePeerIdleDeadlineNotTheClientOne) {
   listener_options o;
   o.idle_timeout = 100ms;
+  o.peer_idle_timeout = 600ms;
   start(o, true);
-  auto s = connect(400ms);
+  auto s = connect(300ms);
+  const auto began = std::chrono::steady_clock::now();
   asio::write(s, asio::buffer(peer_frame("first")));
   ASSERT_EQ(peers_.wait_for(1, 2s).size(), 1u);
-  EXPECT_EQ(next_read(s), seen::nothing);  // 400 ms quiet: four idle deadlines
+  EXPECT_EQ(next_read(s), seen::nothing);  // 300 ms quiet: three client idle deadlines
   asio::write(s, asio::buffer(peer_frame("second")));
   EXPECT_EQ(peers_.wait_for(2, 2s).size(), 2u);
+  timeval tv{2, 0};
+  ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  EXPECT_EQ(next_read(s), seen::closed);
+  const auto lasted = std::chrono::steady_clock::now() - began;
+  EXPECT_GE(lasted, 850ms);  // 300 ms + the peer idle deadline after the second frame
+  EXPECT_LT(lasted, 2s);
 }
 
 TEST_F(ClientListenerTest, APeerHeaderWithoutAPeerHandlerIsRefusedBeforeItsPayload) {
@@ -309,7 +151,7 @@ TEST_F(ClientListenerTest, APeerHeaderWithoutAPeerHandlerIsRefusedBeforeItsPaylo
 // soon as it arrives: a client cannot make the server buffer more than max_frame_payload.
 TEST_F(ClientListenerTest, AClientHeaderOverTheClientLimitIsRefusedAtOnceOnAPeerPort) {
   listener_options o;
-  o.max_frame_payload = 1024;
+  o.limits.max_frame_payload = 1024;
   start(o, true);
   auto s = connect(2s);
   asio::write(s, asio::buffer(header(wire::frame_type::json, 1025)));
@@ -319,7 +161,7 @@ TEST_F(ClientListenerTest, AClientHeaderOverTheClientLimitIsRefusedAtOnceOnAPeer
 
 TEST_F(ClientListenerTest, AnOversizePeerHeaderClosesAPeerConnectionWithoutAReply) {
   listener_options o;
-  o.max_peer_frame_payload = 4096;
+  o.limits.max_peer_frame_payload = 4096;
   start(o, true);
   auto s = connect(2s);
   asio::write(s, asio::buffer(peer_frame("fine") + header(wire::frame_type::peer, 4097)));
@@ -356,17 +198,6 @@ TEST_F(ClientListenerTest, APeerFrameOnAClientConnectionIsAFrameError) {
   EXPECT_EQ(read_response(s).code, errc::bad_request);
   EXPECT_TRUE(closed_by_server(s));
   EXPECT_TRUE(peers_.wait_for(1, 0ms).empty());
-}
-
-TEST_F(ClientListenerTest, PeerConnectionsCountTowardTheConnectionCap) {
-  listener_options o;
-  o.max_connections = 1;
-  start(o, true);
-  auto link = connect(2s);
-  asio::write(link, asio::buffer(peer_frame("hello")));
-  ASSERT_EQ(peers_.wait_for(1, 2s).size(), 1u);
-  auto client = connect(2s);
-  EXPECT_EQ(read_response(client).code, errc::unavailable);
 }
 
 }  // namespace

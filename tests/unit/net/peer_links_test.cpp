@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "vote/net/client_listener.hpp"
+#include "vote/net/peer_message.hpp"
 
 namespace vote::net {
 namespace {
@@ -31,10 +32,12 @@ class no_requests : public request_handler {
   void on_request(std::string, const request_origin&, reply_fn reply) override { reply("{}"); }
 };
 
-class frame_recorder : public peer_frame_handler {
+// Records the messages handed over: leave requests, by their cluster_uuid (what wrap() carries).
+class frame_recorder : public peer_message_handler {
  public:
-  void on_peer_frame(std::string payload, const request_origin& origin) override {
-    frames.push_back(std::move(payload));
+  void on_peer_message(peer_message m, const request_origin& origin) override {
+    const auto* leave = std::get_if<leave_request>(&m);
+    frames.push_back(leave ? leave->cluster_uuid : "not a leave request");
     from_same_host = origin.same_host;
   }
   std::vector<std::string> frames;
@@ -43,6 +46,12 @@ class frame_recorder : public peer_frame_handler {
 
 std::string endpoint_of(std::uint16_t port) {
   return "127.0.0.1:" + std::to_string(port);
+}
+
+// The listener hands over only peer messages that decode: `text` travels as a leave request's
+// cluster_uuid (an empty text stays an empty payload).
+std::string wrap(const std::string& text) {
+  return text.empty() ? text : encode_leave({.from = 1, .incarnation = 2, .cluster_uuid = text});
 }
 
 // A payload that says which message it is: "m<i>:" padded to `size` bytes.
@@ -62,14 +71,22 @@ class PeerLinksTest : public ::testing::Test {
     return o;
   }
 
-  void make_links(peer_link_options o = fast()) {
-    links_ = std::make_unique<peer_links>(io_, o, [this](std::uint64_t p) { downs_.push_back(p); });
+  // With `opening`, every connection starts with an opening frame (as in vote-server).
+  void make_links(peer_link_options o = fast(), bool opening = true) {
+    peer_links::opening_fn open;
+    if (opening) open = [] { return encode_opening({.from = 3}); };
+    links_ = std::make_unique<peer_links>(
+        io_, o, [this](std::uint64_t p) { downs_.push_back(p); }, open);
+  }
+
+  void send(std::uint64_t to, const std::string& endpoint, const std::string& text) {
+    links_->send(to, endpoint, wrap(text));
   }
 
   // A peer server: a client_listener with a peer handler on 127.0.0.1:`port` (0: any).
-  void listen(std::uint16_t port = 0) {
+  void listen(std::uint16_t port = 0, listener_options options = {}) {
     listener_ = std::make_unique<client_listener>(io_, tcp::endpoint{loopback(), port}, requests_,
-                                                  listener_options{}, &received_);
+                                                  options, &received_);
     listener_->start();
     port_ = listener_->local_endpoint().port();
   }
@@ -104,7 +121,7 @@ class PeerLinksTest : public ::testing::Test {
     const auto deadline = steady::now() + limit;
     for (int i = 0; !done(); ++i) {
       if (steady::now() >= deadline) return false;
-      links_->send(peer, here(), message(i));
+      send(peer, here(), message(i));
       io_.run_one_for(2ms);
     }
     return true;
@@ -131,7 +148,7 @@ TEST_F(PeerLinksTest, FramesArriveInOrderAndIntact) {
   make_links();
   std::vector<std::string> sent;
   for (int i = 0; i < 50; ++i) sent.push_back(message(i, i == 25 ? 300'000 : 1 + i * 97));
-  for (const auto& m : sent) links_->send(peer, here(), m);
+  for (const auto& m : sent) send(peer, here(), m);
   ASSERT_TRUE(run_until([&] { return received_.frames.size() == sent.size(); }));
   EXPECT_EQ(received_.frames, sent);
   EXPECT_TRUE(received_.from_same_host);
@@ -145,9 +162,9 @@ TEST_F(PeerLinksTest, FramesArriveInOrderAndIntact) {
 TEST_F(PeerLinksTest, ManyFramesSentWhileConnectedAreBatchedAndArriveInOrder) {
   listen();
   make_links();
-  links_->send(peer, here(), message(0));
+  send(peer, here(), message(0));
   ASSERT_TRUE(run_until([&] { return received_.frames.size() == 1; }));
-  for (int i = 1; i <= 5000; ++i) links_->send(peer, here(), message(i));
+  for (int i = 1; i <= 5000; ++i) send(peer, here(), message(i));
   EXPECT_GT(links_->queued_bytes(peer), 0u);  // completions run on the io thread, not in send()
   ASSERT_TRUE(run_until([&] { return received_.frames.size() == 5001; }));
   for (int i = 0; i <= 5000; ++i) ASSERT_EQ(received_.frames[i], message(i)) << i;
@@ -159,7 +176,7 @@ TEST_F(PeerLinksTest, ManyFramesSentWhileConnectedAreBatchedAndArriveInOrder) {
 TEST_F(PeerLinksTest, ReconnectsAfterTheListenerRestarts) {
   listen();
   make_links();
-  links_->send(peer, here(), "before");
+  send(peer, here(), "before");
   ASSERT_TRUE(run_until([&] { return received_.frames.size() == 1; }));
   const auto port = port_;
   close_listener();
@@ -176,7 +193,7 @@ TEST_F(PeerLinksTest, ReconnectsAfterTheListenerRestarts) {
 TEST_F(PeerLinksTest, OnDownOnceWhenTheRemoteListenerCloses) {
   listen();
   make_links();
-  links_->send(peer, here(), "hello");
+  send(peer, here(), "hello");
   ASSERT_TRUE(run_until([&] { return received_.frames.size() == 1; }));
   close_listener();
   ASSERT_TRUE(run_until([&] { return !downs_.empty(); }, 2s));
@@ -189,7 +206,7 @@ TEST_F(PeerLinksTest, OnDownOnceWhenTheRemoteListenerCloses) {
 TEST_F(PeerLinksTest, OnDownOnceWhenNobodyListens) {
   port_ = dead_port();
   make_links();
-  links_->send(peer, here(), "hello");
+  send(peer, here(), "hello");
   ASSERT_TRUE(run_until([&] { return !downs_.empty(); }, 2s));
   EXPECT_EQ(stats().connect_failures, 1u);
   ASSERT_TRUE(send_until([&] { return stats().connect_failures >= 4; }));
@@ -204,11 +221,11 @@ TEST_F(PeerLinksTest, MessagesAreDroppedAndCountedInBackoffAndTheBackoffDoubles)
   o.backoff_initial = 100ms;
   o.backoff_max = 1000ms;
   make_links(o);
-  links_->send(peer, here(), "queued while connecting");
+  send(peer, here(), "queued while connecting");
   ASSERT_TRUE(run_until([&] { return stats().connect_failures == 1; }));
   const auto first_failure = steady::now();
   EXPECT_EQ(stats().frames_dropped, 1u);  // the queue of a failed connect is dropped
-  for (int i = 0; i < 10; ++i) links_->send(peer, here(), message(i));
+  for (int i = 0; i < 10; ++i) send(peer, here(), message(i));
   EXPECT_EQ(stats().frames_dropped, 11u);
   EXPECT_EQ(links_->queued_bytes(peer), 0u);
   ASSERT_TRUE(send_until([&] { return stats().connect_failures == 2; }));
@@ -232,11 +249,66 @@ TEST_F(PeerLinksTest, AConnectThatDoesNotCompleteInTimeFailsAndCallsOnDown) {
   o.connect_timeout = 100ms;
   make_links(o);
   const auto began = steady::now();
-  links_->send(peer, here(), "hello");
+  send(peer, here(), "hello");
   ASSERT_TRUE(run_until([&] { return !downs_.empty(); }, 3s));
   EXPECT_GE(steady::now() - began, 100ms);
   EXPECT_EQ(stats().connect_failures, 1u);
   EXPECT_EQ(stats().connects, 0u);
+}
+
+// A listener takes at most 64 KiB as a connection's first peer frame: the opening frame each
+// connection starts with is what lets a large first message through.
+TEST_F(PeerLinksTest, TheOpeningFrameLetsALargeFirstMessageThrough) {
+  listen();
+  make_links();
+  const std::string big = message(1, 300'000);
+  send(peer, here(), big);
+  ASSERT_TRUE(run_until([&] { return received_.frames.size() == 1; }));
+  EXPECT_EQ(received_.frames.front(), big);
+  EXPECT_TRUE(run_until([&] { return stats().frames_sent == 1; }));  // the opening is not counted
+}
+
+TEST_F(PeerLinksTest, WithoutAnOpeningALargeFirstMessageIsRefusedByTheListener) {
+  listen();
+  make_links(fast(), /*opening=*/false);
+  send(peer, here(), message(1, 300'000));
+  ASSERT_TRUE(run_until([&] { return listener_->stats().frame_errors >= 1; }));
+  EXPECT_TRUE(received_.frames.empty());
+}
+
+TEST_F(PeerLinksTest, KeepalivesHoldAQuietLinkOpenPastTheReceiversIdleDeadline) {
+  listener_options lo;
+  lo.peer_idle_timeout = 300ms;
+  listen(0, lo);
+  auto o = fast();
+  o.keepalive_interval = 50ms;
+  make_links(o);
+  send(peer, here(), "hello");
+  ASSERT_TRUE(run_until([&] { return received_.frames.size() == 1; }));
+  EXPECT_FALSE(run_until([&] { return stats().links_lost > 0; }, 1s));  // three idle deadlines
+  EXPECT_EQ(stats().connects, 1u);
+  EXPECT_EQ(listener_->stats().timeouts, 0u);
+  send(peer, here(), "still here");
+  ASSERT_TRUE(run_until([&] { return received_.frames.size() == 2; }));
+}
+
+// Without keepalives the receiver closes a quiet link; the sender reconnects at once, so the
+// peer is not reported down and the next message goes through.
+TEST_F(PeerLinksTest, AQuietLinkClosedByTheReceiverIsReopenedWithoutADown) {
+  listener_options lo;
+  lo.peer_idle_timeout = 200ms;
+  listen(0, lo);
+  auto o = fast();
+  o.keepalive_interval = 0ms;
+  o.backoff_max = 100ms;
+  make_links(o);
+  send(peer, here(), "hello");
+  ASSERT_TRUE(run_until([&] { return received_.frames.size() == 1; }));
+  ASSERT_TRUE(run_until([&] { return stats().connects >= 2; }));
+  EXPECT_GE(listener_->stats().timeouts, 1u);
+  EXPECT_TRUE(downs_.empty());
+  send(peer, here(), "after");
+  ASSERT_TRUE(run_until([&] { return received_.frames.size() == 2; }));
 }
 
 // A peer that accepts but never reads: the queue stops at its bound, send() stays cheap, and the
@@ -248,7 +320,7 @@ TEST_F(PeerLinksTest, AQueueToAPeerThatNeverReadsStaysBoundedAndNothingBlocks) {
   o.max_queue_bytes = 1u << 20;
   o.write_timeout = 60s;
   make_links(o);
-  const std::string big(64 * 1024, 'x');
+  const std::string big = wrap(std::string(64 * 1024, 'x'));  // encoded once
   const auto deadline = steady::now() + 10s;
   for (int i = 0; i < 20'000 && stats().frames_dropped == 0 && steady::now() < deadline; ++i) {
     links_->send(peer, here(), big);
@@ -281,7 +353,7 @@ TEST_F(PeerLinksTest, AStuckWriteBreaksTheLinkAndTheImmediateReconnectIsNotADown
   const std::string big(256 * 1024, 'x');
   const auto deadline = steady::now() + 10s;
   for (int i = 0; i < 2000 && stats().links_lost == 0 && steady::now() < deadline; ++i) {
-    links_->send(peer, here(), big);
+    send(peer, here(), big);
     io_.run_one_for(1ms);
   }
   ASSERT_EQ(stats().links_lost, 1u);
@@ -293,7 +365,7 @@ TEST_F(PeerLinksTest, AStuckWriteBreaksTheLinkAndTheImmediateReconnectIsNotADown
 // writes an error, a protocol error on a one-way link) must not be reconnected to in a loop.
 TEST_F(PeerLinksTest, AFlappingLinkBacksOffInsteadOfReconnectingInALoop) {
   listener_options full;
-  full.max_connections = 0;
+  full.limits.max_client_connections = 0;
   listener_ = std::make_unique<client_listener>(io_, tcp::endpoint{loopback(), 0}, requests_, full,
                                                 &received_);
   listener_->start();
@@ -302,7 +374,7 @@ TEST_F(PeerLinksTest, AFlappingLinkBacksOffInsteadOfReconnectingInALoop) {
   o.backoff_initial = 50ms;
   o.backoff_max = 10s;
   make_links(o);
-  links_->send(peer, here(), "hello");
+  send(peer, here(), "hello");
   ASSERT_TRUE(run_until([&] { return stats().connects == 2; }));
   const auto second_connect = steady::now();
   ASSERT_TRUE(send_until([&] { return stats().connects == 4; }));
@@ -319,10 +391,10 @@ TEST_F(PeerLinksTest, AChangedEndpointClosesTheOldLink) {
   client_listener second(io_, tcp::endpoint{loopback(), 0}, requests_, {}, &second_received);
   second.start();
   make_links();
-  links_->send(peer, here(), "to first");
+  send(peer, here(), "to first");
   ASSERT_TRUE(run_until([&] { return received_.frames.size() == 1; }));
   ASSERT_EQ(first.stats().open, 1u);
-  links_->send(peer, endpoint_of(second.local_endpoint().port()), "to second");
+  send(peer, endpoint_of(second.local_endpoint().port()), "to second");
   ASSERT_TRUE(run_until([&] { return second_received.frames.size() == 1; }));
   ASSERT_TRUE(run_until([&] { return first.stats().open == 0; }));
   EXPECT_EQ(second_received.frames.front(), "to second");
@@ -334,9 +406,9 @@ TEST_F(PeerLinksTest, AChangedEndpointClosesTheOldLink) {
 TEST_F(PeerLinksTest, ABadEndpointOrAnEmptyPayloadIsDroppedWithoutThrowing) {
   make_links();
   for (const char* bad : {"", "nonsense", "127.0.0.1", "127.0.0.1:0", "host.example:80"}) {
-    links_->send(peer, bad, "x");
+    send(peer, bad, "x");
   }
-  links_->send(peer + 1, endpoint_of(dead_port()), "");
+  send(peer + 1, endpoint_of(dead_port()), "");
   EXPECT_EQ(stats().frames_dropped, 6u);
   drain();
   EXPECT_EQ(stats().connect_failures, 0u);
@@ -353,9 +425,9 @@ TEST_F(PeerLinksTest, ForgetAndStopWithOperationsInFlightCallNothingAndFreeEvery
   const std::string stuck = endpoint_of(never_reads.local_endpoint().port());
   const std::string big(256 * 1024, 'x');
   for (int i = 0; i < 100; ++i) {
-    links_->send(1, stuck, big);
-    links_->send(2, refused, "x");
-    links_->send(3, here(), message(i));
+    send(1, stuck, big);
+    send(2, refused, "x");
+    send(3, here(), message(i));
     io_.poll_one();
   }
   links_->forget(2);
@@ -363,10 +435,10 @@ TEST_F(PeerLinksTest, ForgetAndStopWithOperationsInFlightCallNothingAndFreeEvery
   const auto downs_before = downs_.size();  // peer 2 may have been reported before
   EXPECT_EQ(links_->queued_bytes(1), 0u);
   drain();
-  links_->send(3, here(), "after forget");
-  links_->send(4, refused, "x");
+  send(3, here(), "after forget");
+  send(4, refused, "x");
   links_->stop();
-  links_->send(3, here(), "after stop");
+  send(3, here(), "after stop");
   EXPECT_EQ(links_->queued_bytes(3), 0u);
   links_.reset();  // completions still pending reference the links, not peer_links
   drain();

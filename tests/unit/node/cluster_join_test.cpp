@@ -154,26 +154,17 @@ TEST_F(ClusterJoinTest, TheHighestIdFormsTheClusterAloneWithoutBootstrapExpect) 
   EXPECT_EQ(node_->hello().voters, std::vector<std::uint64_t>{7});
 }
 
-TEST_F(ClusterJoinTest, HostilePeerInputIsDroppedAndTheNodeKeepsWorking) {
+// Undecodable and forged bytes never get here: the listener refuses them (peer_message_test,
+// client_listener_edge_test). What does get here is decoded, and is checked against the state.
+TEST_F(ClusterJoinTest, ALeaveOfAnUnknownIncarnationOrAnotherClusterChangesNothing) {
   make();
   ASSERT_TRUE(run_until([&] { return node_->status().role == "leader"; }));
   const net::request_origin origin{"10.9.9.9", false, std::nullopt};
-  const std::vector<std::string> junk_frames = {
-      R"({"control":1})",
-      R"({"control":"leave","from":"x","incarnation":1})",
-      R"({"control":"leave","from":7,"incarnation":70,"cluster_uuid":5})",
-      "[1,2]",
-      "null",
-      std::string("{\"control\":\"leave\"}\0tail", 24),
-      "\xff\xfe",
-      R"({"from":1,"from_incarnation":2,"to":7,"cluster_uuid":"u","type":"append","body":{}})"};
-  for (const std::string& junk : junk_frames) {
-    EXPECT_NO_THROW(node_->on_peer_frame(junk, origin)) << junk;
-  }
-  // A leave forged with a wrong incarnation changes nothing either.
-  node_->on_peer_frame(R"({"control":"leave","from":7,"incarnation":1,"cluster_uuid":")" +
-                           node_->hello().cluster_uuid + R"("})",
-                       origin);
+  const auto uuid = node_->hello().cluster_uuid;
+  node_->on_peer_message(net::leave_request{.from = 7, .incarnation = 1, .cluster_uuid = uuid},
+                         origin);
+  node_->on_peer_message(net::leave_request{.from = 7, .incarnation = 70, .cluster_uuid = "x"},
+                         origin);
   io_.run_for(50ms);
   EXPECT_EQ(node_->status().role, "leader");
   EXPECT_EQ(node_->hello().voters, std::vector<std::uint64_t>{7});
