@@ -64,4 +64,24 @@ data_dir_lock lock_data_dir(const std::string& dir) {
   return lock;
 }
 
+data_dir_lock probe_data_dir_lock(const std::string& dir) {
+  const std::string path = dir + "/" + lock_file_name;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return {};
+    throw std::runtime_error("cannot open lock file " + path + ": " + std::strerror(errno));
+  }
+  data_dir_lock lock(fd);
+  if (::flock(fd, LOCK_SH | LOCK_NB) != 0) {
+    const int err = errno;
+    if (err != EWOULDBLOCK) {
+      throw std::runtime_error("cannot lock " + path + ": " + std::strerror(err));
+    }
+    const std::string pid = holder_pid(fd);
+    throw std::runtime_error("data directory " + dir + " is in use by a running vote-server" +
+                             (pid.empty() ? std::string() : " (pid " + pid + ")"));
+  }
+  return lock;
+}
+
 }  // namespace vote::storage
