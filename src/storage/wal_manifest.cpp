@@ -18,6 +18,14 @@ std::error_code wal::save_manifest(const wal_manifest& m) {
   return {};
 }
 
+std::error_code wal::checkpoint() {
+  if (auto ec = sync()) return ec;
+  wal_manifest m = manifest_;
+  m.last_segment = segments_.back().first_index;
+  m.durable_index = std::max(m.durable_index, durable_index_);
+  return save_manifest(m);
+}
+
 std::error_code wal::lower_manifest_for_truncation(std::uint64_t from_index) {
   // The segment that will be the last one: the newest that starts below from_index (or the
   // first, which truncate_suffix never removes).

@@ -115,6 +115,14 @@ TEST_F(DamagedDataDirTest, AnEmptiedLogWithoutItsManifestIsRefusedWithExitFour) 
   expect_refused("the log is missing");
 }
 
+TEST_F(DamagedDataDirTest, ALogCutAfterACleanStopIsRefusedWithExitFour) {
+  run_and_stop(30);  // a clean stop records the whole log as durable
+  const auto segments = files(data() / "wal", ".log");
+  ASSERT_FALSE(segments.empty());
+  fs::resize_file(segments.back(), 37);  // only the segment header is left
+  expect_refused("as durable");
+}
+
 TEST_F(DamagedDataDirTest, AfterKillNineTheCheckIsHealthyAndTheServerStarts) {
   srv_ = std::make_unique<server>();
   srv_->start();

@@ -93,6 +93,10 @@ class wal {
   std::error_code append(const std::vector<log_entry>& entries);
   // Makes every append durable: one fdatasync (plus a directory fsync after a segment roll).
   std::error_code sync();
+  // sync(), then records the whole log as durable in the manifest (one atomic write). For a
+  // clean shutdown: afterwards a log cut anywhere is noticed at the next open, not only one cut
+  // below the last segment roll.
+  std::error_code checkpoint();
   // Removes entries >= from_index (no-op if from_index > last_index()). Durable on return.
   // Throws std::logic_error if from_index < first_index() (those are compacted).
   std::error_code truncate_suffix(std::uint64_t from_index);

@@ -58,6 +58,7 @@ class data_dir_check_test : public ::testing::Test {
     EXPECT_EQ(fs_.mutating_ops(), ops) << "the check must never write";
     return r;
   }
+  void cut_last_segment_after_its_first_entry();
   static bool mentions(const data_dir_report& r, const std::string& what) {
     for (const auto& d : r.damage) {
       if (d.find(what) != std::string::npos) return true;
@@ -117,16 +118,29 @@ TEST_F(data_dir_check_test, AMemberWithNeitherLogNorManifestNorSnapshotIsDamage)
   EXPECT_TRUE(mentions(check(), "the log is missing: this node belongs to cluster cluster-uuid"));
 }
 
-TEST_F(data_dir_check_test, ALogCutBelowTheDurableIndexIsDamage) {
+TEST_F(data_dir_check_test, ALogCutBelowTheDurableIndexIsDamageAfterARestart) {
   open_log(1, 0);  // a restart records durable_index = 30
+  cut_last_segment_after_its_first_entry();
+  const auto r = check();
+  EXPECT_TRUE(mentions(r, "as durable")) << (r.damage.empty() ? "healthy" : r.damage.front());
+}
+
+TEST_F(data_dir_check_test, ALogCutBelowTheDurableIndexIsDamageAfterACleanStop) {
+  ASSERT_FALSE(log_->checkpoint());  // what the log writer does when the server stops
+  ASSERT_EQ(load_wal_manifest(fs_, data)->durable_index, 30u);
+  cut_last_segment_after_its_first_entry();
+  const auto r = check();
+  EXPECT_TRUE(mentions(r, "as durable")) << (r.damage.empty() ? "healthy" : r.damage.front());
+}
+
+void data_dir_check_test::cut_last_segment_after_its_first_entry() {
+  log_.reset();
   const auto names = segments();
   const std::string last = std::string(wal_path) + "/" + names.back();
   std::string bytes;
   ASSERT_FALSE(fs_.read_file(last, bytes));
   const auto header = read_wal_record(bytes, 0);
   ASSERT_FALSE(fs_.truncate_raw(last, read_wal_record(bytes, header.next_offset).next_offset));
-  const auto r = check();
-  EXPECT_TRUE(mentions(r, "as durable")) << (r.damage.empty() ? "healthy" : r.damage.front());
 }
 
 TEST_F(data_dir_check_test, ADeletedSnapshotIsDamage) {
