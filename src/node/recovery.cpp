@@ -126,6 +126,9 @@ int check_data_dir_offline(const std::string& data_dir, std::ostream& out) {
   storage::data_dir_lock lock;
   try {
     lock = storage::probe_data_dir_lock(data_dir);
+  } catch (const std::system_error& e) {
+    out << data_dir << ": unusable: " << e.what() << "\n";
+    return exit_usage;
   } catch (const std::runtime_error& e) {
     out << data_dir << ": locked: " << e.what()
         << "; stop it to check the directory (a running server has checked it at its start)\n";

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <system_error>
 
 #include "vote/storage/meta.hpp"
 
@@ -69,14 +70,13 @@ data_dir_lock probe_data_dir_lock(const std::string& dir) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return {};
-    throw std::runtime_error("cannot open lock file " + path + ": " + std::strerror(errno));
+    throw std::system_error(errno, std::generic_category(), "cannot open lock file " + path);
   }
   data_dir_lock lock(fd);
   if (::flock(fd, LOCK_SH | LOCK_NB) != 0) {
     const int err = errno;
-    if (err != EWOULDBLOCK) {
-      throw std::runtime_error("cannot lock " + path + ": " + std::strerror(err));
-    }
+    if (err != EWOULDBLOCK)
+      throw std::system_error(err, std::generic_category(), "cannot lock " + path);
     const std::string pid = holder_pid(fd);
     throw std::runtime_error("data directory " + dir + " is in use by a running vote-server" +
                              (pid.empty() ? std::string() : " (pid " + pid + ")"));

@@ -107,7 +107,7 @@ data_dir_lock lock_data_dir(const std::string& dir);
 // For offline inspection: takes a shared flock on `dir`/LOCK without creating or writing
 // anything (a server starting meanwhile is refused; nothing is modified). Returns a lock that is
 // not held if there is no LOCK file. Throws std::runtime_error naming the holder's pid when a
-// running server holds the directory.
+// running server holds the directory, std::system_error when LOCK cannot be opened or locked.
 data_dir_lock probe_data_dir_lock(const std::string& dir);
 
 }  // namespace vote::storage
