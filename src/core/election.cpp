@@ -14,6 +14,7 @@ namespace vote {
 namespace {
 
 using detail::election_data;
+using elections_map = detail::string_map<election_data>;
 
 outcome refuse(errc code, std::string message) {
   return {code, std::move(message), {}};
@@ -23,6 +24,10 @@ outcome unknown(std::string_view id) {
   return refuse(errc::unknown_election, "Error: Election id " + std::string(id) + " unknown");
 }
 
+outcome added(std::string_view id) {
+  return {errc::ok, "Election " + std::string(id) + " added successfully.", {}};
+}
+
 outcome vote_registered(std::string_view candidate, std::string_view voter) {
   return {errc::ok,
           "Vote for '" + std::string(candidate) + "' by user '" + std::string(voter) +
@@ -30,65 +35,121 @@ outcome vote_registered(std::string_view candidate, std::string_view voter) {
           {}};
 }
 
-// Applies one checked command body to the elections; `c` is the whole command.
+// The answer to a retry: the vote was recorded. It names no candidate, so a request id seen once
+// does not tell anyone later how that voter voted (issue 8, finding 3).
+outcome retry_registered(std::string_view voter) {
+  return {errc::ok, "Vote by user '" + std::string(voter) + "' has been registered.", {}};
+}
+
+const election_data* find(const elections_map& elections, std::string_view id) {
+  const auto it = elections.find(id);
+  return it == elections.end() ? nullptr : &it->second;
+}
+
+// The vote checks in their order. how == no: record the vote of `voter` for `candidate`.
+struct vote_check {
+  judgement verdict;
+  std::uint32_t voter = 0;
+  std::uint32_t candidate = 0;
+};
+
+// Unknown election, then unknown candidate: both answers are the same for every voter id, so a
+// probe with a bad candidate tells nothing about the roll. The retry comes next, before closed,
+// so that a client retrying after a lost reply hears that its vote counted. The remaining
+// answers are what the request's own valid vote reveals anyway.
+vote_check check_vote(const election_data* e, const command& c, const vote_cmd& v) {
+  if (e == nullptr) return {{settled::now, unknown(v.election_id)}};
+  const auto candidate = e->candidate_index.find(v.candidate);
+  if (candidate == e->candidate_index.end()) {
+    return {{settled::forever, refuse(errc::invalid_candidate, "Error: Candidate '" + v.candidate +
+                                                                   "' is not a valid candidate.")}};
+  }
+  const auto voter = e->voters.find(v.voter);
+  const bool voted = voter && e->voters.choice(*voter) != detail::voter_table::no_vote;
+  if (voted && !c.request_id.empty() && e->voters.request_id(*voter) == c.request_id) {
+    return {{settled::forever, retry_registered(v.voter)}};
+  }
+  if (e->closed()) {
+    return {{settled::forever,
+             refuse(errc::election_closed, "Error: Election " + e->id + " is closed.")}};
+  }
+  // While open: a later close would turn these into election_closed.
+  if (!voter) {
+    return {{settled::now, refuse(errc::voter_not_authorized,
+                                  "Error: User '" + v.voter + "' is not authorized to vote.")}};
+  }
+  if (voted) {
+    return {{settled::now,
+             refuse(errc::already_voted, "Error: User '" + v.voter + "' has already voted.")}};
+  }
+  return {{}, *voter, candidate->second};
+}
+
+// An election id is never reused, so an existing one settles a register for good.
+judgement check_register(const election_data* e, const command& c, const register_cmd& r) {
+  if (e == nullptr) return {};
+  // A retry of the register that created the election gets the original success.
+  if (!c.request_id.empty() && e->register_request_id == c.request_id) {
+    return {settled::forever, added(r.election_id)};
+  }
+  return {settled::forever,
+          refuse(errc::election_exists, "Election id " + r.election_id + " already exists")};
+}
+
+judgement check_close(const election_data* e, const close_cmd& cl) {
+  if (e == nullptr) return {settled::now, unknown(cl.election_id)};
+  if (!e->closed()) return {};
+  return {settled::forever, {errc::ok, detail::close_message(*e->result), e->result}};
+}
+
+struct judge_visitor {
+  const elections_map& elections;
+  const command& c;
+
+  judgement operator()(const register_cmd& r) const {
+    return check_register(find(elections, r.election_id), c, r);
+  }
+  judgement operator()(const vote_cmd& v) const {
+    return check_vote(find(elections, v.election_id), c, v).verdict;
+  }
+  judgement operator()(const close_cmd& cl) const {
+    return check_close(find(elections, cl.election_id), cl);
+  }
+};
+
+// Applies one checked command body to the elections; `c` is the whole command. Each operation
+// runs the checks judge() runs and changes the state only when they settle nothing.
 struct apply_visitor {
-  detail::string_map<election_data>& elections;
+  elections_map& elections;
   const command& c;
 
   outcome operator()(const register_cmd& r) const {
-    const auto it = elections.find(r.election_id);
-    if (it != elections.end()) {
-      // A retry of the register that created the election gets the original success.
-      if (c.request_id.empty() || it->second.register_request_id != c.request_id) {
-        return refuse(errc::election_exists, "Election id " + r.election_id + " already exists");
-      }
-    } else {
-      elections.emplace(r.election_id, detail::make_election(r, c.request_id));
-    }
-    return {errc::ok, "Election " + r.election_id + " added successfully.", {}};
+    judgement j = check_register(find(elections, r.election_id), c, r);
+    if (j.how != settled::no) return std::move(j.answer);
+    elections.emplace(r.election_id, detail::make_election(r, c.request_id));
+    return added(r.election_id);
   }
 
   outcome operator()(const vote_cmd& v) const {
     const auto it = elections.find(v.election_id);
-    if (it == elections.end()) return unknown(v.election_id);
-    election_data& e = it->second;
-    const auto voter = e.voters.find(v.voter);
-    // A retry of the request that recorded this vote gets the original success, even after the
-    // election closed: the vote was counted, and the client must hear so.
-    if (voter && !c.request_id.empty() && e.voters.choice(*voter) != detail::voter_table::no_vote &&
-        e.voters.request_id(*voter) == c.request_id) {
-      const auto choice = static_cast<std::size_t>(e.voters.choice(*voter));
-      return vote_registered(e.candidates[choice], v.voter);
-    }
-    if (e.closed()) return refuse(errc::election_closed, "Error: Election " + e.id + " is closed.");
-    if (!voter) {
-      return refuse(errc::voter_not_authorized,
-                    "Error: User '" + v.voter + "' is not authorized to vote.");
-    }
-    const auto candidate = e.candidate_index.find(v.candidate);
-    if (candidate == e.candidate_index.end()) {
-      return refuse(errc::invalid_candidate,
-                    "Error: Candidate '" + v.candidate + "' is not a valid candidate.");
-    }
-    if (e.voters.choice(*voter) != detail::voter_table::no_vote) {
-      return refuse(errc::already_voted, "Error: User '" + v.voter + "' has already voted.");
-    }
-    e.voters.record(*voter, static_cast<std::int32_t>(candidate->second), c.request_id);
-    ++e.tallies[candidate->second];
-    ++e.votes_cast;
+    election_data* e = it == elections.end() ? nullptr : &it->second;
+    vote_check k = check_vote(e, c, v);
+    if (k.verdict.how != settled::no) return std::move(k.verdict.answer);
+    e->voters.record(k.voter, static_cast<std::int32_t>(k.candidate), c.request_id);
+    ++e->tallies[k.candidate];
+    ++e->votes_cast;
     return vote_registered(v.candidate, v.voter);
   }
 
   outcome operator()(const close_cmd& cl) const {
     const auto it = elections.find(cl.election_id);
-    if (it == elections.end()) return unknown(cl.election_id);
-    election_data& e = it->second;
-    if (!e.closed()) {
-      e.result = detail::compute_result(e);
-      e.result->closed = true;
-      e.result->closed_at_ms = c.timestamp_ms;
-    }
-    return {errc::ok, detail::close_message(*e.result), e.result};
+    election_data* e = it == elections.end() ? nullptr : &it->second;
+    judgement j = check_close(e, cl);
+    if (j.how != settled::no) return std::move(j.answer);
+    e->result = detail::compute_result(*e);
+    e->result->closed = true;
+    e->result->closed_at_ms = c.timestamp_ms;
+    return {errc::ok, detail::close_message(*e->result), e->result};
   }
 };
 
@@ -110,6 +171,23 @@ election_state& election_state::operator=(const election_state& other) {
 outcome election_state::apply(const command& c) {
   if (outcome o = check_command(c, impl_->lim); !o.ok()) return o;
   return std::visit(apply_visitor{impl_->elections, c}, c.body);
+}
+
+judgement election_state::judge(const command& c) const {
+  if (outcome o = check_command(c, impl_->lim); !o.ok()) return {settled::forever, std::move(o)};
+  return std::visit(judge_visitor{impl_->elections, c}, c.body);
+}
+
+std::string_view to_string(settled s) noexcept {
+  switch (s) {
+    case settled::no:
+      return "no";
+    case settled::now:
+      return "now";
+    case settled::forever:
+      return "forever";
+  }
+  return "unknown";
 }
 
 std::optional<election_result> election_state::result_of(std::string_view election_id) const {

@@ -307,13 +307,17 @@ void cluster_node::report(consensus::output& out) {
 
 void cluster_node::answer_ready_reads() {
   for (auto it = reads_.begin(); it != reads_.end();) {
-    pending_read& r = it->second;
-    if (r.index == 0 || r.index > applied_index_) {
+    if (it->second.index == 0 || it->second.index > applied_index_) {
       ++it;
       continue;
     }
-    r.reply(results_reply(state_, r.request_id, r.election_id));
+    pending_read r = std::move(it->second);
     it = reads_.erase(it);
+    if (r.judged) {
+      answer_judged(std::move(*r.judged), r.reply);  // may propose: reads_ is not touched
+    } else {
+      r.reply(results_reply(state_, r.request_id, r.election_id));
+    }
   }
 }
 

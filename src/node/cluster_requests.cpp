@@ -105,18 +105,54 @@ bool cluster_node::refuse_unless_leader(const std::string& request_id, net::repl
   return true;
 }
 
+// Only a command that may change the state costs a log entry (docs/state-machine.md "Which
+// refusals are logged"): one the applied state settles for good is answered at once; one it
+// settles only for now waits for a read index, so that an entry committed before the request
+// arrived (a register, a close) is applied before the answer.
 void cluster_node::serve_command(const wire::client_request& req, net::reply_fn& reply) {
   command cmd{req.request_id, 0, *req.body};
   auto shape = check_command(cmd, state_.bounds());
   if (!shape.ok()) return reply(encode_outcome(req.request_id, shape));
   if (refuse_unless_leader(req.request_id, reply)) return;
+  judgement verdict = state_.judge(cmd);
+  switch (verdict.how) {
+    case settled::forever:
+      return reply(encode_outcome(req.request_id, verdict.answer));
+    case settled::now:
+      return confirm_then_answer(std::move(cmd), reply);
+    case settled::no:
+      return propose_command(std::move(cmd), reply);
+  }
+}
+
+void cluster_node::confirm_then_answer(command cmd, net::reply_fn& reply) {
+  auto id = core_.read_barrier();
+  if (!id) {
+    return reply(encode_error(cmd.request_id, errc::unavailable,
+                              "Error: leadership is being handed over; retry."));
+  }
+  std::string request_id = cmd.request_id;
+  reads_[*id] = pending_read{std::move(request_id), {}, 0, std::move(reply), std::move(cmd)};
+  schedule_pump();
+}
+
+// The read index is applied: the state now holds everything committed before the request came.
+void cluster_node::answer_judged(command cmd, net::reply_fn& reply) {
+  judgement verdict = state_.judge(cmd);
+  if (verdict.how != settled::no) return reply(encode_outcome(cmd.request_id, verdict.answer));
+  // An entry committed meanwhile changed the answer (the election was registered): log it.
+  if (refuse_unless_leader(cmd.request_id, reply)) return;
+  propose_command(std::move(cmd), reply);
+}
+
+void cluster_node::propose_command(command cmd, net::reply_fn& reply) {
   cmd.timestamp_ms = next_timestamp();
   auto id = core_.propose(entry_kind::command, encode_command(cmd));
   if (!id) {
-    return reply(encode_error(req.request_id, errc::unavailable,
+    return reply(encode_error(cmd.request_id, errc::unavailable,
                               "Error: leadership is being handed over; retry."));
   }
-  pending_[id->index] = pending_proposal{id->epoch, req.request_id, std::move(reply)};
+  pending_[id->index] = pending_proposal{id->epoch, cmd.request_id, std::move(reply)};
   schedule_pump();
 }
 
@@ -130,7 +166,7 @@ void cluster_node::serve_results(const wire::client_request& req, net::reply_fn&
     return reply(encode_error(req.request_id, errc::unavailable,
                               "Error: leadership is being handed over; retry."));
   }
-  reads_[*id] = pending_read{req.request_id, req.election_id, 0, std::move(reply)};
+  reads_[*id] = pending_read{req.request_id, req.election_id, 0, std::move(reply), std::nullopt};
   schedule_pump();
 }
 

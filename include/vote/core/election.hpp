@@ -11,9 +11,12 @@
 //   - a closed election's result never changes and it accepts no vote.
 //
 // Exactly once (DESIGN.md §5.5): a vote record keeps the request_id that created it; a retry of
-// the same request_id gets the original success instead of `already_voted`. A retried register
-// (same request_id) gets the original success instead of `election_exists`. Closing again
-// returns the stored result. Dedup state is part of the snapshot.
+// the same request_id gets "your vote was recorded" (without naming the choice) instead of
+// `already_voted`. A retried register (same request_id) gets the original success instead of
+// `election_exists`. Closing again returns the stored result. Dedup state is part of the snapshot.
+//
+// Disclosure (issue 8): the vote checks are ordered so that no answer tells an outsider more
+// about the roll than the request's own valid vote would (docs/state-machine.md).
 #pragma once
 
 #include <cstdint>
@@ -119,6 +122,23 @@ struct outcome {
 // (errc::invalid_election or errc::too_large) with a message naming it.
 outcome check_command(const command& c, const limits& lim);
 
+// How long the answer judge() finds in the applied state stays the answer apply() would give.
+enum class settled : std::uint8_t {
+  no = 0,   // apply() may change the state: the request must go through the log
+  now = 1,  // a refusal of the applied state that a later entry could change (unknown election;
+            // not on the roll or already voted while the election is open): answer it only after
+            // a read index shows no such entry was committed before the request arrived
+  forever = 2,  // follows from committed facts that never change (bad shape, unknown candidate of
+                // a known election, a retry of a recorded vote, a closed election, an existing
+                // election id): answer at once, on any later state the answer is the same
+};
+std::string_view to_string(settled s) noexcept;
+
+struct judgement {
+  settled how = settled::no;
+  outcome answer;  // what apply() answers on the current state; empty when how == no
+};
+
 class election_state {
  public:
   explicit election_state(limits lim = {});
@@ -128,11 +148,19 @@ class election_state {
   election_state(const election_state&);
   election_state& operator=(const election_state&);
 
-  // Applies one command; deterministic. Runs check_command() first. Vote checks run in the
-  // seed's order: unknown election, closed, voter not authorized, invalid candidate, already
-  // voted. A retry (same non-empty request_id as the voter's recorded vote) is recognized right
-  // after the unknown-election check and gets the original success, also once closed.
+  // Applies one command; deterministic. Runs check_command() first. Vote checks run in this
+  // order (docs/state-machine.md says why): unknown election, invalid candidate, retry (same
+  // non-empty request_id as the voter's recorded vote: "Vote by user 'u' has been registered.",
+  // naming no candidate, also once closed), election closed, voter not authorized, already
+  // voted.
   outcome apply(const command& c);
+
+  // Pure: whether the current state already settles `c`, i.e. apply(c) would change nothing,
+  // and for how long that answer holds. judge(c).answer == apply(c) whenever how != no, and a
+  // `forever` answer stays apply()'s answer after any further commands. Lets the node answer
+  // refusals and retries without a log entry (docs/state-machine.md "Which refusals are
+  // logged").
+  judgement judge(const command& c) const;
 
   // Live tally of an open election or the stored result of a closed one; nullopt if unknown.
   std::optional<election_result> result_of(std::string_view election_id) const;

@@ -13,6 +13,10 @@
 // leader's endpoint (when this server follows a live leader), `unavailable` (election in progress)
 // or `no_quorum` (no leader reachable). A proposal lost to a leadership change is answered
 // "outcome unknown, retry" (the client's retry with the same request_id is exactly-once).
+// A command the applied state already settles (election_state::judge) is answered without a log
+// entry: at once when the answer holds forever (a bad candidate, a retry, a closed election),
+// after a read index when it holds only now (unknown election, not on the roll, already voted);
+// docs/state-machine.md "Which refusals are logged".
 //
 // Invariants: applied_index_ <= core commit index; state_ is the state machine after applying
 // every committed entry up to applied_index_ (or the snapshot covering it); pending_ holds the
@@ -127,6 +131,7 @@ class cluster_node : public net::request_handler, public net::peer_frame_handler
     std::string election_id;
     std::uint64_t index = 0;  // answer once applied_index_ >= index (0: not ready yet)
     net::reply_fn reply;
+    std::optional<command> judged;  // a command settled "now": judged again once ready
   };
   struct peer_seen {
     wire::hello hello;
@@ -161,6 +166,9 @@ class cluster_node : public net::request_handler, public net::peer_frame_handler
   void serve(const wire::client_request& req, const net::request_origin& origin,
              net::reply_fn& reply);
   void serve_command(const wire::client_request& req, net::reply_fn& reply);
+  void confirm_then_answer(command cmd, net::reply_fn& reply);
+  void answer_judged(command cmd, net::reply_fn& reply);
+  void propose_command(command cmd, net::reply_fn& reply);
   void serve_results(const wire::client_request& req, net::reply_fn& reply);
   void serve_admin(const wire::client_request& req, net::reply_fn& reply);
   bool refuse_unless_leader(const std::string& request_id, net::reply_fn& reply) const;

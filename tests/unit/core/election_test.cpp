@@ -105,14 +105,14 @@ TEST_F(ElectionTest, UnknownElectionIsReportedBeforeUnknownVoterAndCandidate) {
 TEST_F(ElectionTest, ClosedElectionIsReportedBeforeUnknownVoter) {
   given_open_election();
   ASSERT_TRUE(close("e1").ok());
-  const outcome o = vote("e1", "mallory", "Z");
+  const outcome o = vote("e1", "mallory", "A");
   EXPECT_EQ(o.code, errc::election_closed);
   EXPECT_EQ(o.message, "Error: Election e1 is closed.");
 }
 
-TEST_F(ElectionTest, UnknownVoterIsReportedBeforeUnknownCandidate) {
+TEST_F(ElectionTest, UnknownCandidateIsReportedBeforeUnknownVoter) {
   given_open_election();
-  EXPECT_EQ(vote("e1", "mallory", "Z").code, errc::voter_not_authorized);
+  EXPECT_EQ(vote("e1", "mallory", "Z").code, errc::invalid_candidate);
 }
 
 TEST_F(ElectionTest, UnknownCandidateIsReportedBeforeAlreadyVoted) {
@@ -138,12 +138,12 @@ TEST_F(ElectionTest, SecondVoteForSameCandidateIsAlsoRejected) {
   EXPECT_EQ(votes_for("e1", "A"), 1U);
 }
 
-TEST_F(ElectionTest, VoteRetryWithSameRequestIdReturnsOriginalSuccess) {
+TEST_F(ElectionTest, VoteRetryWithSameRequestIdConfirmsTheVote) {
   given_open_election();
   ASSERT_TRUE(vote("e1", "v1", "A", "req-1").ok());
   const outcome o = vote("e1", "v1", "A", "req-1");
   EXPECT_EQ(o.code, errc::ok);
-  EXPECT_EQ(o.message, "Vote for 'A' by user 'v1' has been registered.");
+  EXPECT_EQ(o.message, "Vote by user 'v1' has been registered.");
   EXPECT_EQ(votes_for("e1", "A"), 1U);
 }
 
@@ -159,12 +159,12 @@ TEST_F(ElectionTest, VoteWithEmptyRequestIdIsNeverARetry) {
   EXPECT_EQ(vote("e1", "v1", "A", "").code, errc::already_voted);
 }
 
-TEST_F(ElectionTest, VoteRetryReportsTheCandidateThatWasCounted) {
+TEST_F(ElectionTest, VoteRetryNamingAnotherCandidateNamesNone) {
   given_open_election();
   ASSERT_TRUE(vote("e1", "v1", "A", "req-1").ok());
   const outcome o = vote("e1", "v1", "B", "req-1");
   EXPECT_EQ(o.code, errc::ok);
-  EXPECT_EQ(o.message, "Vote for 'A' by user 'v1' has been registered.");
+  EXPECT_EQ(o.message, "Vote by user 'v1' has been registered.");
   EXPECT_EQ(votes_for("e1", "B"), 0U);
 }
 
@@ -175,13 +175,13 @@ TEST_F(ElectionTest, RequestIdOfOneVoterDoesNotDedupAnother) {
   EXPECT_EQ(votes_for("e1", "A"), 2U);
 }
 
-TEST_F(ElectionTest, VoteRetryAfterCloseStillReturnsOriginalSuccess) {
+TEST_F(ElectionTest, VoteRetryAfterCloseStillConfirmsTheVote) {
   given_open_election();
   ASSERT_TRUE(vote("e1", "v1", "A", "req-1").ok());
   ASSERT_TRUE(close("e1").ok());
   const outcome o = vote("e1", "v1", "A", "req-1");
   EXPECT_EQ(o.code, errc::ok);
-  EXPECT_EQ(o.message, "Vote for 'A' by user 'v1' has been registered.");
+  EXPECT_EQ(o.message, "Vote by user 'v1' has been registered.");
 }
 
 TEST_F(ElectionTest, NewVoteAfterCloseIsRefused) {

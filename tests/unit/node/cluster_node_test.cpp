@@ -186,6 +186,56 @@ TEST_F(ClusterNodeTest, MalformedAndRefusedRequestsNeverTouchTheLog) {
   EXPECT_EQ(durable_log().size(), 3u);
 }
 
+// Issue 8, finding 4: answers the applied state settles cost no log entry and no fsync. Forever
+// facts are answered within the call; "now" facts only after the read index.
+TEST_F(ClusterNodeTest, RefusedVotesAndRetriesLeaveNoLogEntry) {
+  send(register_request({"u1", "u2"}));
+  run_until(1);
+  send(vote_request("u1"));  // the vote that counts, request id "req-u1"
+  run_until(2);
+  ASSERT_TRUE(replies_[1].ok()) << replies_[1].message;
+  const auto commit_before = node_->status().commit_index;
+  const int syncs_before = fs_.syncs.load();
+
+  auto vote = [](std::string election, std::string voter, std::string candidate,
+                 std::string request_id) {
+    wire::client_request r = vote_request(voter);
+    r.request_id = std::move(request_id);
+    r.body = vote_cmd{std::move(election), std::move(voter), std::move(candidate)};
+    return r;
+  };
+  send(vote("e", "u2", "Nobody", "p1"));  // unknown candidate: forever
+  send(vote("e", "u1", "B", "req-u1"));   // retry naming another candidate: forever
+  ASSERT_EQ(replies_.size(), 4u) << "a forever answer waited";
+  send(vote("nope", "u2", "A", "p2"));    // unknown election: now
+  send(vote("e", "mallory", "A", "p3"));  // not on the roll: now
+  send(vote("e", "u1", "A", "p4"));       // already voted: now
+  EXPECT_EQ(replies_.size(), 4u) << "a 'now' answer came before its read index";
+  run_until(7);
+  EXPECT_EQ(replies_[2].code, errc::invalid_candidate);
+  EXPECT_TRUE(replies_[3].ok());
+  EXPECT_EQ(replies_[3].message, "Vote by user 'u1' has been registered.");
+  EXPECT_EQ(replies_[4].code, errc::unknown_election);
+  EXPECT_EQ(replies_[5].code, errc::voter_not_authorized);
+  EXPECT_EQ(replies_[6].code, errc::already_voted);
+  EXPECT_EQ(replies_[6].request_id, "p4");
+  EXPECT_EQ(fs_.syncs.load(), syncs_before);
+  EXPECT_EQ(node_->status().commit_index, commit_before);
+  EXPECT_EQ(durable_log().size(), 4u);  // configuration, epoch_start, register, the one vote
+}
+
+TEST_F(ClusterNodeTest, AnAcceptedVoteStillGoesThroughTheLog) {
+  send(register_request({"u1", "u2"}));
+  run_until(1);
+  send(vote_request("u2"));
+  EXPECT_EQ(replies_.size(), 1u) << "answered before the vote was durable";
+  run_until(2);
+  EXPECT_TRUE(replies_[1].ok()) << replies_[1].message;
+  const auto log = durable_log();
+  ASSERT_EQ(log.size(), 4u);  // configuration, epoch_start, register, vote
+  EXPECT_EQ(decode_command(log.back().payload)->request_id, "req-u2");
+}
+
 TEST_F(ClusterNodeTest, StopAnswersWhatIsInFlightThenRefusesNewRequests) {
   send(register_request({"u1", "u2"}));
   bool drained = false;
