@@ -179,8 +179,6 @@ std::error_code wal::drop_prefix(std::uint64_t up_to_index) {
 std::error_code wal::reset(std::uint64_t next_index, std::uint64_t prev_epoch) {
   if (auto ec = check_usable()) return ec;
   if (next_index == 0) throw std::logic_error("wal::reset: next_index must be positive");
-  // Newest first: a crash part-way leaves a dense prefix, or nothing (then open() starts at
-  // wal_options::first_index, which the caller takes from the snapshot).
   // First the manifest forgets the segments (the caller's snapshot at next_index - 1 is durable).
   wal_manifest m = manifest_;
   m.last_segment = 0;
@@ -188,6 +186,8 @@ std::error_code wal::reset(std::uint64_t next_index, std::uint64_t prev_epoch) {
   m.durable_index = next_index - 1;
   if (auto ec = save_manifest(m)) return ec;
   durable_index_ = next_index - 1;
+  // Newest first: a crash part-way leaves a dense prefix, or nothing (then open() starts at
+  // wal_options::first_index, which the caller takes from the snapshot).
   active_.reset();
   while (!segments_.empty()) {
     if (auto ec = remove_segment_file(segments_.back())) return ec;
