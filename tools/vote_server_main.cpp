@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "vote/node/config.hpp"
+#include "vote/node/recovery.hpp"
 #include "vote/node/server.hpp"
 
 namespace {
@@ -18,8 +19,13 @@ void add_ms(CLI::App& app, const std::string& name, std::chrono::milliseconds& v
       ->default_str(std::to_string(value.count()));
 }
 
-void add_flags(CLI::App& app, vote::node::server_config& c, std::string& id_text) {
-  app.add_option("--port", c.port, "TCP port for clients and peers (required)")->required();
+void add_flags(CLI::App& app, vote::node::server_config& c, std::string& id_text,
+               std::string& check_dir) {
+  app.add_option("--port", c.port, "TCP port for clients and peers (required to serve)");
+  app.add_option("--check-data-dir", check_dir,
+                 "Check the data directory DIR offline, read-only, and exit: 0 healthy, 4 "
+                 "damaged (prints what is missing), 3 locked by a running server, 2 missing or "
+                 "unusable. Needs no other flag");
   app.add_option("--host", c.host,
                  "IPv4 address to serve on (default: the first up, non-loopback interface with a "
                  "broadcast address; 127.0.0.1 with a warning when there is none)");
@@ -79,13 +85,17 @@ int main(int argc, char** argv) {
   CLI::App app{"vote-server: a fault-tolerant election service (one cluster member)"};
   app.footer(
       "Exit codes: 0 stopped by SIGINT/SIGTERM; 1 runtime failure; 2 usage or configuration "
-      "error;\n  3 port, address or data directory unavailable; 4 data directory corrupt, "
-      "belonging to another node,\n  or empty while its id is a member of the cluster (a lost "
-      "disk).\nSafety: for tests use --host 127.0.0.1 --broadcast "
+      "error;\n  3 port, address or data directory unavailable; 4 data directory damaged "
+      "(corrupt, or missing\n  a WAL segment, the snapshot or the log: see docs/operations.md "
+      "\"A server refuses to start:\n  damaged data directory\"), belonging to another node, or "
+      "empty while its id is a member\n  of the cluster (a lost disk). With --check-data-dir: 0 "
+      "healthy, 4 damaged, 3 locked, 2 missing.\nSafety: for tests use "
+      "--host 127.0.0.1 --broadcast "
       "127.255.255.255.");
   vote::node::server_config config;
   std::string id_text;
-  add_flags(app, config, id_text);
+  std::string check_dir;
+  add_flags(app, config, id_text, check_dir);
   try {
     app.parse(argc, argv);
     if (!id_text.empty()) {
@@ -99,6 +109,10 @@ int main(int argc, char** argv) {
   } catch (const std::exception&) {
     std::cerr << "error: --id must be a positive 64-bit integer, got '" << id_text << "'\n";
     return vote::node::exit_usage;
+  }
+  if (!check_dir.empty()) {
+    spdlog::set_level(spdlog::level::off);  // the verdict says everything, on stdout
+    return vote::node::check_data_dir_offline(check_dir, std::cout);
   }
   try {
     vote::node::validate(config);

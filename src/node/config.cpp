@@ -20,7 +20,7 @@ void require(bool ok, const std::string& message) {
 }  // namespace
 
 void validate(server_config& c) {
-  require(c.port != 0, "--port must be between 1 and 65535");
+  require(c.port != 0, "--port is required (1 to 65535)");
   require(c.discovery_port != 0, "--discovery-port must be between 1 and 65535");
   require(c.host.empty() || is_ipv4(c.host),
           "--host must be an IPv4 address, got '" + c.host + "'");

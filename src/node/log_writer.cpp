@@ -114,6 +114,8 @@ void log_writer::stop() {
   if (!thread_.joinable()) return;
   work_.reset();
   thread_.join();
+  // A clean stop: the manifest records the whole log as durable (docs/storage.md).
+  check("recording the log in the manifest", wal_->checkpoint());
 }
 
 }  // namespace vote::node

@@ -19,6 +19,7 @@
 #include "vote/net/peer_links.hpp"
 #include "vote/net/peer_message.hpp"
 #include "vote/node/cluster_node.hpp"
+#include "vote/node/recovery.hpp"
 #include "vote/storage/meta.hpp"
 
 namespace vote::node {
@@ -26,12 +27,6 @@ namespace vote::node {
 namespace asio = boost::asio;
 
 namespace {
-
-// A failure that ends start-up with a specific exit code and a message for the operator.
-struct startup_error : std::runtime_error {
-  startup_error(int c, const std::string& what) : std::runtime_error(what), code(c) {}
-  int code;
-};
 
 struct addresses {
   std::string host;
@@ -51,10 +46,6 @@ addresses resolve_addresses(const server_config& c) {
     if (a.broadcast.empty()) a.broadcast = detected.broadcast;
   }
   return a;
-}
-
-std::string wal_dir(const server_config& c) {
-  return c.data_dir + "/wal";
 }
 
 std::uint64_t random_u64() {
@@ -84,64 +75,6 @@ storage::node_identity load_or_create_identity(storage::file_system& fs, const s
                         "cannot write the node identity in " + c.data_dir + ": " + ec.message());
   spdlog::info("new data directory {}: node id {}", c.data_dir, id.id);
   return id;
-}
-
-// Reads what the consensus core needs to restart (DESIGN.md §8): the promise, the latest snapshot
-// (its state is the applied state to start from) and every durable log entry after it. Log
-// entries are NOT applied here: only the core knows which are committed; it hands them out again.
-recovered_state recover(storage::file_system& fs, const server_config& c,
-                        const storage::node_identity& identity,
-                        std::unique_ptr<storage::wal>& wal_out) {
-  recovered_state r;
-  r.state = election_state(c.bounds);
-  auto& p = r.persisted;
-  p.cluster_uuid = identity.cluster_uuid;
-  const auto promise = storage::load_promise(fs, c.data_dir).value_or(storage::promise_state{});
-  p.promised_epoch = promise.promised_epoch;
-  p.promised_to = promise.promised_to;
-  std::uint64_t snapshot_index = 0;
-  std::uint64_t snapshot_epoch = 0;
-  if (auto snap = storage::load_latest_snapshot(fs, c.data_dir)) {
-    auto restored = election_state::restore(snap->state, c.bounds);
-    auto config = consensus::decode_configuration(snap->meta.config);
-    if (!restored || !config)
-      throw startup_error(exit_data, "the snapshot in " + c.data_dir + " does not decode");
-    r.state = std::move(*restored);
-    snapshot_index = snap->meta.last_index;
-    snapshot_epoch = snap->meta.last_epoch;
-    p.snapshot = consensus::snapshot_meta{snap->meta.last_index, snap->meta.last_epoch, *config};
-    p.snapshot_data = std::make_shared<const std::string>(std::move(snap->state));
-  }
-  storage::wal_recovery rec;
-  storage::wal_options options;
-  options.first_index = snapshot_index + 1;
-  options.prev_epoch = snapshot_epoch;
-  wal_out = storage::wal::open(fs, wal_dir(c), options, rec);
-  if (rec.truncated_bytes > 0)
-    spdlog::warn("recovery: cut a torn tail of {} bytes from the log", rec.truncated_bytes);
-  if (snapshot_index > 0) {
-    if (wal_out->first_index() > snapshot_index + 1)
-      throw startup_error(exit_data, "the log in " + wal_dir(c) + " starts at index " +
-                                         std::to_string(wal_out->first_index()) +
-                                         " but the snapshot ends at " +
-                                         std::to_string(snapshot_index) +
-                                         ": entries are missing (see docs/storage.md)");
-    if (wal_out->epoch_at(snapshot_index) != snapshot_epoch) {
-      // A crash interrupted the install of a snapshot ahead of the log: the snapshot wins.
-      if (auto ec = wal_out->reset(snapshot_index + 1, snapshot_epoch))
-        throw startup_error(exit_data, "cannot reset the log: " + ec.message());
-      rec.entries.clear();
-    }
-  }
-  for (auto& e : rec.entries) {
-    if (e.index > snapshot_index) p.log.push_back(std::move(e));
-  }
-  spdlog::info(
-      "recovery: snapshot up to {}, {} log entries after it, promise ({}, {}), cluster "
-      "{}",
-      snapshot_index, p.log.size(), p.promised_epoch, p.promised_to,
-      p.cluster_uuid.empty() ? "none yet" : p.cluster_uuid);
-  return r;
 }
 
 admin_policy make_admin_policy(const server_config& c) {
@@ -242,6 +175,7 @@ int serve(const server_config& c) {
   const auto addr = resolve_addresses(c);
   auto admin = make_admin_policy(c);
   auto key = load_cluster_key(c);
+  refuse_damaged_data_dir(*fs, c.data_dir);
   bool new_identity = false;
   auto identity = load_or_create_identity(*fs, c, new_identity);
   std::unique_ptr<storage::wal> wal;

@@ -12,6 +12,8 @@ corruption_error::corruption_error(const std::string& path, std::uint64_t offset
                          "removing it from the cluster and rejoining it as a new member with an "
                          "empty data directory (docs/storage.md, \"On a corruption error\")."),
       path_(path),
+      problem_(offset == 0 ? path + ": " + what
+                           : path + " (byte offset " + std::to_string(offset) + "): " + what),
       offset_(offset) {}
 
 }  // namespace vote::storage

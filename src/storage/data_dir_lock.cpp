@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <system_error>
 
 #include "vote/storage/meta.hpp"
 
@@ -60,6 +61,25 @@ data_dir_lock lock_data_dir(const std::string& dir) {
   const std::string pid = std::to_string(::getpid()) + "\n";
   if (::ftruncate(fd, 0) == 0 && ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
     // The pid is only a hint for the message above; the lock itself is held.
+  }
+  return lock;
+}
+
+data_dir_lock probe_data_dir_lock(const std::string& dir) {
+  const std::string path = dir + "/" + lock_file_name;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return {};
+    throw std::system_error(errno, std::generic_category(), "cannot open lock file " + path);
+  }
+  data_dir_lock lock(fd);
+  if (::flock(fd, LOCK_SH | LOCK_NB) != 0) {
+    const int err = errno;
+    if (err != EWOULDBLOCK)
+      throw std::system_error(err, std::generic_category(), "cannot lock " + path);
+    const std::string pid = holder_pid(fd);
+    throw std::runtime_error("data directory " + dir + " is in use by a running vote-server" +
+                             (pid.empty() ? std::string() : " (pid " + pid + ")"));
   }
   return lock;
 }

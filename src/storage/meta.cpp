@@ -73,6 +73,13 @@ std::string encode_promise(const promise_state& p) {
                {"promised_to", p.promised_to}});
 }
 
+std::string encode_wal_manifest(const wal_manifest& m) {
+  return seal({{"format", meta_format_version},
+               {"last_segment", m.last_segment},
+               {"durable_index", m.durable_index},
+               {"compacted_index", m.compacted_index}});
+}
+
 std::optional<node_identity> load_identity(file_system& fs, const std::string& dir) {
   const std::string path = dir + "/" + identity_file_name;
   const std::optional<std::string> text = read_optional(fs, path);
@@ -100,6 +107,21 @@ std::optional<promise_state> load_promise(file_system& fs, const std::string& di
 
 std::error_code save_promise(file_system& fs, const std::string& dir, const promise_state& p) {
   return write_file_atomically(fs, dir, promise_file_name, encode_promise(p));
+}
+
+std::optional<wal_manifest> load_wal_manifest(file_system& fs, const std::string& dir) {
+  const std::string path = dir + "/" + wal_manifest_file_name;
+  const std::optional<std::string> text = read_optional(fs, path);
+  if (!text) return std::nullopt;
+  const json j =
+      unseal(path, *text, {"format", "last_segment", "durable_index", "compacted_index"});
+  return wal_manifest{unsigned_field(path, j, "last_segment"),
+                      unsigned_field(path, j, "durable_index"),
+                      unsigned_field(path, j, "compacted_index")};
+}
+
+std::error_code save_wal_manifest(file_system& fs, const std::string& dir, const wal_manifest& m) {
+  return write_file_atomically(fs, dir, wal_manifest_file_name, encode_wal_manifest(m));
 }
 
 }  // namespace vote::storage

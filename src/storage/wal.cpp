@@ -90,9 +90,15 @@ std::error_code wal::sync() {
     if (auto ec = active_->sync()) return fail(ec);
     unsynced_ = false;
   }
+  durable_index_ = last_index();
   if (dir_dirty_) {
     if (auto ec = fs_.sync_dir(dir_)) return fail(ec);
     dir_dirty_ = false;
+    // A new segment is durable now: the manifest may say so (once per roll, never per append).
+    wal_manifest m = manifest_;
+    m.last_segment = segments_.back().first_index;
+    m.durable_index = std::max(m.durable_index, durable_index_);
+    if (auto ec = save_manifest(m)) return ec;
   }
   return {};
 }
@@ -127,6 +133,8 @@ std::error_code wal::truncate_suffix(std::uint64_t from_index) {
     throw std::logic_error("wal::truncate_suffix: index " + std::to_string(from_index) +
                            " is below first_index " + std::to_string(first_index()));
   }
+  // The manifest is lowered first: it must never claim what is about to be removed.
+  if (auto ec = lower_manifest_for_truncation(from_index)) return ec;
   // Newest segment first, each removal durable before the next: what is left is always dense.
   while (segments_.size() > 1 && segments_.back().first_index >= from_index) {
     active_.reset();
@@ -161,12 +169,23 @@ std::error_code wal::drop_prefix(std::uint64_t up_to_index) {
     if (auto ec = remove_segment_file(segments_.front())) return ec;
     segments_.erase(segments_.begin());
   }
-  return {};
+  // The caller's snapshot covers up_to_index (it was durable before this call).
+  wal_manifest m = manifest_;
+  m.compacted_index = std::max(m.compacted_index, up_to_index);
+  m.durable_index = std::max(m.durable_index, durable_index_);
+  return save_manifest(m);
 }
 
 std::error_code wal::reset(std::uint64_t next_index, std::uint64_t prev_epoch) {
   if (auto ec = check_usable()) return ec;
   if (next_index == 0) throw std::logic_error("wal::reset: next_index must be positive");
+  // First the manifest forgets the segments (the caller's snapshot at next_index - 1 is durable).
+  wal_manifest m = manifest_;
+  m.last_segment = 0;
+  m.compacted_index = std::max(m.compacted_index, next_index - 1);
+  m.durable_index = next_index - 1;
+  if (auto ec = save_manifest(m)) return ec;
+  durable_index_ = next_index - 1;
   // Newest first: a crash part-way leaves a dense prefix, or nothing (then open() starts at
   // wal_options::first_index, which the caller takes from the snapshot).
   active_.reset();

@@ -16,9 +16,12 @@ class corruption_error : public std::runtime_error {
 
   const std::string& path() const noexcept { return path_; }
   std::uint64_t offset() const noexcept { return offset_; }
+  // The damage alone, without the advice (for reports that give their own).
+  const std::string& problem() const noexcept { return problem_; }
 
  private:
   std::string path_;
+  std::string problem_;
   std::uint64_t offset_;
 };
 

@@ -3,8 +3,10 @@
 //     created), cluster_uuid (empty until the node joins or bootstraps a cluster);
 //   - `promise`: (promised_epoch, promised_to), the highest epoch this node accepted and the
 //     candidate it accepted it from;
+//   - `wal-manifest`: what the WAL has provably made durable (wal_manifest below), written by the
+//     WAL itself at the moments it fsyncs anyway (segment roll, compaction, reset, truncation);
 //   - `LOCK`: flock()ed while a server uses the directory.
-// Both files are JSON with a format version and a `checksum` field (crc32c of the canonical
+// All three files are JSON with a format version and a `checksum` field (crc32c of the canonical
 // content), written with write_file_atomically() (temp file, fsync, rename, directory fsync):
 // after a crash a load sees the old or the new content, never a mix, and a damaged file throws
 // corruption_error instead of being misread.
@@ -29,6 +31,7 @@ inline constexpr std::uint32_t meta_format_version = 1;
 inline constexpr const char* identity_file_name = "node";
 inline constexpr const char* promise_file_name = "promise";
 inline constexpr const char* lock_file_name = "LOCK";
+inline constexpr const char* wal_manifest_file_name = "wal-manifest";
 
 struct node_identity {
   std::uint64_t id = 0;
@@ -59,9 +62,26 @@ std::error_code save_identity(file_system& fs, const std::string& dir, const nod
 std::optional<promise_state> load_promise(file_system& fs, const std::string& dir);
 std::error_code save_promise(file_system& fs, const std::string& dir, const promise_state& p);
 
+// What the WAL has provably made durable (docs/storage.md "The WAL manifest"). Every field is a
+// lower bound of what is on disk: a value is raised only after what it describes is durable, and
+// lowered before anything it describes is removed. So a data directory holding less than its
+// manifest says was damaged after the fact (a deleted segment, snapshot or log), never by a crash.
+struct wal_manifest {
+  std::uint64_t last_segment = 0;     // first index of the newest durable segment; 0: none
+  std::uint64_t durable_index = 0;    // every index <= this is durable in the snapshot or the log
+  std::uint64_t compacted_index = 0;  // a snapshot covering at least this index exists; 0: none
+  friend bool operator==(const wal_manifest&, const wal_manifest&) = default;
+};
+
+// nullopt if `dir`/wal-manifest does not exist (a directory from before the manifest, or a new
+// one); same errors as load_identity().
+std::optional<wal_manifest> load_wal_manifest(file_system& fs, const std::string& dir);
+std::error_code save_wal_manifest(file_system& fs, const std::string& dir, const wal_manifest& m);
+
 // The canonical file contents (exposed for tests and tools).
 std::string encode_identity(const node_identity& id);
 std::string encode_promise(const promise_state& p);
+std::string encode_wal_manifest(const wal_manifest& m);
 
 // Exclusive use of a data directory: holds flock(LOCK_EX) on `dir`/LOCK until destroyed.
 class data_dir_lock {
@@ -83,5 +103,11 @@ class data_dir_lock {
 // Throws std::runtime_error naming the directory (and the holder's pid when known) if another
 // process holds it, or if the lock file cannot be opened.
 data_dir_lock lock_data_dir(const std::string& dir);
+
+// For offline inspection: takes a shared flock on `dir`/LOCK without creating or writing
+// anything (a server starting meanwhile is refused; nothing is modified). Returns a lock that is
+// not held if there is no LOCK file. Throws std::runtime_error naming the holder's pid when a
+// running server holds the directory, std::system_error when LOCK cannot be opened or locked.
+data_dir_lock probe_data_dir_lock(const std::string& dir);
 
 }  // namespace vote::storage

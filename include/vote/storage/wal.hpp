@@ -13,6 +13,11 @@
 //     (truncate_suffix() also makes every earlier append durable: it syncs the log);
 //   - rolling to a new segment first syncs the old one and its directory entry, so a later
 //     segment never exists on disk while an earlier one still misses its tail.
+// The manifest (wal-manifest in wal_options::manifest_dir; meta.hpp, docs/storage.md): the WAL
+// records what it has provably made durable only at moments it fsyncs anyway (after a segment
+// roll became durable, on compaction, reset and truncation; never per append), raising a value
+// only after what it describes is durable and lowering one before anything is removed. open()
+// and inspect() refuse (corruption_error) a log that holds less than its manifest says.
 // Errors: every std::error_code returned is an I/O failure and is FATAL: the WAL refuses every
 // later call (EIO) and the caller must stop the process (never retry an fsync: DESIGN.md §8).
 // Programming errors (non-dense append, truncating below first_index) throw std::logic_error.
@@ -32,6 +37,7 @@
 #include "vote/core/log_entry.hpp"
 #include "vote/storage/corruption_error.hpp"
 #include "vote/storage/file_system.hpp"
+#include "vote/storage/meta.hpp"
 
 namespace vote::storage {
 
@@ -43,12 +49,30 @@ struct wal_options {
   // reset()): pass the snapshot's last_index + 1 and last_epoch. Defaults: an empty log at 1.
   std::uint64_t first_index = 1;
   std::uint64_t prev_epoch = 0;
+  // Where wal-manifest lives; empty: the WAL directory itself. The server keeps it in the data
+  // directory, beside (not inside) wal/, so that losing wal/ is noticed.
+  std::string manifest_dir;
 };
+
+// The name of the WAL directory inside a data directory.
+inline constexpr const char* wal_dir_name = "wal";
 
 struct wal_recovery {
   std::vector<log_entry> entries;          // every entry held after recovery, in index order
   std::uint64_t truncated_bytes = 0;       // torn-tail bytes cut off the last segment
   std::vector<std::string> removed_files;  // a last segment whose header was torn
+};
+
+// What a read-only look at a WAL directory found (wal::inspect), as open() would leave it: a torn
+// tail counted in truncated_bytes, a torn last header in removed_files, neither touched.
+struct wal_layout {
+  std::size_t segments = 0;
+  std::uint64_t first_index = 0;   // of the first segment (0: no segment)
+  std::uint64_t last_segment = 0;  // first index of the last segment (0: no segment)
+  std::uint64_t last_index = 0;    // last entry (first_index - 1 if none)
+  std::optional<wal_manifest> manifest;
+  std::uint64_t truncated_bytes = 0;
+  std::vector<std::string> removed_files;
 };
 
 class wal {
@@ -57,6 +81,9 @@ class wal {
   // last segment is cut off durably; any other damage throws corruption_error.
   static std::unique_ptr<wal> open(file_system& fs, std::string dir, wal_options options,
                                    wal_recovery& out);
+  // Checks `dir` as open() would, without creating, writing or removing anything (a missing
+  // directory is an empty log). Throws corruption_error for the same damage as open().
+  static wal_layout inspect(file_system& fs, std::string dir, wal_options options);
 
   wal(const wal&) = delete;
   wal& operator=(const wal&) = delete;
@@ -66,6 +93,10 @@ class wal {
   std::error_code append(const std::vector<log_entry>& entries);
   // Makes every append durable: one fdatasync (plus a directory fsync after a segment roll).
   std::error_code sync();
+  // sync(), then records the whole log as durable in the manifest (one atomic write). For a
+  // clean shutdown: afterwards a log cut anywhere is noticed at the next open, not only one cut
+  // below the last segment roll.
+  std::error_code checkpoint();
   // Removes entries >= from_index (no-op if from_index > last_index()). Durable on return.
   // Throws std::logic_error if from_index < first_index() (those are compacted).
   std::error_code truncate_suffix(std::uint64_t from_index);
@@ -113,6 +144,15 @@ class wal {
   void cut_torn_tail(const std::string& path, std::uint64_t offset, std::uint64_t size,
                      wal_recovery& out);
   void check_chain(const segment& seg, const std::string& path) const;
+  void check_manifest() const;
+  void check_cut(const segment& seg, const std::string& path, std::uint64_t offset) const;
+  void finish_open();
+  std::uint64_t covered_index(std::uint64_t log_last) const;
+
+  // The manifest (wal_manifest.cpp).
+  std::string manifest_dir() const;
+  std::error_code save_manifest(const wal_manifest& m);
+  std::error_code lower_manifest_for_truncation(std::uint64_t from_index);
 
   // Writing (wal.cpp).
   std::string path_of(const segment& seg) const;
@@ -133,6 +173,10 @@ class wal {
   bool unsynced_ = false;   // appended since the last sync of the active segment
   bool dir_dirty_ = false;  // a segment was created since the last sync_dir
   bool failed_ = false;
+  bool read_only_ = false;                       // inspect(): never touch the disk
+  std::optional<wal_manifest> loaded_manifest_;  // as found at open
+  wal_manifest manifest_;                        // as last written (or loaded)
+  std::uint64_t durable_index_ = 0;              // last_index() at the last successful sync
 };
 
 }  // namespace vote::storage

@@ -16,6 +16,7 @@ std::string wal_fixture::segment_path(std::uint64_t first_index) const {
 std::vector<std::string> wal_fixture::segment_names() {
   std::vector<std::string> names;
   EXPECT_FALSE(fs_.list_dir(dir, names));
+  std::erase_if(names, [](const std::string& n) { return !parse_segment_file_name(n); });
   return names;
 }
 

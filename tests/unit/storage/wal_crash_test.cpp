@@ -15,7 +15,7 @@ using test::make_batch;
 using test::make_entry;
 
 constexpr const char* wal_dir = "/data/wal";
-constexpr wal_options small_segments{512, 1, 0};
+const wal_options small_segments{512, 1, 0, {}};
 constexpr int workload_steps = 60;
 
 // What a workload run did, as far as a crash is concerned.
@@ -127,9 +127,16 @@ std::unique_ptr<wal> reopen(memory_file_system& fs, wal_recovery& rec) {
 
 void check_recovery(memory_file_system& fs, const run_record& r, std::uint64_t seed) {
   fs.crash(seed);
+  // The read-only check sees no damage (a crash is never "damaged") and writes nothing.
+  const std::uint64_t ops = fs.mutating_ops();
+  wal_layout layout;
+  ASSERT_NO_THROW(layout = wal::inspect(fs, wal_dir, small_segments));
+  ASSERT_EQ(fs.mutating_ops(), ops);
   wal_recovery rec;
   std::unique_ptr<wal> log;
   ASSERT_NO_THROW(log = reopen(fs, rec));
+  ASSERT_EQ(layout.last_index, log->last_index());
+  ASSERT_EQ(layout.truncated_bytes, rec.truncated_bytes);
   const std::uint64_t first = log->first_index();
   const std::uint64_t last = log->last_index();
   const std::uint64_t last_epoch = log->last_epoch();
@@ -188,7 +195,7 @@ TEST(wal_crash, CrashAtEveryWritePointKeepsEveryAcknowledgedEntryAndRecoversAPre
 TEST(wal_crash, ACrashAtEveryWritePointOfResetLeavesAPrefixOfTheOldLogOrTheNewStart) {
   // As the node does after installing a snapshot at index 99, epoch 7: reset the WAL to 100 and,
   // on restart, open it with the snapshot's position as the start of an empty directory.
-  const wal_options after_snapshot{512, 100, 7};
+  const wal_options after_snapshot{512, 100, 7, {}};
   auto prepare = [](memory_file_system& fs, std::vector<log_entry>& old) {
     wal_recovery rec;
     auto log = wal::open(fs, wal_dir, small_segments, rec);

@@ -1,0 +1,50 @@
+// Startup recovery of vote-server (DESIGN.md §8, docs/storage.md "Startup sequence"): refuse a
+// damaged data directory, then read back what the consensus core needs to restart. Also the
+// offline check behind `vote-server --check-data-dir DIR`.
+#pragma once
+
+#include <iosfwd>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "vote/node/cluster_node.hpp"
+#include "vote/node/config.hpp"
+#include "vote/storage/data_dir_check.hpp"
+#include "vote/storage/file_system.hpp"
+#include "vote/storage/meta.hpp"
+#include "vote/storage/wal.hpp"
+
+namespace vote::node {
+
+// A failure that ends start-up with a specific exit code (server.hpp) and a message for the
+// operator.
+struct startup_error : std::runtime_error {
+  startup_error(int c, const std::string& what) : std::runtime_error(what), code(c) {}
+  int code;
+};
+
+// The docs section every "damaged data directory" message points to.
+inline constexpr const char* damaged_data_dir_doc =
+    "docs/operations.md, \"A server refuses to start: damaged data directory\"";
+
+// The operator's message for a damaged directory: what is missing, and what to do.
+std::string damage_message(const std::string& data_dir, const storage::data_dir_report& report);
+
+// Throws startup_error(exit_data, damage_message(...)) if check_data_dir() finds damage.
+// Read-only; run it with the directory locked, before anything is written.
+void refuse_damaged_data_dir(storage::file_system& fs, const std::string& data_dir);
+
+// Reads the promise, the latest snapshot and every durable log entry after it (opening the WAL,
+// which cuts a torn tail). Log entries are NOT applied here: only the core knows which are
+// committed. Throws startup_error(exit_data) when the snapshot does not decode.
+recovered_state recover(storage::file_system& fs, const server_config& c,
+                        const storage::node_identity& identity,
+                        std::unique_ptr<storage::wal>& wal_out);
+
+// `vote-server --check-data-dir DIR`: prints the verdict to `out` and returns the exit code:
+// 0 healthy, 4 damaged, 3 locked by a running server, 2 missing or unusable. Never modifies
+// anything (a shared flock while it reads; no file is created, written or removed).
+int check_data_dir_offline(const std::string& data_dir, std::ostream& out);
+
+}  // namespace vote::node
