@@ -121,10 +121,32 @@ void put(json& j, const fetch_reply& m) {
        {"ok", m.ok},
        {"snapshot_needed", m.snapshot_needed},
        {"entries", entries_to_json(m.entries)}};
+  if (m.snapshot) {
+    j["snapshot"] = {{"last_index", m.snapshot->last_index},
+                     {"last_epoch", m.snapshot->last_epoch},
+                     {"config", detail::config_to_json(m.snapshot->config)},
+                     {"data", detail::base64_encode(m.snapshot_data)}};
+  }
+}
+// "snapshot" is optional (older peers neither send nor expect it); present, it must be whole.
+bool get_fetched_snapshot(const json& j, fetch_reply& m) {
+  const json* s = vote::detail::field(j, "snapshot");
+  if (s == nullptr) return true;
+  const json* c = s->is_object() ? vote::detail::field(*s, "config") : nullptr;
+  snapshot_meta meta;
+  std::string data;
+  if (c == nullptr || !get_u64(*s, "last_index", meta.last_index) ||
+      !get_u64(*s, "last_epoch", meta.last_epoch) || !detail::config_from_json(*c, meta.config) ||
+      !get_string(*s, "data", data) || !detail::base64_decode(data, m.snapshot_data)) {
+    return false;
+  }
+  m.snapshot = std::move(meta);
+  return true;
 }
 bool get(const json& j, fetch_reply& m) {
   return get_u64(j, "epoch", m.epoch) && get_bool(j, "ok", m.ok) &&
-         get_bool(j, "snapshot_needed", m.snapshot_needed) && entries_from_json(j, m.entries);
+         get_bool(j, "snapshot_needed", m.snapshot_needed) && entries_from_json(j, m.entries) &&
+         get_fetched_snapshot(j, m);
 }
 void put(json& j, const append& m) {
   j = {{"epoch", m.epoch},

@@ -139,16 +139,24 @@ void core::on_install_snapshot(const envelope& e, const install_snapshot& m) {
   // Install: the snapshot replaces the whole log (persisted before the reply is sent).
   auto data = std::make_shared<const std::string>(std::move(snapshot_in_->data));
   snapshot_in_.reset();
-  out_.install_snapshot = snapshot_install{m.meta, data};
+  install_snapshot_locally(m.meta, data);
+  send(e.from, snapshot_reply{m.epoch, true, data->size(), last, true});
+}
+
+// The snapshot replaces the whole log; it covers only committed entries. Persisted (step 1 of
+// the owner's contract) before anything queued with it is sent.
+void core::install_snapshot_locally(const snapshot_meta& meta,
+                                    std::shared_ptr<const std::string> data) {
+  snapshot_in_.reset();
+  out_.install_snapshot = snapshot_install{meta, data};
   out_.truncate_from.reset();
   out_.entries.clear();
   log_.clear();
-  snapshot_ = m.meta;
-  snapshot_data_ = data;
-  commit_index_ = emitted_index_ = stable_index_ = last;
-  snapshot_wanted_at_ = last;
+  snapshot_ = meta;
+  snapshot_data_ = std::move(data);
+  commit_index_ = emitted_index_ = stable_index_ = meta.last_index;
+  snapshot_wanted_at_ = meta.last_index;
   recompute_config();
-  send(e.from, snapshot_reply{m.epoch, true, data->size(), last, true});
 }
 
 }  // namespace vote::consensus

@@ -31,6 +31,10 @@ struct core::takeover {
   // The configuration promises are counted in (step 5 re-prepares when the adopted log's differs).
   consensus::configuration counted;
   std::map<node_id, promise> promises;  // first promise of each member for `epoch`, self included
+  // The incarnation each promise came from, and our own log tail when we stood (promises[self]
+  // follows our log as it adopts): what the promisers' durable logs held (drop_unreachable_config).
+  std::map<node_id, std::uint64_t> incarnations;
+  promise own_first;
   std::set<node_id> asked;
   node_id fetch_from = 0;  // the best promiser: the only one ever fetched from (step 4)
   std::uint64_t fetch_from_index = 0;

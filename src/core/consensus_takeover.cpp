@@ -23,6 +23,8 @@ void core::start_takeover(bool handover) {
   takeover_->counted = config_;
   takeover_->deadline = now_ + opts_.election_timeout + opts_.election_jitter;
   takeover_->promises[self_] = promise{e, last_epoch(), last_index()};
+  takeover_->own_first = takeover_->promises[self_];
+  takeover_->incarnations[self_] = incarnation_;
   set_role(role::candidate);
   send_prepares();
   evaluate_promises();
@@ -90,7 +92,9 @@ void core::on_promise(const envelope& e, const promise& m) {
       !config_.knows(e.from, e.from_incarnation)) {
     return;
   }
-  takeover_->promises.emplace(e.from, m);
+  if (takeover_->promises.emplace(e.from, m).second) {
+    takeover_->incarnations[e.from] = e.from_incarnation;
+  }
   evaluate_promises();
 }
 
@@ -138,14 +142,23 @@ void core::evaluate_promises() {
 }
 
 void core::on_fetch(const envelope& e, const fetch& m) {
-  fetch_reply r{m.epoch, false, false, {}};
+  fetch_reply r;
+  r.epoch = m.epoch;
   // Served only while our promise of this epoch to the asker stands: then our log is exactly
   // the durable log the promise described (we accept appends from nobody else in it).
   if (promised_epoch_ == m.epoch && promised_to_ == e.from) {
-    const std::uint64_t from = std::max<std::uint64_t>(m.from_index, 1);
+    std::uint64_t from = std::max<std::uint64_t>(m.from_index, 1);
     if (from <= snapshot_.last_index) {
+      // Compacted away: send our snapshot (committed entries only) and the log after it. We may
+      // be unable to stand ourselves (removed in our own log), so a hand-off would not help.
       r.snapshot_needed = true;
-    } else {
+      if (snapshot_data_) {
+        r.snapshot = snapshot_;
+        r.snapshot_data = *snapshot_data_;
+        from = snapshot_.last_index + 1;
+      }
+    }
+    if (!r.snapshot_needed || r.snapshot) {
       r.ok = true;
       for (std::uint64_t i = from; i <= last_index(); ++i) r.entries.push_back(*entry_at(i));
     }
@@ -159,8 +172,9 @@ void core::on_fetch_reply(const envelope& e, const fetch_reply& m) {
     return;
   }
   if (!m.ok || !adopt_fetched(m)) {
-    // Never fall back to another promiser of the same set: abandon the epoch.
-    if (m.snapshot_needed) send(e.from, timeout_now{takeover_->epoch});
+    // Never fall back to another promiser of the same set: abandon the epoch. A promiser that
+    // could send no snapshot gets the candidacy instead (an older peer, or one without data).
+    if (m.snapshot_needed && !m.snapshot) send(e.from, timeout_now{takeover_->epoch});
     abandon_takeover();
     return;
   }
@@ -169,21 +183,29 @@ void core::on_fetch_reply(const envelope& e, const fetch_reply& m) {
 }
 
 // Checks the fetched suffix ends exactly at the promised (last_log_epoch, last_log_index),
-// then truncates our conflicting suffix and appends it.
+// then truncates our conflicting suffix and appends it. A reply with a snapshot (our from_index
+// is compacted there) starts after the snapshot: we install it first unless our log already
+// holds its last entry (then, by log matching, everything before it too).
 bool core::adopt_fetched(const fetch_reply& m) {
   const takeover& t = *takeover_;
   const promise& want = t.promises.at(t.fetch_from);
-  const std::uint64_t from = t.fetch_from_index;
+  if (m.snapshot && (!m.snapshot_needed || m.snapshot->last_index < t.fetch_from_index)) {
+    return false;
+  }
+  const std::uint64_t from = m.snapshot ? m.snapshot->last_index + 1 : t.fetch_from_index;
+  const std::optional<std::uint64_t> base_epoch =
+      m.snapshot ? std::optional(m.snapshot->last_epoch) : epoch_at(from - 1);
   for (std::size_t i = 0; i < m.entries.size(); ++i) {
     if (m.entries[i].index != from + i) return false;
     if (i > 0 && m.entries[i].epoch < m.entries[i - 1].epoch) return false;
   }
   const std::uint64_t end_index = m.entries.empty() ? from - 1 : m.entries.back().index;
   const std::optional<std::uint64_t> end_epoch =
-      m.entries.empty() ? epoch_at(from - 1) : m.entries.back().epoch;
+      m.entries.empty() ? base_epoch : m.entries.back().epoch;
   if (end_index != want.last_log_index || end_epoch != want.last_log_epoch) return false;
-  if (!m.entries.empty() && m.entries.front().epoch < epoch_at(from - 1).value_or(0)) {
-    return false;
+  if (!m.entries.empty() && m.entries.front().epoch < base_epoch.value_or(0)) return false;
+  if (m.snapshot && epoch_at(m.snapshot->last_index) != m.snapshot->last_epoch) {
+    install_snapshot_locally(*m.snapshot, std::make_shared<const std::string>(m.snapshot_data));
   }
   for (const log_entry& x : m.entries) {
     if (x.index <= last_index()) {
@@ -199,6 +221,8 @@ bool core::adopt_fetched(const fetch_reply& m) {
 // Step 5: re-prepare in the adopted log's configuration until it is stable; then step 6.
 void core::settle_configuration() {
   takeover& t = *takeover_;
+  while (config_.voters != t.counted.voters && drop_unreachable_config()) {
+  }
   t.promises[self_] = promise{t.epoch, last_epoch(), last_index()};  // our log is adopted now
   if (config_.voters == t.counted.voters) {
     begin_epoch();
@@ -211,6 +235,33 @@ void core::settle_configuration() {
   t.counted = config_;
   send_prepares();
   evaluate_promises();
+}
+
+// The adopted log ends in a configuration entry that provably never committed: every majority
+// of that configuration holds a promiser whose durable log, when it promised our epoch, ended
+// before the entry. Such a promiser never stored it (it would keep a committed entry: leader
+// completeness of the earlier epochs) and, having promised us, accepts no older epoch's append
+// any more; the entry commits only in its own configuration (one change at a time), so it was
+// not and will not be committed before our epoch. Dropping it (and what follows it) keeps every
+// committed entry. Without this, a leader that appended its own removal and lost its quorum at
+// once leaves that removal on its log alone, and the adopted configuration may need members
+// that the promisers cannot reach (found by the simulator, FINDINGS.md F3).
+bool core::drop_unreachable_config() {
+  const takeover& t = *takeover_;
+  const std::uint64_t index = config_index_;
+  if (index <= commit_index_ || index <= snapshot_.last_index) return false;
+  std::vector<node_id> may_hold;
+  for (const member& v : config_.voters) {
+    const auto p = t.promises.find(v.id);
+    const auto inc = t.incarnations.find(v.id);
+    const bool lacks = p != t.promises.end() && inc != t.incarnations.end() &&
+                       inc->second == v.incarnation &&
+                       (v.id == self_ ? t.own_first : p->second).last_log_index < index;
+    if (!lacks) may_hold.push_back(v.id);
+  }
+  if (config_.is_quorum(may_hold)) return false;
+  truncate_log_from(index);
+  return true;
 }
 
 // Step 6: append epoch_start; serve once it commits (adopted entries commit with it).

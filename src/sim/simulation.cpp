@@ -63,8 +63,8 @@ consensus::options draw_options(consensus::options o, rng& r) {
   o.heartbeat = std::chrono::milliseconds(r.between(20, 80));
   o.election_timeout = std::chrono::milliseconds(r.between(3 * o.heartbeat.count(), 400));
   o.election_jitter = std::chrono::milliseconds(r.between(50, 200));
-  o.round_timeout = std::chrono::milliseconds(r.between(50, 150));
-  o.fast_path_delay = std::chrono::milliseconds(r.between(50, 150));
+  o.round_timeout = std::chrono::milliseconds(r.between(20, 150));
+  o.fast_path_delay = std::chrono::milliseconds(r.between(0, 150));
   o.handover_tenure = std::chrono::milliseconds(r.between(500, 1500));
   o.max_entries_per_append = r.pick(std::vector<std::size_t>{1, 2, 3, 8, 32});
   o.max_inflight_appends = static_cast<std::size_t>(r.between(1, 8));

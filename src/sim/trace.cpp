@@ -48,7 +48,11 @@ struct body_printer {
   }
   std::string operator()(const consensus::fetch_reply& m) const {
     return "fetch_reply{e=" + to_string(m.epoch) + (m.ok ? " ok" : " refused") +
-           (m.snapshot_needed ? " snapshot_needed" : "") + " entries=" + span(m.entries) + "}";
+           (m.snapshot_needed ? " snapshot_needed" : "") +
+           (m.snapshot ? " snapshot=(" + to_string(m.snapshot->last_index) + "," +
+                             to_string(m.snapshot->last_epoch) + ")"
+                       : "") +
+           " entries=" + span(m.entries) + "}";
   }
   std::string operator()(const consensus::append& m) const {
     return "append{e=" + to_string(m.epoch) + " leader=" + to_string(m.leader) + " prev=(" +

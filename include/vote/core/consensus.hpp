@@ -281,6 +281,7 @@ class core {
   void settle_configuration();
   bool has_quorum_contact() const;
   bool adopt_fetched(const fetch_reply& m);
+  bool drop_unreachable_config();
   void begin_epoch();
   void abandon_takeover();
   void tick_candidate();
@@ -317,6 +318,7 @@ class core {
   void on_install_snapshot(const envelope& e, const install_snapshot& m);
   void on_snapshot_reply(const envelope& e, const snapshot_reply& m);
   static bool receive_chunk(snapshot_receive& in, const install_snapshot& m);
+  void install_snapshot_locally(const snapshot_meta& meta, std::shared_ptr<const std::string> data);
 
   // consensus_read.cpp: §5.5 read index
   void check_reads();

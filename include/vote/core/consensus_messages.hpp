@@ -73,13 +73,20 @@ struct fetch {
   friend bool operator==(const fetch&, const fetch&) = default;
 };
 // ok=false: the promiser no longer holds the promise of `epoch` to the asker, or
-// `snapshot_needed` (from_index is compacted away). On ok, `entries` run from from_index to the
-// promiser's last entry.
+// `snapshot_needed` without a `snapshot` (from_index is compacted away and it has no snapshot
+// to send). On ok, `entries` run from from_index to the promiser's last entry — or, when
+// from_index is compacted away (`snapshot_needed` and `snapshot` set), from
+// snapshot->last_index + 1, after the promiser's snapshot (`snapshot`, `snapshot_data`): the
+// asker installs it first. A fetch_reply without the two snapshot fields (an older peer) decodes
+// as before; an older asker treats a reply with a snapshot as a failed fetch (entries do not
+// start at from_index) and hands the candidacy over as it did before.
 struct fetch_reply {
   std::uint64_t epoch = 0;
   bool ok = false;
   bool snapshot_needed = false;
   std::vector<log_entry> entries;
+  std::optional<snapshot_meta> snapshot{};
+  std::string snapshot_data{};
   friend bool operator==(const fetch_reply&, const fetch_reply&) = default;
 };
 

@@ -65,6 +65,32 @@ TEST(ConsensusCluster, IsolatedLeaderStepsDownAndMajorityElectsAnother) {
   EXPECT_EQ(c.node(3).leader().id, 2u);
 }
 
+// Simulator finding F3 (tests/sim/FINDINGS.md, seed 830006): leader 3 appended its own removal
+// (config {1, 2} at 13) and lost its quorum at once; nobody else got the entry. 1 is cut off.
+// 2 stands; 3's log is the best of the promises, but 3 compacted what 2 lacks and cannot stand
+// itself (not a voter of its own log). 2 must take the snapshot with the fetch, see that the
+// removal never committed ({1, 2} needs 2, which lacks it) and lead {1, 2, 3} with 3.
+TEST(ConsensusCluster, RemovedAndCompactedBestPromiserDoesNotBlockTheElection) {
+  persisted_state removed;
+  removed.cluster_uuid = test_uuid;
+  removed.promised_epoch = 2;
+  removed.promised_to = 3;
+  removed.snapshot = snapshot_meta{10, 1, config_of({1, 2, 3})};
+  removed.snapshot_data = std::make_shared<const std::string>("state@10");
+  removed.log = {cmd(11, 2), cmd(12, 2), config_entry(13, 2, config_of({1, 2}))};
+  const persisted_state behind = member_state({1, 2, 3}, {cmd(2, 1), cmd(3, 1)}, 2, 3);
+  consensus_cluster c({{1, behind}, {2, behind}, {3, removed}}, options{});
+  c.isolate(1);
+  c.run_for(5000);
+  ASSERT_EQ(c.leaders(), std::vector<node_id>{2});
+  EXPECT_EQ(c.node(2).configuration().voters, config_of({1, 2, 3}).voters);
+  EXPECT_EQ(c.node(2).entry_at(12)->epoch, 2u);  // 3's committed log was adopted
+  ASSERT_TRUE(c.node(2).propose(entry_kind::command, "after"));
+  c.run_for(100);
+  EXPECT_EQ(c.node(3).commit_index(), c.node(2).last_index());
+  EXPECT_EQ(c.node(3).entry_at(c.node(3).commit_index())->payload, "after");
+}
+
 }  // namespace
 }  // namespace vote::consensus::test
 

@@ -42,21 +42,30 @@ TEST(ConsensusConfig, MalformedPayloadsAreRefused) {
 
 std::vector<message_body> one_of_each() {
   const std::string binary("\0\xff\x01 zero and high bytes", 24);
-  return {election{3, 9, {9, 4}, {5}},
-          election_ack{3, 9},
-          leader_alive{9, 4, "127.0.0.9:7000"},
-          prepare{7, 9, true},
-          promise{7, 6, 120},
-          reject{8, 4},
-          fetch{7, 100},
-          fetch_reply{7, true, false, {cmd(100, 6, binary), start(101, 6)}},
-          append{7, 9, 99, 6, {config_entry(100, 7, config_of({4, 9}))}, 98, 12},
-          append_reply{7, false, 0, 50, 12, 4},
-          timeout_now{7},
-          install_snapshot{7, 9, snapshot_meta{90, 6, config_of({4, 9}, {5})}, 64, binary, true},
-          snapshot_reply{7, true, 128, 90, true},
-          bootstrap_propose{"u-1", {m(1), m(2)}},
-          bootstrap_reply{"u-1", true}};
+  return {
+      election{3, 9, {9, 4}, {5}},
+      election_ack{3, 9},
+      leader_alive{9, 4, "127.0.0.9:7000"},
+      prepare{7, 9, true},
+      promise{7, 6, 120},
+      reject{8, 4},
+      fetch{7, 100},
+      fetch_reply{7, true, false, {cmd(100, 6, binary), start(101, 6)}},
+      append{7, 9, 99, 6, {config_entry(100, 7, config_of({4, 9}))}, 98, 12},
+      append_reply{7, false, 0, 50, 12, 4},
+      timeout_now{7},
+      install_snapshot{7, 9, snapshot_meta{90, 6, config_of({4, 9}, {5})}, 64, binary, true},
+      snapshot_reply{7, true, 128, 90, true},
+      bootstrap_propose{"u-1", {m(1), m(2)}},
+      bootstrap_reply{"u-1", true},
+      fetch_reply{7, true, true, {cmd(91, 6)}, snapshot_meta{90, 6, config_of({4, 9})}, binary}};
+}
+
+TEST(ConsensusCodec, FetchReplyOfAnOlderPeerDecodesWithoutASnapshot) {
+  const auto e = decode_envelope(
+      R"({"from":1,"from_incarnation":2,"to":3,"cluster_uuid":"u","type":"fetch_reply","body":{"epoch":4,"ok":false,"snapshot_needed":true,"entries":[]}})");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(std::get<fetch_reply>(e->body), (fetch_reply{4, false, true, {}}));
 }
 
 TEST(ConsensusCodec, EveryMessageRoundTrips) {
@@ -83,6 +92,8 @@ TEST(ConsensusCodec, HostileInputIsRefusedWithoutThrowing) {
       R"({"from":1,"from_incarnation":2,"to":3,"cluster_uuid":"u","type":"timeout_now","body":{"epoch":"1"}})",
       R"({"from":1,"from_incarnation":2,"to":3,"cluster_uuid":"u","type":"append","body":{"epoch":1,"leader":1,"prev_index":0,"prev_epoch":0,"entries":[{"index":1,"epoch":1,"kind":9,"payload":""}],"commit_index":0,"seq":1}})",
       R"({"from":1,"from_incarnation":2,"to":3,"cluster_uuid":"u","type":"append","body":{"epoch":1,"leader":1,"prev_index":0,"prev_epoch":0,"entries":[{"index":1,"epoch":1,"kind":3,"payload":"not base64!"}],"commit_index":0,"seq":1}})",
+      R"({"from":1,"from_incarnation":2,"to":3,"cluster_uuid":"u","type":"fetch_reply","body":{"epoch":4,"ok":true,"snapshot_needed":true,"entries":[],"snapshot":{"last_index":3,"last_epoch":1,"data":""}}})",
+      R"({"from":1,"from_incarnation":2,"to":3,"cluster_uuid":"u","type":"fetch_reply","body":{"epoch":4,"ok":true,"snapshot_needed":true,"entries":[],"snapshot":"all of it"}})",
   };
   for (const std::string& b : bad) EXPECT_FALSE(decode_envelope(b)) << b.substr(0, 80);
   // nlohmann stops at a NUL byte: bytes smuggled after one must not pass unnoticed.

@@ -197,6 +197,19 @@ class consensus_cluster {
     }
   }
 
+  // Cores started from the given disks (the state each node persisted before), e.g. to build
+  // the situation a simulator seed reached.
+  consensus_cluster(std::map<node_id, persisted_state> disks, options base) {
+    for (auto& [id, d] : disks) {
+      options o = base;
+      o.endpoint = m(id).endpoint;
+      ids_.push_back(id);
+      disks_[id] = std::move(d);
+      nodes_[id] = std::make_unique<core>(id, m(id).incarnation, o, disks_[id], id * 31);
+      options_[id] = o;
+    }
+  }
+
   core& node(node_id id) { return *nodes_.at(id); }
   bool up(node_id id) const {
     auto it = nodes_.find(id);

@@ -89,6 +89,21 @@ TEST_F(ConsensusTakeover, FetchIsServedOnlyWhileThePromiseHolds) {
   EXPECT_FALSE(expect_sent<fetch_reply>(1).ok);
 }
 
+TEST_F(ConsensusTakeover, CompactedFetchIsServedWithTheSnapshotAndTheLogAfterIt) {
+  persisted_state s;
+  s.cluster_uuid = test_uuid;
+  s.promised_epoch = 2;
+  s.snapshot = snapshot_meta{10, 1, config_of({1, 2, 3})};
+  s.snapshot_data = std::make_shared<const std::string>("state@10");
+  s.log = {cmd(11, 2), cmd(12, 2)};
+  make_node(2, s);
+  deliver(1, prepare{5, 1, false});
+  forget();
+  deliver(1, fetch{5, 4});
+  EXPECT_EQ(expect_sent<fetch_reply>(1),
+            (fetch_reply{5, true, true, {cmd(11, 2), cmd(12, 2)}, s.snapshot, "state@10"}));
+}
+
 // ---- the candidate's side ----------------------------------------------------------------------
 
 class ConsensusCandidate : public consensus_fixture {
@@ -188,7 +203,49 @@ TEST_F(ConsensusCandidate, FetchFailureAbandonsTheEpoch) {
   expect_not_sent<append>(2);
 }
 
-TEST_F(ConsensusCandidate, CompactedFetchHandsTheCandidacyToThePromiser) {
+TEST_F(ConsensusCandidate, FetchedSnapshotIsInstalledBeforeTheEntriesAfterIt) {
+  stand({cmd(2, 1)});
+  deliver(1, promise{2, 1, 12});
+  const snapshot_meta snap{10, 1, config_of({1, 2, 3})};
+  deliver(1, fetch_reply{2, true, true, {cmd(11, 1), cmd(12, 1)}, snap, "state@10"});
+  // One output: install the snapshot (discarding the log), append 11..13, then send.
+  ASSERT_TRUE(last_.install_snapshot);
+  EXPECT_EQ(last_.install_snapshot->meta, snap);
+  EXPECT_EQ(*last_.install_snapshot->data, "state@10");
+  EXPECT_EQ(node().commit_index(), 10u);
+  EXPECT_EQ(*node().entry_at(13), start(13, 2));
+  EXPECT_EQ(expect_sent<append>(1).prev_index, 12u);
+  expect_not_sent<timeout_now>(1);
+}
+
+TEST_F(ConsensusCandidate, FetchedSnapshotThatDoesNotEndAtThePromiseIsNotInstalled) {
+  stand({cmd(2, 1)});
+  deliver(1, promise{2, 1, 12});
+  deliver(1,
+          fetch_reply{
+              2, true, true, {cmd(11, 1)}, snapshot_meta{10, 1, config_of({1, 2, 3})}, "state@10"});
+  EXPECT_EQ(node().role(), role::follower);
+  for (const output& o : history_) EXPECT_FALSE(o.install_snapshot);
+  EXPECT_EQ(node().last_index(), 2u);
+  expect_not_sent<timeout_now>(1);
+}
+
+// The best log ends in a removal ({2, 3} at 3) that we, a voter of {2, 3}, never stored: it
+// cannot have committed, so it is dropped and {1, 2, 3} is led with 1's promise.
+TEST_F(ConsensusCandidate, AdoptedConfigurationThatNeverCommittedIsDropped) {
+  stand({cmd(2, 1)});
+  deliver(1, promise{2, 1, 3});
+  deliver(1, fetch_reply{2,
+                         true,
+                         false,
+                         {config_entry(1, 0, config_of({1, 2, 3})), cmd(2, 1),
+                          config_entry(3, 1, config_of({2, 3}))}});
+  EXPECT_EQ(node().configuration().voters, config_of({1, 2, 3}).voters);
+  EXPECT_EQ(*node().entry_at(3), start(3, 2));
+  EXPECT_EQ(expect_sent<append>(1).entries, std::vector<log_entry>{start(3, 2)});
+}
+
+TEST_F(ConsensusCandidate, CompactedFetchWithoutASnapshotHandsTheCandidacyToThePromiser) {
   stand({cmd(2, 1)});
   deliver(1, promise{2, 1, 3});
   deliver(1, fetch_reply{2, false, true, {}});
