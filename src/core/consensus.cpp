@@ -96,7 +96,10 @@ bool core::sticky() const noexcept {
   return role_ == role::follower && leader_id_ != 0 && now_ < sticky_until_ && !leader_link_down_;
 }
 bool core::has_output() const noexcept {
-  return !out_.empty() || commit_index_ > emitted_index_ || (leader_ && leader_->dirty);
+  // A read's heartbeat (heartbeat_due) is output too: without it the read index would wait for
+  // the next heartbeat tick instead of one round trip.
+  return !out_.empty() || commit_index_ > emitted_index_ ||
+         (leader_ && (leader_->dirty || leader_->heartbeat_due));
 }
 
 // ---- common helpers ----------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 // Sessions: listener_session.hpp.
 #include "listener_session.hpp"
 
+#include <utility>
+
 #include <boost/asio/post.hpp>
 
 namespace vote::net {
@@ -117,6 +119,28 @@ tcp::endpoint client_listener::local_endpoint() const {
 
 const listener_stats& client_listener::stats() const noexcept {
   return impl_->stats_;
+}
+
+std::optional<std::string> edge_report(const listener_stats& now, const listener_stats& before) {
+  const std::pair<std::uint64_t listener_stats::*, const char*> counted[] = {
+      {&listener_stats::peer_frames_refused, "peer frames that did not open (forged, stale or "
+                                             "undecodable; connection closed)"},
+      {&listener_stats::frame_errors, "bad frames"},
+      {&listener_stats::over_budget, "frames over the buffered-bytes caps"},
+      {&listener_stats::refused_over_cap, "connections refused for lack of room"},
+      {&listener_stats::evicted, "quiet connections closed to make room"},
+      {&listener_stats::timeouts, "connections timed out"},
+  };
+  std::string line;
+  for (const auto& [field, what] : counted) {
+    const auto n = now.*field - before.*field;
+    if (n == 0) continue;
+    line += (line.empty() ? "" : ", ") + std::to_string(n) + " " + what;
+  }
+  if (line.empty()) return std::nullopt;
+  return "edge since the last report: " + line + "; open connections " +
+         std::to_string(now.open) + " (" + std::to_string(now.open_peers) + " peer links), " +
+         std::to_string(now.buffered_bytes) + " bytes buffered";
 }
 
 }  // namespace vote::net

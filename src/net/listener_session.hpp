@@ -91,11 +91,12 @@ class session : public std::enable_shared_from_this<session> {
   session(tcp::socket socket, std::shared_ptr<client_listener::impl> owner)
       : socket_(std::move(socket)), timer_(socket_.get_executor()), owner_(std::move(owner)) {
     origin_.same_host = is_same_host(socket_);
-    error_code ec;
-    const auto remote = socket_.remote_endpoint(ec);
+    error_code remote_ec, local_ec;
+    const auto remote = socket_.remote_endpoint(remote_ec);
+    const auto local = socket_.local_endpoint(local_ec);
     origin_.remote_address = remote.address().to_string();
-    if (origin_.same_host && !ec)
-      origin_.local_uid = socket_owner_uid(remote, socket_.local_endpoint(ec));
+    if (origin_.same_host && !remote_ec && !local_ec)
+      origin_.local_uid = [remote, local] { return socket_owner_uid(remote, local); };
   }
 
   void start() {

@@ -58,7 +58,9 @@ void cluster_node::serve(const wire::client_request& req, const net::request_ori
     return reply(wire::encode_response(r));
   }
   if (needs_admin(req.type)) {
-    auto verdict = admin_.authorize(req.admin_token, {origin.same_host, origin.local_uid});
+    admin_policy::origin from{origin.same_host, std::nullopt};
+    if (from.same_host && !admin_.has_token() && origin.local_uid) from.uid = origin.local_uid();
+    auto verdict = admin_.authorize(req.admin_token, from);
     if (!verdict.ok()) return reply(encode_outcome(req.request_id, verdict));
   }
   switch (req.type) {

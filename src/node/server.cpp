@@ -4,9 +4,11 @@
 #include <boost/asio/ip/address_v4.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <random>
 
 #include <unistd.h>
@@ -262,6 +264,22 @@ int serve(const server_config& c) {
     signals.async_wait(on_signal);
   };
   signals.async_wait(on_signal);
+
+  // Once a minute, what the edge refused since the last report (net::edge_report): a flood of
+  // hostile connections shows in the log as one line a minute, not one per connection.
+  asio::steady_timer edge_timer(io);
+  net::listener_stats reported;
+  std::function<void()> report_edge = [&] {
+    edge_timer.expires_after(std::chrono::minutes(1));
+    edge_timer.async_wait([&](boost::system::error_code ec) {
+      if (ec) return;
+      if (const auto line = net::edge_report(listener.stats(), reported))
+        spdlog::warn("node={} {}", identity.id, *line);
+      reported = listener.stats();
+      report_edge();
+    });
+  };
+  report_edge();
 
   node.start();
   listener.start();

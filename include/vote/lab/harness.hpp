@@ -91,8 +91,8 @@ bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seco
 class server {
  public:
   struct options {
-    std::string admin_token;  // written to a file and passed as --admin-token-file
-    std::vector<std::string> extra_args;
+    std::string admin_token{};  // written to a file and passed as --admin-token-file
+    std::vector<std::string> extra_args{};
   };
   server();
   explicit server(options o);

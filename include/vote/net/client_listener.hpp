@@ -58,8 +58,10 @@ struct listener_options {
 struct request_origin {
   std::string remote_address;
   bool same_host = false;  // loopback peer, or the peer's address is one of this host's
-  // With same_host: the uid owning the connecting socket (local_peer.hpp); nullopt if unknown.
-  std::optional<std::uint32_t> local_uid;
+  // With same_host: finds the uid owning the connecting socket (local_peer.hpp; nullopt if
+  // unknown). It reads the kernel's socket table, so it is called only where a rule needs the
+  // answer (an admin request to a server without a token), never per connection.
+  std::function<std::optional<std::uint32_t>()> local_uid;
 };
 
 // Called with a response payload (JSON, unframed) exactly once per request. Safe to call after
@@ -94,6 +96,12 @@ struct listener_stats {
   std::size_t open_peers = 0;       // of which proven peer links
   std::size_t buffered_bytes = 0;   // charged to the read buffers of every connection now
 };
+
+// What the edge refused between two readings of the stats, as one log line ("edge since the
+// last report: 37 peer frames that did not open, ..."), or nullopt when it refused nothing. The
+// server logs it once a minute (src/node/server.cpp), so a flood of hostile connections shows in
+// the log without a line per connection.
+std::optional<std::string> edge_report(const listener_stats& now, const listener_stats& before);
 
 class session;
 

@@ -12,6 +12,9 @@ TEST_F(ConsensusRead, ReadIsReadyAfterAMajorityAcksAHeartbeatSentAfterIt) {
   become_leader();  // node 1 acked epoch_start, an append sent before the read: not enough
   const auto id = node().read_barrier();
   ASSERT_TRUE(id);
+  // The read's heartbeat is output: a driver that takes output only while has_output() sends
+  // it now, not at the next heartbeat tick.
+  EXPECT_TRUE(node().has_output());
   drain();
   EXPECT_TRUE(last_.reads_ready.empty());
   const append hb = expect_sent<append>(1);  // the heartbeat goes out at once

@@ -160,5 +160,27 @@ TEST_F(ListenerEdgeTest, AFrameThatDoesNotFitTheBufferedBytesCapIsRefused) {
   EXPECT_EQ(stats().over_budget, 1u);
 }
 
+TEST(EdgeReport, NamesWhatWasRefusedSinceTheLastReportAndIsSilentWhenNothingWas) {
+  listener_stats before;
+  before.accepted = 10;
+  before.peer_frames_refused = 5;
+  listener_stats now = before;
+  now.accepted = 20;  // accepting is not news
+  EXPECT_FALSE(edge_report(now, before));
+  now.peer_frames_refused = 42;
+  now.refused_over_cap = 3;
+  now.open = 7;
+  now.open_peers = 2;
+  now.buffered_bytes = 100;
+  const auto line = edge_report(now, before);
+  ASSERT_TRUE(line);
+  EXPECT_NE(line->find("37 peer frames that did not open"), std::string::npos) << *line;
+  EXPECT_NE(line->find("3 connections refused for lack of room"), std::string::npos) << *line;
+  EXPECT_EQ(line->find("bad frames"), std::string::npos) << *line;
+  EXPECT_NE(line->find("open connections 7 (2 peer links), 100 bytes buffered"),
+            std::string::npos)
+      << *line;
+}
+
 }  // namespace
 }  // namespace vote::net

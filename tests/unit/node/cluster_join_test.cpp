@@ -159,7 +159,7 @@ TEST_F(ClusterJoinTest, TheHighestIdFormsTheClusterAloneWithoutBootstrapExpect) 
 TEST_F(ClusterJoinTest, ALeaveOfAnUnknownIncarnationOrAnotherClusterChangesNothing) {
   make();
   ASSERT_TRUE(run_until([&] { return node_->status().role == "leader"; }));
-  const net::request_origin origin{"10.9.9.9", false, std::nullopt};
+  const net::request_origin origin{"10.9.9.9", false, {}};
   const auto uuid = node_->hello().cluster_uuid;
   node_->on_peer_message(net::leave_request{.from = 7, .incarnation = 1, .cluster_uuid = uuid},
                          origin);

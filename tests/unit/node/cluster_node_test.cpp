@@ -91,11 +91,20 @@ class ClusterNodeTest : public ::testing::Test {
     writer_->stop();
   }
 
-  // The admin (the server's own user on its machine) unless `same_host` is false.
+  // The admin (the server's own user on its machine) unless `same_host` is false. Every lookup
+  // of the connecting socket's owner is counted in uid_lookups_.
+  net::request_origin origin(bool same_host) {
+    net::request_origin from{"10.0.0.9", same_host, {}};
+    if (same_host) {
+      from.local_uid = [this] {
+        ++uid_lookups_;
+        return std::optional(server_uid);
+      };
+    }
+    return from;
+  }
   void send(const wire::client_request& r, bool same_host = true) {
-    const net::request_origin from{"10.0.0.9", same_host,
-                                   same_host ? std::optional(server_uid) : std::nullopt};
-    node_->on_request(wire::encode_request(r), from, [this](std::string json) {
+    node_->on_request(wire::encode_request(r), origin(same_host), [this](std::string json) {
       auto d = wire::decode_response(json);
       replies_.push_back(std::get<wire::client_response>(d));
     });
@@ -141,6 +150,7 @@ class ClusterNodeTest : public ::testing::Test {
   std::unique_ptr<log_writer> writer_;
   std::unique_ptr<cluster_node> node_;
   std::vector<wire::client_response> replies_;
+  int uid_lookups_ = 0;
 };
 
 TEST_F(ClusterNodeTest, AReplyComesOnlyAfterItsEntryIsDurable) {
@@ -170,7 +180,7 @@ TEST_F(ClusterNodeTest, RequestsArrivingInOneTurnShareOneFsync) {
 
 TEST_F(ClusterNodeTest, MalformedAndRefusedRequestsNeverTouchTheLog) {
   const int before = fs_.syncs.load();
-  node_->on_request("{not json", {"127.0.0.1", true, server_uid}, [this](std::string json) {
+  node_->on_request("{not json", origin(true), [this](std::string json) {
     replies_.push_back(std::get<wire::client_response>(wire::decode_response(json)));
   });
   send(register_request({"u1", "u1"}));                 // duplicate voter: shape check
@@ -234,6 +244,19 @@ TEST_F(ClusterNodeTest, AnAcceptedVoteStillGoesThroughTheLog) {
   const auto log = durable_log();
   ASSERT_EQ(log.size(), 4u);  // configuration, epoch_start, register, vote
   EXPECT_EQ(decode_command(log.back().payload)->request_id, "req-u2");
+}
+
+// Finding the socket's owner reads the kernel's socket table: only an admin request to a server
+// without a token may cost that, never a voter's request (a flood of them stays cheap).
+TEST_F(ClusterNodeTest, TheConnectingSocketsOwnerIsLookedUpOnlyForAnAdminRequest) {
+  send(register_request({"u1"}));
+  run_until(1);
+  ASSERT_TRUE(replies_[0].ok()) << replies_[0].message;
+  EXPECT_EQ(uid_lookups_, 1);
+  send(vote_request("u1"));
+  send(vote_request("stranger"));
+  run_until(3);
+  EXPECT_EQ(uid_lookups_, 1) << "a voter's request looked up the socket's owner";
 }
 
 TEST_F(ClusterNodeTest, StopAnswersWhatIsInFlightThenRefusesNewRequests) {
