@@ -6,15 +6,16 @@
 #     --merge      afterwards, merge what each run found into tests/fuzz/corpus/<target>
 #                  (libFuzzer -merge=1 keeps only inputs that add coverage; commit the result)
 #     target...    any of the targets in tests/fuzz/CMakeLists.txt (default: all)
-# Environment: VOTE_FUZZ_BUILD_DIR (default build-fuzz), VOTE_SETUP=0 skips the package check.
-# Each run fuzzes a working copy of the committed corpus (build-fuzz/fuzz-work/<target>), so the
+# Environment: VOTE_FUZZ_BUILD_DIR (default build-asan, the build of scripts/test.sh's asan
+# stage), VOTE_SETUP=0 skips the package check.
+# Each run fuzzes a working copy of the committed corpus (build-asan/fuzz-work/<target>), so the
 # tree changes only with --merge. A crash, leak, timeout or violated property leaves its input in
-# build-fuzz/fuzz-work/<target>/artifacts/ and makes the script exit 1; replay it with
-#   build-fuzz/tests/fuzz/fuzz_<target> <artifact>
+# build-asan/fuzz-work/<target>/artifacts/ and makes the script exit 1; replay it with
+#   build-asan/tests/fuzz/fuzz_<target> <artifact>
 # The summary prints, per target, the executions, the CPU seconds spent and the corpus growth.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${VOTE_FUZZ_BUILD_DIR:-$root/build-fuzz}
+build=${VOTE_FUZZ_BUILD_DIR:-$root/build-asan}
 seconds=300
 jobs=$(nproc)
 merge=0
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
     --seconds) seconds=$2; shift 2 ;;
     --jobs) jobs=$2; shift 2 ;;
     --merge) merge=1; shift ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac

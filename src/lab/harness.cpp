@@ -164,6 +164,25 @@ std::optional<std::string> exchange(std::uint16_t port, std::string_view payload
 
 }  // namespace
 
+wire::client_request register_request(const std::string& election, int voters) {
+  register_cmd cmd{election, {"A", "B"}, {}, tie_break::none};
+  for (int i = 0; i < voters; ++i) cmd.voters.push_back("v" + std::to_string(i));
+  wire::client_request r;
+  r.type = wire::request_type::register_election;
+  r.request_id = "reg-" + election;
+  r.body = std::move(cmd);
+  return r;
+}
+
+wire::client_request vote_request(const std::string& election, const std::string& voter,
+                                  const std::string& candidate, const std::string& request_id) {
+  wire::client_request r;
+  r.type = wire::request_type::vote;
+  r.request_id = request_id;
+  r.body = vote_cmd{election, voter, candidate};
+  return r;
+}
+
 std::optional<wire::client_response> request(std::uint16_t port, const wire::client_request& r,
                                              std::chrono::milliseconds timeout) {
   auto payload = exchange(port, wire::encode_request(r), timeout);

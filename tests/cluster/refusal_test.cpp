@@ -55,15 +55,6 @@ class connection {
   std::string in_;
 };
 
-wire::client_request vote_request(const std::string& election, const std::string& voter,
-                                  const std::string& candidate, const std::string& request_id) {
-  wire::client_request r;
-  r.type = wire::request_type::vote;
-  r.request_id = request_id;
-  r.body = vote_cmd{election, voter, candidate};
-  return r;
-}
-
 // Bytes of every regular file under `dir` (the WAL segments, snapshots, identity and promise).
 std::uintmax_t bytes_under(const std::filesystem::path& dir) {
   std::uintmax_t total = 0;

@@ -7,15 +7,6 @@
 namespace vote::test {
 namespace {
 
-wire::client_request vote_request(const std::string& election, const std::string& voter,
-                                  const std::string& candidate, const std::string& request_id) {
-  wire::client_request r;
-  r.type = wire::request_type::vote;
-  r.request_id = request_id;
-  r.body = vote_cmd{election, voter, candidate};
-  return r;
-}
-
 class RoutingTest : public ClusterTest {
  protected:
   // A vote with a short client deadline through `flags`, expected to fail with exit code 3 (and,

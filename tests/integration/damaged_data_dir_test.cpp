@@ -16,22 +16,10 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-wire::client_request register_request(const std::string& id, int voters) {
-  register_cmd cmd{id, {"A", "B"}, {}, tie_break::none};
-  for (int i = 0; i < voters; ++i) cmd.voters.push_back("v" + std::to_string(i));
-  wire::client_request r;
-  r.type = wire::request_type::register_election;
-  r.request_id = "reg-" + id;
-  r.body = cmd;
-  return r;
-}
-
+// Voter v<n> votes A if n is odd, else B, with request id r<n>.
 wire::client_request vote_request(const std::string& election, int voter) {
-  wire::client_request r;
-  r.type = wire::request_type::vote;
-  r.request_id = "r" + std::to_string(voter);
-  r.body = vote_cmd{election, "v" + std::to_string(voter), voter % 2 ? "A" : "B"};
-  return r;
+  return test::vote_request(election, "v" + std::to_string(voter), voter % 2 ? "A" : "B",
+                            "r" + std::to_string(voter));
 }
 
 // Every file under `dir` with its size, content and modification time.

@@ -63,6 +63,12 @@ run_result run(const std::string& name, const std::vector<std::string>& args,
 // A free TCP port on 127.0.0.1 (and a free UDP port for discovery) at the time of the call.
 std::uint16_t free_port();
 
+// Requests as the tests build them: an election with candidates A and B and voters v0..v<n-1>
+// (request id "reg-<id>"), and one vote.
+wire::client_request register_request(const std::string& election, int voters);
+wire::client_request vote_request(const std::string& election, const std::string& voter,
+                                  const std::string& candidate, const std::string& request_id);
+
 // One synchronous request over a fresh TCP connection; nullopt on any transport failure.
 std::optional<wire::client_response> request(
     std::uint16_t port, const wire::client_request& r,
