@@ -71,6 +71,11 @@ TEST_F(ClientListenerTest, AConnectionThatKeepsSendingWholeFramesStaysOpen) {
 // Regression: a failed accept (EMFILE, out of descriptors) was retried at once, forever, so the
 // server spun at 100% CPU logging a warning per try instead of waiting for a descriptor.
 TEST_F(ClientListenerTest, OutOfDescriptorsPausesAcceptingInsteadOfSpinningThenRecovers) {
+#ifdef VOTE_UBSAN
+  // UBSan's vptr check probes memory through a pipe: with no descriptor left it reports every
+  // virtual call it has not cached as "invalid vptr". (The g++ and TSan builds run this test.)
+  GTEST_SKIP() << "needs free descriptors for UBSan's own memory probes";
+#endif
   start({});
   rlimit saved{};
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
