@@ -123,8 +123,9 @@ const listener_stats& client_listener::stats() const noexcept {
 
 std::optional<std::string> edge_report(const listener_stats& now, const listener_stats& before) {
   const std::pair<std::uint64_t listener_stats::*, const char*> counted[] = {
-      {&listener_stats::peer_frames_refused, "peer frames that did not open (forged, stale or "
-                                             "undecodable; connection closed)"},
+      {&listener_stats::peer_frames_refused,
+       "peer frames that did not open (forged, stale or "
+       "undecodable; connection closed)"},
       {&listener_stats::frame_errors, "bad frames"},
       {&listener_stats::over_budget, "frames over the buffered-bytes caps"},
       {&listener_stats::refused_over_cap, "connections refused for lack of room"},
@@ -138,8 +139,8 @@ std::optional<std::string> edge_report(const listener_stats& now, const listener
     line += (line.empty() ? "" : ", ") + std::to_string(n) + " " + what;
   }
   if (line.empty()) return std::nullopt;
-  return "edge since the last report: " + line + "; open connections " +
-         std::to_string(now.open) + " (" + std::to_string(now.open_peers) + " peer links), " +
+  return "edge since the last report: " + line + "; open connections " + std::to_string(now.open) +
+         " (" + std::to_string(now.open_peers) + " peer links), " +
          std::to_string(now.buffered_bytes) + " bytes buffered";
 }
 

@@ -177,8 +177,7 @@ TEST(EdgeReport, NamesWhatWasRefusedSinceTheLastReportAndIsSilentWhenNothingWas)
   EXPECT_NE(line->find("37 peer frames that did not open"), std::string::npos) << *line;
   EXPECT_NE(line->find("3 connections refused for lack of room"), std::string::npos) << *line;
   EXPECT_EQ(line->find("bad frames"), std::string::npos) << *line;
-  EXPECT_NE(line->find("open connections 7 (2 peer links), 100 bytes buffered"),
-            std::string::npos)
+  EXPECT_NE(line->find("open connections 7 (2 peer links), 100 bytes buffered"), std::string::npos)
       << *line;
 }
 
