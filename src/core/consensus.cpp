@@ -23,7 +23,7 @@ std::string_view to_string(role r) noexcept {
 }
 
 bool output::empty() const noexcept {
-  return !cluster_uuid && !promise && !install_snapshot && !truncate_from && entries.empty() &&
+  return persist.empty() &&
          messages.empty() && committed.empty() && !role_changed && !leader_changed &&
          reads_ready.empty() && reads_failed.empty() && proposals_lost.empty() &&
          !snapshot_wanted && !bootstrap && !stop_ready;
@@ -117,7 +117,7 @@ void core::persist_promise(std::uint64_t epoch, node_id to) {
   // queued after this point is sent.
   promised_epoch_ = epoch;
   promised_to_ = to;
-  out_.promise = promise_record{epoch, to};
+  out_.persist.promise = promise_record{epoch, to};
   observe_epoch(epoch);
 }
 
@@ -184,15 +184,15 @@ void core::append_to_log(log_entry e) {
       if (leader_) sync_progress();
     }
   }
-  out_.entries.push_back(std::move(e));
+  out_.persist.entries.push_back(std::move(e));
 }
 
 void core::truncate_log_from(std::uint64_t index) {
   // §5.6.3/4: committed entries are never truncated (callers check index > commit_index_).
   if (index > last_index() || index <= commit_index_) return;
   log_.resize(index - snapshot_.last_index - 1);
-  out_.truncate_from = std::min(out_.truncate_from.value_or(index), index);
-  std::erase_if(out_.entries, [&](const log_entry& e) { return e.index >= index; });
+  out_.persist.truncate_from = std::min(out_.persist.truncate_from.value_or(index), index);
+  std::erase_if(out_.persist.entries, [&](const log_entry& e) { return e.index >= index; });
   stable_index_ = std::min(stable_index_, index - 1);
   if (config_index_ >= index) recompute_config();
 }

@@ -56,7 +56,7 @@ void core::on_bootstrap_propose(const envelope& e, const bootstrap_propose& m) {
       bootstrap_.reset();
     }
     cluster_uuid_ = m.uuid;
-    out_.cluster_uuid = m.uuid;
+    out_.persist.cluster_uuid = m.uuid;
     append_to_log(log_entry{1, 0, entry_kind::config,
                             encode_configuration(first_configuration(m.uuid, m.members))});
     reset_election_timer();
@@ -83,7 +83,7 @@ void core::on_bootstrap_reply(const envelope& e, const bootstrap_reply& m) {
 void core::bootstrap_formed() {
   const auto b = std::move(bootstrap_);
   cluster_uuid_ = b->uuid;
-  out_.cluster_uuid = b->uuid;
+  out_.persist.cluster_uuid = b->uuid;
   append_to_log(log_entry{1, 0, entry_kind::config,
                           encode_configuration(first_configuration(b->uuid, b->members))});
   out_.bootstrap = bootstrap_result::formed;
@@ -93,7 +93,7 @@ void core::bootstrap_formed() {
 void core::join_cluster(const std::string& uuid) {
   if (!cluster_uuid_.empty() || uuid.empty()) return;
   cluster_uuid_ = uuid;
-  out_.cluster_uuid = uuid;
+  out_.persist.cluster_uuid = uuid;
 }
 
 void core::force_new_cluster() {

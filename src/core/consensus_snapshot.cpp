@@ -148,9 +148,9 @@ void core::on_install_snapshot(const envelope& e, const install_snapshot& m) {
 void core::install_snapshot_locally(const snapshot_meta& meta,
                                     std::shared_ptr<const std::string> data) {
   snapshot_in_.reset();
-  out_.install_snapshot = snapshot_install{meta, data};
-  out_.truncate_from.reset();
-  out_.entries.clear();
+  out_.persist.install_snapshot = snapshot_install{meta, data};
+  out_.persist.truncate_from.reset();
+  out_.persist.entries.clear();
   log_.clear();
   snapshot_ = meta;
   snapshot_data_ = std::move(data);

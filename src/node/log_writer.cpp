@@ -28,10 +28,11 @@ void check(const char* what, const std::error_code& ec) {
 }  // namespace
 
 log_writer::log_writer(asio::io_context& node_io, storage::file_system& fs, std::string dir,
-                       std::unique_ptr<storage::wal> wal)
+                       storage::node_identity identity, std::unique_ptr<storage::wal> wal)
     : node_io_(node_io),
       fs_(fs),
       dir_(std::move(dir)),
+      identity_(std::move(identity)),
       wal_(std::move(wal)),
       work_(asio::make_work_guard(io_)),
       thread_([this] { io_.run(); }) {}
@@ -40,11 +41,11 @@ log_writer::~log_writer() {
   stop();
 }
 
-void log_writer::persist(persist_job job, std::function<void()> done) {
+void log_writer::persist(consensus::persist_job job, std::function<void()> done) {
   enqueue(item{std::move(job), std::nullopt, std::move(done)});
 }
 
-void log_writer::snapshot(storage::snapshot_meta meta, std::string state,
+void log_writer::snapshot(consensus::snapshot_meta meta, std::shared_ptr<const std::string> state,
                           std::function<void()> done) {
   enqueue(item{std::nullopt, snapshot_job{std::move(meta), std::move(state)}, std::move(done)});
 }
@@ -83,15 +84,33 @@ void log_writer::write_round() {
   });
 }
 
-void log_writer::carry_out(persist_job& job, bool& unsynced) {
-  if (job.identity)
-    check("saving the node identity", storage::save_identity(fs_, dir_, *job.identity));
-  if (job.promise) check("saving the promise", storage::save_promise(fs_, dir_, *job.promise));
-  if (job.install) {
+namespace {
+
+storage::snapshot_meta file_meta(const consensus::snapshot_meta& m) {
+  return {m.last_index, m.last_epoch, consensus::encode_configuration(m.config)};
+}
+
+std::string_view bytes(const std::shared_ptr<const std::string>& s) {
+  return s ? std::string_view(*s) : std::string_view();
+}
+
+}  // namespace
+
+void log_writer::carry_out(consensus::persist_job& job, bool& unsynced) {
+  if (job.cluster_uuid) {
+    identity_.cluster_uuid = *job.cluster_uuid;
+    check("saving the node identity", storage::save_identity(fs_, dir_, identity_));
+  }
+  if (job.promise) {
+    check("saving the promise",
+          storage::save_promise(fs_, dir_, {job.promise->epoch, job.promise->to}));
+  }
+  if (job.install_snapshot) {
     if (unsynced) check("syncing the log", wal_->sync());
     unsynced = false;
-    const auto& meta = job.install->meta;
-    check("installing a snapshot", storage::write_snapshot(fs_, dir_, meta, job.install->state));
+    const auto& meta = job.install_snapshot->meta;
+    check("installing a snapshot",
+          storage::write_snapshot(fs_, dir_, file_meta(meta), bytes(job.install_snapshot->data)));
     check("restarting the log after a snapshot", wal_->reset(meta.last_index + 1, meta.last_epoch));
   }
   if (job.truncate_from && *job.truncate_from <= wal_->last_index()) {
@@ -106,7 +125,8 @@ void log_writer::carry_out(persist_job& job, bool& unsynced) {
 void log_writer::carry_out(snapshot_job& job, bool& unsynced) {
   if (unsynced) check("syncing the log", wal_->sync());
   unsynced = false;
-  check("writing a snapshot", storage::write_snapshot(fs_, dir_, job.meta, job.state));
+  check("writing a snapshot",
+        storage::write_snapshot(fs_, dir_, file_meta(job.meta), bytes(job.state)));
   check("compacting the log", wal_->drop_prefix(job.meta.last_index));
 }
 

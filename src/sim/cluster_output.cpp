@@ -37,15 +37,16 @@ void cluster::take(sim_node& n, consensus::output out) {
 }
 
 void cluster::mirror(sim_node& n, const consensus::output& out) {
-  if (out.install_snapshot) {
-    const auto& meta = out.install_snapshot->meta;
+  if (out.persist.install_snapshot) {
+    const auto& meta = out.persist.install_snapshot->meta;
     n.log.reset(meta.last_index, meta.last_epoch);
     checker_.snapshot_committed(n.id, meta.last_index, meta.last_epoch);
   }
-  if (out.truncate_from && !n.log.truncate_from(*out.truncate_from)) {
-    violation(n, "truncates from " + std::to_string(*out.truncate_from) + " into its snapshot");
+  if (out.persist.truncate_from && !n.log.truncate_from(*out.persist.truncate_from)) {
+    violation(
+        n, "truncates from " + std::to_string(*out.persist.truncate_from) + " into its snapshot");
   }
-  for (const auto& e : out.entries) {
+  for (const auto& e : out.persist.entries) {
     const auto prev = n.log.epoch_at(e.index - 1);
     if (!n.log.append(e)) {
       violation(n, "appends " + describe(e) + " after index " + std::to_string(n.log.last_index()));
@@ -125,8 +126,8 @@ void cluster::finish_batch(sim_node& n, batch& b) {
       crash(n.slot);
       return;
     }
-    if (!out.entries.empty()) {
-      n.core->stable_to(out.entries.back().index);
+    if (!out.persist.entries.empty()) {
+      n.core->stable_to(out.persist.entries.back().index);
       drain(n);
     }
   }
@@ -153,8 +154,8 @@ void cluster::send_all(sim_node& n, const std::vector<consensus::envelope>& mess
 }
 
 void cluster::apply_committed(sim_node& n, const consensus::output& out) {
-  if (out.install_snapshot) {
-    const auto& snap = *out.install_snapshot;
+  if (out.persist.install_snapshot) {
+    const auto& snap = *out.persist.install_snapshot;
     if (!snap.data || !n.sm.restore(snap.meta, *snap.data, registry_)) {
       violation(n, "installed a snapshot up to " + std::to_string(snap.meta.last_index) +
                        " that no node took or that does not restore");

@@ -6,8 +6,7 @@
 namespace vote::sim {
 
 bool has_persist(const consensus::output& out) noexcept {
-  return out.cluster_uuid || out.promise || out.install_snapshot || out.truncate_from ||
-         !out.entries.empty();
+  return !out.persist.empty();
 }
 
 std::uint64_t disk::first_index() const noexcept {
@@ -39,28 +38,28 @@ std::uint64_t disk::last_epoch() const noexcept {
 }
 
 std::optional<std::string> disk::write(const consensus::output& out) {
-  if (out.cluster_uuid) state_.cluster_uuid = *out.cluster_uuid;
-  if (out.promise) {
-    if (out.promise->epoch < state_.promised_epoch) {
+  if (out.persist.cluster_uuid) state_.cluster_uuid = *out.persist.cluster_uuid;
+  if (out.persist.promise) {
+    if (out.persist.promise->epoch < state_.promised_epoch) {
       return "promise lowered from epoch " + std::to_string(state_.promised_epoch) + " to " +
-             std::to_string(out.promise->epoch);
+             std::to_string(out.persist.promise->epoch);
     }
-    state_.promised_epoch = out.promise->epoch;
-    state_.promised_to = out.promise->to;
+    state_.promised_epoch = out.persist.promise->epoch;
+    state_.promised_to = out.persist.promise->to;
   }
-  if (out.install_snapshot) {
-    state_.snapshot = out.install_snapshot->meta;
-    state_.snapshot_data = out.install_snapshot->data;
+  if (out.persist.install_snapshot) {
+    state_.snapshot = out.persist.install_snapshot->meta;
+    state_.snapshot_data = out.persist.install_snapshot->data;
     state_.log.clear();
   }
-  if (out.truncate_from) {
-    const auto from = *out.truncate_from;
+  if (out.persist.truncate_from) {
+    const auto from = *out.persist.truncate_from;
     if (from < first_index()) {
       return "truncate_from " + std::to_string(from) + " is inside the snapshot";
     }
     if (from <= last_index()) state_.log.resize(from - first_index());
   }
-  for (const auto& e : out.entries) {
+  for (const auto& e : out.persist.entries) {
     if (e.index != last_index() + 1) {
       return "entry " + std::to_string(e.index) + " appended after " +
              std::to_string(last_index()) + " (log not dense)";

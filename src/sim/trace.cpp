@@ -118,15 +118,16 @@ std::string describe(const log_entry& e) {
 std::string describe_persist(const consensus::output& out) {
   std::string s;
   const auto add = [&s](const std::string& part) { s += (s.empty() ? "" : " ") + part; };
-  if (out.cluster_uuid) add("uuid=" + *out.cluster_uuid);
-  if (out.promise)
-    add("promise(" + to_string(out.promise->epoch) + ",n" + to_string(out.promise->to) + ")");
-  if (out.install_snapshot) {
-    add("snapshot(" + to_string(out.install_snapshot->meta.last_index) + "," +
-        to_string(out.install_snapshot->meta.last_epoch) + ")");
+  if (out.persist.cluster_uuid) add("uuid=" + *out.persist.cluster_uuid);
+  if (out.persist.promise)
+    add("promise(" + to_string(out.persist.promise->epoch) + ",n" +
+        to_string(out.persist.promise->to) + ")");
+  if (out.persist.install_snapshot) {
+    add("snapshot(" + to_string(out.persist.install_snapshot->meta.last_index) + "," +
+        to_string(out.persist.install_snapshot->meta.last_epoch) + ")");
   }
-  if (out.truncate_from) add("truncate>=" + to_string(*out.truncate_from));
-  if (!out.entries.empty()) add("entries=" + span(out.entries));
+  if (out.persist.truncate_from) add("truncate>=" + to_string(*out.persist.truncate_from));
+  if (!out.persist.entries.empty()) add("entries=" + span(out.persist.entries));
   return s;
 }
 

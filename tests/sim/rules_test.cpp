@@ -20,9 +20,9 @@ class RuleCheckerTest : public ::testing::Test {
   void persist(std::uint64_t epoch, consensus::node_id to, std::uint64_t entries,
                std::uint64_t log_epoch = 1) {
     consensus::output out;
-    out.promise = consensus::promise_record{epoch, to};
+    out.persist.promise = consensus::promise_record{epoch, to};
     for (std::uint64_t i = disk_.last_index() + 1; i <= entries; ++i) {
-      out.entries.push_back(log_entry{i, log_epoch, entry_kind::command, "x"});
+      out.persist.entries.push_back(log_entry{i, log_epoch, entry_kind::command, "x"});
     }
     ASSERT_FALSE(disk_.write(out).has_value());
   }

@@ -45,6 +45,7 @@
 
 #include "vote/core/consensus_config.hpp"
 #include "vote/core/consensus_messages.hpp"
+#include "vote/core/consensus_records.hpp"
 #include "vote/core/error.hpp"
 #include "vote/core/log_entry.hpp"
 
@@ -92,26 +93,6 @@ enum class role : std::uint8_t {
 };
 std::string_view to_string(role r) noexcept;
 
-struct entry_id {
-  std::uint64_t index = 0;
-  std::uint64_t epoch = 0;
-  friend bool operator==(const entry_id&, const entry_id&) = default;
-};
-struct leader_info {
-  node_id id = 0;  // 0: no leader known
-  std::uint64_t epoch = 0;
-  std::string endpoint;
-  friend bool operator==(const leader_info&, const leader_info&) = default;
-};
-struct promise_record {
-  std::uint64_t epoch = 0;
-  node_id to = 0;
-  friend bool operator==(const promise_record&, const promise_record&) = default;
-};
-struct snapshot_install {
-  snapshot_meta meta;
-  std::shared_ptr<const std::string> data;
-};
 struct read_ready {
   std::uint64_t id = 0;
   std::uint64_t index = 0;  // answer once applied >= index
@@ -128,12 +109,9 @@ struct peer_progress {
 // The effects of every input since the last take_output(), in the order the owner carries
 // them out (see the file comment).
 struct output {
-  // 1. Persist.
-  std::optional<std::string> cluster_uuid;  // joined/bootstrapped: save before anything else
-  std::optional<promise_record> promise;    // new (promised_epoch, promised_to)
-  std::optional<snapshot_install> install_snapshot;
-  std::optional<std::uint64_t> truncate_from;  // delete entries with index >= truncate_from
-  std::vector<log_entry> entries;              // append (dense, after truncation)
+  // 1. Persist (consensus_records.hpp: the cluster UUID, a new promise, a snapshot install, a
+  //    truncation, new entries).
+  persist_job persist;
   // 2. Send.
   std::vector<envelope> messages;
   // 3. Apply.

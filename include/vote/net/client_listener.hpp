@@ -40,6 +40,7 @@
 
 #include "vote/net/edge.hpp"
 #include "vote/net/peer_message.hpp"
+#include "vote/wire/request_origin.hpp"
 
 namespace vote::net {
 
@@ -54,19 +55,8 @@ struct listener_options {
   std::chrono::milliseconds write_timeout{10'000};  // a response must be written within this
 };
 
-// Who sent a request, as far as the transport can tell.
-struct request_origin {
-  std::string remote_address;
-  bool same_host = false;  // loopback peer, or the peer's address is one of this host's
-  // With same_host: finds the uid owning the connecting socket (local_peer.hpp; nullopt if
-  // unknown). It reads the kernel's socket table, so it is called only where a rule needs the
-  // answer (an admin request to a server without a token), never per connection.
-  std::function<std::optional<std::uint32_t>()> local_uid;
-};
-
-// Called with a response payload (JSON, unframed) exactly once per request. Safe to call after
-// the connection died (the response is dropped). Must be called on the io_context's thread.
-using reply_fn = std::function<void(std::string response_json)>;
+using wire::reply_fn;
+using wire::request_origin;
 
 class request_handler {
  public:

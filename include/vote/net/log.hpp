@@ -1,11 +1,13 @@
 // Logging for the adapters and the node: the logger the net adapters write to ("net" if the
-// program registered one, else the default logger), and the rate limit of repeated warnings.
+// program registered one, else the default logger), and the rate limit of repeated warnings (core/log_rate.hpp).
 #pragma once
 
 #include <spdlog/spdlog.h>
 
 #include <cstdint>
 #include <memory>
+
+#include "vote/core/log_rate.hpp"
 
 namespace vote::net {
 
@@ -14,11 +16,6 @@ inline std::shared_ptr<spdlog::logger> log() {
   return logger;
 }
 
-// Whether the n-th occurrence (counting from 1) of a repeated problem — a forged message, a
-// stranger, a clash — is logged: the first, then every 100th, so a flood shows in the log
-// without filling it.
-inline bool worth_logging(std::uint64_t n) noexcept {
-  return n % 100 == 1;
-}
+using vote::worth_logging;
 
 }  // namespace vote::net

@@ -25,16 +25,11 @@
 
 #include "vote/core/consensus_messages.hpp"
 #include "vote/net/cluster_key.hpp"
+#include "vote/wire/request_origin.hpp"
 
 namespace vote::net {
 
-// A member stopping with --leave asks the leader to remove it.
-struct leave_request {
-  std::uint64_t from = 0;
-  std::uint64_t incarnation = 0;
-  std::string cluster_uuid;
-  friend bool operator==(const leave_request&, const leave_request&) = default;
-};
+using wire::leave_request;
 
 // The opening (and keepalive) frame of a peer link.
 struct link_opening {

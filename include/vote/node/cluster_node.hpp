@@ -45,7 +45,7 @@
 #include "vote/net/client_listener.hpp"
 #include "vote/net/cluster_key.hpp"
 #include "vote/net/peer_message.hpp"
-#include "vote/node/admin.hpp"
+#include "vote/node/machine/admin.hpp"
 #include "vote/node/log_writer.hpp"
 #include "vote/wire/discovery.hpp"
 #include "vote/wire/messages.hpp"

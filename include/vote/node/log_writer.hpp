@@ -27,7 +27,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "vote/core/log_entry.hpp"
+#include "vote/core/consensus_records.hpp"
 #include "vote/storage/file_system.hpp"
 #include "vote/storage/meta.hpp"
 #include "vote/storage/snapshot.hpp"
@@ -35,49 +35,44 @@
 
 namespace vote::node {
 
-// What one consensus output makes durable, in the order of the core's contract.
-struct persist_job {
-  std::optional<storage::node_identity> identity;  // the cluster UUID was set: save it first
-  std::optional<storage::promise_state> promise;
-  std::optional<storage::snapshot> install;  // write it, then restart the log right after it
-  std::optional<std::uint64_t> truncate_from;
-  std::vector<log_entry> entries;  // dense, continuing the log (after the truncation)
-};
-
 class log_writer {
  public:
+  // `identity`: this node's id and incarnation, saved with the cluster UUID when a job sets one.
   log_writer(boost::asio::io_context& node_io, storage::file_system& fs, std::string dir,
-             std::unique_ptr<storage::wal> wal);
+             storage::node_identity identity, std::unique_ptr<storage::wal> wal);
   ~log_writer();
   log_writer(const log_writer&) = delete;
   log_writer& operator=(const log_writer&) = delete;
 
-  // Makes `job` durable; then `done()` runs on the node thread.
-  void persist(persist_job job, std::function<void()> done);
-  // Writes a snapshot and drops the log prefix it covers; then `done()` runs on the node thread.
-  void snapshot(storage::snapshot_meta meta, std::string state, std::function<void()> done);
+  // Makes `job` durable, in the order of its fields; then `done()` runs on the node thread.
+  void persist(consensus::persist_job job, std::function<void()> done);
+  // Writes a snapshot of the applied state and drops the log prefix it covers; then `done()` runs
+  // on the node thread.
+  void snapshot(consensus::snapshot_meta meta, std::shared_ptr<const std::string> state,
+                std::function<void()> done);
   // Finishes queued work and joins the thread.
   void stop();
 
  private:
   struct snapshot_job {
-    storage::snapshot_meta meta;
-    std::string state;
+    consensus::snapshot_meta meta;
+    std::shared_ptr<const std::string> state;
   };
   struct item {
-    std::optional<persist_job> persist;
+    std::optional<consensus::persist_job> persist;
     std::optional<snapshot_job> snap;
     std::function<void()> done;
   };
 
   void enqueue(item it);
   void write_round();  // writer thread: everything queued, one sync, completions
-  void carry_out(persist_job& job, bool& unsynced);
+  void carry_out(consensus::persist_job& job, bool& unsynced);
   void carry_out(snapshot_job& job, bool& unsynced);
 
   boost::asio::io_context& node_io_;
   storage::file_system& fs_;
   std::string dir_;
+  storage::node_identity identity_;
   std::unique_ptr<storage::wal> wal_;
   std::mutex mutex_;
   std::deque<item> queue_;     // guarded by mutex_

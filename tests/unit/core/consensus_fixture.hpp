@@ -105,7 +105,8 @@ class consensus_fixture : public ::testing::Test {
   // Drains the output like a synchronous driver: persist, report stable, keep for expectations.
   void drain() {
     output o = node_->take_output();
-    if (!o.entries.empty() && auto_stable_) node_->stable_to(o.entries.back().index);
+    if (!o.persist.entries.empty() && auto_stable_)
+      node_->stable_to(o.persist.entries.back().index);
     if (!o.empty()) {
       history_.push_back(o);
       last_ = std::move(o);
@@ -161,14 +162,15 @@ class consensus_fixture : public ::testing::Test {
   void expect_persisted_promise(std::uint64_t epoch, node_id to) const {
     bool found = false;
     for (const output& o : history_) {
-      if (o.promise && *o.promise == promise_record{epoch, to}) found = true;
+      if (o.persist.promise && *o.persist.promise == promise_record{epoch, to}) found = true;
     }
     EXPECT_TRUE(found) << "promise (" << epoch << ", " << to << ") not persisted";
     EXPECT_EQ(node_->promised(), (promise_record{epoch, to}));
   }
   std::vector<log_entry> persisted_entries() const {
     std::vector<log_entry> r;
-    for (const output& o : history_) r.insert(r.end(), o.entries.begin(), o.entries.end());
+    for (const output& o : history_)
+      r.insert(r.end(), o.persist.entries.begin(), o.persist.entries.end());
     return r;
   }
   std::vector<log_entry> committed() const {
@@ -275,23 +277,23 @@ class consensus_cluster {
     core& c = *nodes_[id];
     output o = c.take_output();
     persisted_state& d = disks_[id];
-    if (o.cluster_uuid) d.cluster_uuid = *o.cluster_uuid;
-    if (o.promise) {
-      d.promised_epoch = o.promise->epoch;
-      d.promised_to = o.promise->to;
+    if (o.persist.cluster_uuid) d.cluster_uuid = *o.persist.cluster_uuid;
+    if (o.persist.promise) {
+      d.promised_epoch = o.persist.promise->epoch;
+      d.promised_to = o.persist.promise->to;
     }
-    if (o.install_snapshot) {
-      d.snapshot = o.install_snapshot->meta;
-      d.snapshot_data = o.install_snapshot->data;
+    if (o.persist.install_snapshot) {
+      d.snapshot = o.persist.install_snapshot->meta;
+      d.snapshot_data = o.persist.install_snapshot->data;
       d.log.clear();
     }
-    if (o.truncate_from) {
-      std::erase_if(d.log, [&](const log_entry& e) { return e.index >= *o.truncate_from; });
+    if (o.persist.truncate_from) {
+      std::erase_if(d.log, [&](const log_entry& e) { return e.index >= *o.persist.truncate_from; });
     }
-    d.log.insert(d.log.end(), o.entries.begin(), o.entries.end());
-    if (!o.entries.empty()) c.stable_to(o.entries.back().index);
+    d.log.insert(d.log.end(), o.persist.entries.begin(), o.persist.entries.end());
+    if (!o.persist.entries.empty()) c.stable_to(o.persist.entries.back().index);
     for (envelope& e : o.messages) wire.push_back(std::move(e));
-    if (o.install_snapshot) applied_config_[id] = o.install_snapshot->meta.config;
+    if (o.persist.install_snapshot) applied_config_[id] = o.persist.install_snapshot->meta.config;
     for (const log_entry& x : o.committed) {
       if (x.kind == entry_kind::config) applied_config_[id] = *decode_configuration(x.payload);
     }

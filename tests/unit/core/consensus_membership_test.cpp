@@ -24,7 +24,7 @@ TEST_F(ConsensusBootstrap, ProposerNeedsEveryListedMember) {
   drain();
   ASSERT_TRUE(last_.bootstrap);
   EXPECT_EQ(*last_.bootstrap, bootstrap_result::formed);
-  EXPECT_EQ(last_.cluster_uuid, std::optional<std::string>("u-1"));
+  EXPECT_EQ(last_.persist.cluster_uuid, std::optional<std::string>("u-1"));
   EXPECT_EQ(node().configuration().voters, (std::vector<member>{m(1), m(2), m(3)}));
   EXPECT_EQ(expect_sent<prepare>(1), (prepare{1, 3, false}));  // and it stands at once
 }
@@ -50,8 +50,9 @@ TEST_F(ConsensusBootstrap, EmptyServerAcceptsOneBootstrapPersistingTheUuidFirst)
   make_node(1, empty_state());
   node().step(envelope{3, m(3).incarnation, 1, "u-1", bootstrap_propose{"u-1", {m(1), m(3)}}});
   drain();
-  EXPECT_EQ(last_.cluster_uuid, std::optional<std::string>("u-1"));
-  EXPECT_EQ(last_.entries.size(), 1u);  // the first configuration, identical on every member
+  EXPECT_EQ(last_.persist.cluster_uuid, std::optional<std::string>("u-1"));
+  EXPECT_EQ(last_.persist.entries.size(),
+            1u);  // the first configuration, identical on every member
   EXPECT_TRUE(expect_sent<bootstrap_reply>(3).accepted);
   node().step(envelope{2, m(2).incarnation, 1, "u-2", bootstrap_propose{"u-2", {m(1), m(2)}}});
   drain();

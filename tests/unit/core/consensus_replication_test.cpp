@@ -66,15 +66,15 @@ TEST_F(ConsensusFollower, ShorterAppendNeverTruncates) {
   deliver(3, append{1, 3, 1, 0, {cmd(2, 1), cmd(3, 1)}, 0, 2});
   deliver(3, append{1, 3, 1, 0, {cmd(2, 1)}, 0, 1});  // an older append arriving late
   EXPECT_EQ(node().last_index(), 3u);
-  EXPECT_FALSE(last_.truncate_from);
+  EXPECT_FALSE(last_.persist.truncate_from);
 }
 
 TEST_F(ConsensusFollower, ConflictTruncatesFromTheFirstDifferingIndex) {
   make_node(2, member_state({1, 2, 3}, {cmd(2, 1), cmd(3, 1, "old"), cmd(4, 1, "old")}, 1, 3));
   deliver(1, append{2, 1, 1, 0, {cmd(2, 1), cmd(3, 2, "new")}, 0, 1});
-  ASSERT_TRUE(last_.truncate_from);
-  EXPECT_EQ(*last_.truncate_from, 3u);
-  EXPECT_EQ(last_.entries, std::vector<log_entry>{cmd(3, 2, "new")});
+  ASSERT_TRUE(last_.persist.truncate_from);
+  EXPECT_EQ(*last_.persist.truncate_from, 3u);
+  EXPECT_EQ(last_.persist.entries, std::vector<log_entry>{cmd(3, 2, "new")});
   EXPECT_EQ(node().last_index(), 3u);
   EXPECT_EQ(last_reply_to(1).match_index, 3u);
 }
@@ -83,7 +83,7 @@ TEST_F(ConsensusFollower, EntriesArePersistedBeforeTheAckIsSent) {
   make_node(2, member_state({1, 2, 3}, {}, 1, 3));
   deliver(3, append{1, 3, 1, 0, {cmd(2, 1)}, 0, 1});
   // One output: `entries` (step 1) are persisted before `messages` (step 2) go out.
-  EXPECT_EQ(last_.entries, std::vector<log_entry>{cmd(2, 1)});
+  EXPECT_EQ(last_.persist.entries, std::vector<log_entry>{cmd(2, 1)});
   EXPECT_TRUE(last_reply_to(3).ok);
 }
 
@@ -125,7 +125,7 @@ TEST_F(ConsensusLeader, ProposalsAreBatchedIntoOneAppend) {
   ASSERT_EQ(sent1.size(), 1u);
   EXPECT_EQ(sent1[0].entries,
             (std::vector<log_entry>{cmd(3, 1, "a"), cmd(4, 1, "b"), cmd(5, 1, "c")}));
-  EXPECT_EQ(last_.entries.size(), 3u);  // and one persist
+  EXPECT_EQ(last_.persist.entries.size(), 3u);  // and one persist
 }
 
 TEST_F(ConsensusLeader, SeveralAppendsAreInFlightPerFollower) {

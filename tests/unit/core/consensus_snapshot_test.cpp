@@ -99,11 +99,11 @@ TEST_F(ConsensusSnapshot, FollowerInstallsTheSnapshotWhenDone) {
   const snapshot_meta meta{5, 1, config_of({1, 2, 3, 4})};
   deliver(3, install_snapshot{1, 3, meta, 0, "abc", false});
   EXPECT_EQ(expect_sent<snapshot_reply>(3), (snapshot_reply{1, true, 3, 5, false}));
-  EXPECT_FALSE(last_.install_snapshot);
+  EXPECT_FALSE(last_.persist.install_snapshot);
   deliver(3, install_snapshot{1, 3, meta, 3, "def", true});
-  ASSERT_TRUE(last_.install_snapshot);
-  EXPECT_EQ(last_.install_snapshot->meta, meta);
-  EXPECT_EQ(*last_.install_snapshot->data, "abcdef");
+  ASSERT_TRUE(last_.persist.install_snapshot);
+  EXPECT_EQ(last_.persist.install_snapshot->meta, meta);
+  EXPECT_EQ(*last_.persist.install_snapshot->data, "abcdef");
   EXPECT_EQ(expect_sent<snapshot_reply>(3), (snapshot_reply{1, true, 6, 5, true}));
   EXPECT_EQ(node().commit_index(), 5u);
   EXPECT_EQ(node().last_index(), 5u);
@@ -118,10 +118,10 @@ TEST_F(ConsensusSnapshot, ReorderedChunksAreBufferedUntilTheGapFills) {
   EXPECT_EQ(expect_sent<snapshot_reply>(3), (snapshot_reply{1, true, 0, 5, false}));
   deliver(3, install_snapshot{1, 3, meta, 0, "abc", false});
   EXPECT_EQ(expect_sent<snapshot_reply>(3), (snapshot_reply{1, true, 3, 5, false}));
-  EXPECT_FALSE(last_.install_snapshot);
+  EXPECT_FALSE(last_.persist.install_snapshot);
   deliver(3, install_snapshot{1, 3, meta, 3, "def", false});
-  ASSERT_TRUE(last_.install_snapshot);
-  EXPECT_EQ(*last_.install_snapshot->data, "abcdefghi");
+  ASSERT_TRUE(last_.persist.install_snapshot);
+  EXPECT_EQ(*last_.persist.install_snapshot->data, "abcdefghi");
   EXPECT_EQ(expect_sent<snapshot_reply>(3), (snapshot_reply{1, true, 9, 5, true}));
 }
 
@@ -131,8 +131,8 @@ TEST_F(ConsensusSnapshot, DuplicateChunksAddNothing) {
   deliver(3, install_snapshot{1, 3, meta, 0, "abc", false});
   deliver(3, install_snapshot{1, 3, meta, 0, "abc", false});
   deliver(3, install_snapshot{1, 3, meta, 3, "def", true});
-  ASSERT_TRUE(last_.install_snapshot);
-  EXPECT_EQ(*last_.install_snapshot->data, "abcdef");
+  ASSERT_TRUE(last_.persist.install_snapshot);
+  EXPECT_EQ(*last_.persist.install_snapshot->data, "abcdef");
 }
 
 TEST_F(ConsensusSnapshot, FollowerHoldingTheSnapshotsLastEntryKeepsItsLog) {
@@ -140,7 +140,7 @@ TEST_F(ConsensusSnapshot, FollowerHoldingTheSnapshotsLastEntryKeepsItsLog) {
   // already acked; installing it discarded them.
   make_node(2, member_state({1, 2, 3}, {cmd(2, 1), cmd(3, 1)}, 1, 3));
   deliver(3, install_snapshot{1, 3, snapshot_meta{2, 1, config_of({1, 2, 3})}, 0, "s", true});
-  EXPECT_FALSE(last_.install_snapshot);
+  EXPECT_FALSE(last_.persist.install_snapshot);
   EXPECT_EQ(node().last_index(), 3u);
   EXPECT_EQ(expect_sent<snapshot_reply>(3), (snapshot_reply{1, true, 1, 2, true}));
 }
@@ -149,7 +149,7 @@ TEST_F(ConsensusSnapshot, SnapshotFromAnOlderEpochIsRejected) {
   make_node(2, member_state({1, 2, 3}, {}, 4, 3));
   deliver(1, install_snapshot{3, 1, snapshot_meta{5, 1, config_of({1, 2, 3})}, 0, "x", true});
   EXPECT_FALSE(expect_sent<snapshot_reply>(1).ok);
-  EXPECT_FALSE(last_.install_snapshot);
+  EXPECT_FALSE(last_.persist.install_snapshot);
 }
 
 TEST_F(ConsensusSnapshot, RestartFromSnapshotAppliesOnlyLaterEntries) {

@@ -14,8 +14,8 @@ TEST_F(ConsensusTakeover, PromiseIsPersistedBeforeItIsSent) {
   make_node(2, member_state({1, 2, 3}, {cmd(2, 0)}));
   deliver(1, prepare{5, 1, false});
   // One output: the owner persists `promise` (step 1) before sending `messages` (step 2).
-  ASSERT_TRUE(last_.promise);
-  EXPECT_EQ(*last_.promise, (promise_record{5, 1}));
+  ASSERT_TRUE(last_.persist.promise);
+  EXPECT_EQ(*last_.persist.promise, (promise_record{5, 1}));
   EXPECT_EQ(expect_sent<promise>(1), (promise{5, 0, 2}));
 }
 
@@ -24,7 +24,7 @@ TEST_F(ConsensusTakeover, RetriedPrepareGetsTheSameAnswer) {
   deliver(1, prepare{5, 1, false});
   forget();
   deliver(1, prepare{5, 1, false});
-  EXPECT_FALSE(last_.promise);  // nothing new to persist
+  EXPECT_FALSE(last_.persist.promise);  // nothing new to persist
   EXPECT_EQ(expect_sent<promise>(1), (promise{5, 0, 1}));
 }
 
@@ -44,7 +44,7 @@ TEST_F(ConsensusTakeover, StickyFollowerRejectsPrepareWithoutRaisingItsPromise) 
   forget();
   deliver(1, prepare{2, 1, false});
   EXPECT_EQ(expect_sent<reject>(1), (reject{1, 3}));
-  EXPECT_FALSE(last_.promise);
+  EXPECT_FALSE(last_.persist.promise);
   EXPECT_EQ(node().promised(), (promise_record{1, 3}));
 }
 
@@ -117,8 +117,8 @@ class ConsensusCandidate : public consensus_fixture {
 
 TEST_F(ConsensusCandidate, OwnPromiseIsPersistedInTheOutputThatSendsThePrepares) {
   stand({}, 4);
-  ASSERT_TRUE(last_.promise);
-  EXPECT_EQ(*last_.promise, (promise_record{5, 3}));
+  ASSERT_TRUE(last_.persist.promise);
+  EXPECT_EQ(*last_.persist.promise, (promise_record{5, 3}));
   EXPECT_EQ(expect_sent<prepare>(1), (prepare{5, 3, false}));
   EXPECT_EQ(node().role(), role::candidate);
   EXPECT_EQ(node().epoch(), 5u);
@@ -177,8 +177,8 @@ TEST_F(ConsensusCandidate, ConflictingSuffixIsTruncatedOnAdoption) {
                  true,
                  false,
                  {config_entry(1, 0, config_of({1, 2, 3})), cmd(2, 1, "a"), cmd(3, 2, "theirs")}});
-  ASSERT_TRUE(last_.truncate_from);
-  EXPECT_EQ(*last_.truncate_from, 3u);
+  ASSERT_TRUE(last_.persist.truncate_from);
+  EXPECT_EQ(*last_.persist.truncate_from, 3u);
   EXPECT_EQ(node().entry_at(3)->payload, "theirs");
   EXPECT_EQ(*node().entry_at(4), start(4, 2));
 }
@@ -209,9 +209,9 @@ TEST_F(ConsensusCandidate, FetchedSnapshotIsInstalledBeforeTheEntriesAfterIt) {
   const snapshot_meta snap{10, 1, config_of({1, 2, 3})};
   deliver(1, fetch_reply{2, true, true, {cmd(11, 1), cmd(12, 1)}, snap, "state@10"});
   // One output: install the snapshot (discarding the log), append 11..13, then send.
-  ASSERT_TRUE(last_.install_snapshot);
-  EXPECT_EQ(last_.install_snapshot->meta, snap);
-  EXPECT_EQ(*last_.install_snapshot->data, "state@10");
+  ASSERT_TRUE(last_.persist.install_snapshot);
+  EXPECT_EQ(last_.persist.install_snapshot->meta, snap);
+  EXPECT_EQ(*last_.persist.install_snapshot->data, "state@10");
   EXPECT_EQ(node().commit_index(), 10u);
   EXPECT_EQ(*node().entry_at(13), start(13, 2));
   EXPECT_EQ(expect_sent<append>(1).prev_index, 12u);
@@ -225,7 +225,7 @@ TEST_F(ConsensusCandidate, FetchedSnapshotThatDoesNotEndAtThePromiseIsNotInstall
           fetch_reply{
               2, true, true, {cmd(11, 1)}, snapshot_meta{10, 1, config_of({1, 2, 3})}, "state@10"});
   EXPECT_EQ(node().role(), role::follower);
-  for (const output& o : history_) EXPECT_FALSE(o.install_snapshot);
+  for (const output& o : history_) EXPECT_FALSE(o.persist.install_snapshot);
   EXPECT_EQ(node().last_index(), 2u);
   expect_not_sent<timeout_now>(1);
 }

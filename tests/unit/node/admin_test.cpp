@@ -1,4 +1,4 @@
-#include "vote/node/admin.hpp"
+#include "vote/node/machine/admin.hpp"
 
 #include <gtest/gtest.h>
 
