@@ -57,7 +57,7 @@ std::vector<server_state> final_states(netns_cluster& c, std::vector<std::string
   return out;
 }
 
-void count_operations(const history& h, chaos_report& r) {
+void count_operations(const recorder& h, chaos_report& r) {
   r.votes_ok = h.count(op_type::vote, completion::ok);
   r.votes_refused = h.count(op_type::vote, completion::refused);
   r.votes_unknown = h.count(op_type::vote, completion::unknown);
@@ -77,7 +77,7 @@ void disturb_and_check(netns_cluster& c, const chaos_options& o, chaos_report& r
     r.problems.push_back("register failed: " + why);
     return;
   }
-  history h;
+  recorder h;
   nemesis chaos(c, o.seed, progress);
   {
     workload clients(c, h, {election, candidates, o.voters, o.clients, o.seed, o.call_timeout});

@@ -26,7 +26,7 @@ const T& pick(const std::vector<T>& from, std::mt19937_64& rng) {
 
 }  // namespace
 
-workload::workload(const netns_cluster& cluster, history& h, options o)
+workload::workload(const netns_cluster& cluster, recorder& h, options o)
     : cluster_(cluster), history_(h), options_(std::move(o)) {
   for (std::size_t k = 0; k < options_.clients; ++k)
     threads_.emplace_back([this, k] { client_loop(k); });

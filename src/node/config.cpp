@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace vote::node {
@@ -47,6 +49,21 @@ void validate(server_config& c) {
   for (const char* l : levels) known = known || c.log_level == l;
   require(known, "--log-level must be one of trace, debug, info, warn, error, critical, off");
   if (c.data_dir.empty()) c.data_dir = "./vote-data-" + std::to_string(c.port);
+}
+
+std::string load_admin_token(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::invalid_argument("cannot read --admin-token-file '" + path + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string token = ss.str();
+  const char* ws = " \t\r\n";
+  const auto first = token.find_first_not_of(ws);
+  token.erase(0, first == std::string::npos ? token.size() : first);
+  token.erase(token.find_last_not_of(ws) + 1);
+  if (token.size() < 16)
+    throw std::invalid_argument("the admin token in '" + path + "' must be at least 16 characters");
+  return token;
 }
 
 }  // namespace vote::node

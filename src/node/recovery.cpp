@@ -4,7 +4,9 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <ostream>
+#include <random>
 
 #include "vote/node/server.hpp"
 #include "vote/storage/snapshot.hpp"
@@ -115,6 +117,56 @@ recovered_state recover(storage::file_system& fs, const server_config& c,
       snapshot_index, p.log.size(), p.promised_epoch, p.promised_to,
       p.cluster_uuid.empty() ? "none yet" : p.cluster_uuid);
   return r;
+}
+
+namespace {
+
+std::uint64_t random_u64() {
+  std::random_device rd;
+  return (std::uint64_t{rd()} << 32) | rd();
+}
+
+storage::node_identity load_or_create_identity(storage::file_system& fs, const server_config& c,
+                                               bool& created) {
+  auto existing = storage::load_identity(fs, c.data_dir);
+  created = !existing;
+  if (existing) {
+    if (c.id && *c.id != existing->id)
+      throw startup_error(exit_data, "the data directory " + c.data_dir + " belongs to node " +
+                                         std::to_string(existing->id) + ", not --id " +
+                                         std::to_string(*c.id) + "; use another --data-dir");
+    return *existing;
+  }
+  storage::node_identity id;
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  id.id = c.id ? *c.id : storage::generate_node_id(static_cast<std::uint64_t>(now), random_u64());
+  id.incarnation = random_u64();
+  if (auto ec = storage::save_identity(fs, c.data_dir, id))
+    throw startup_error(exit_data,
+                        "cannot write the node identity in " + c.data_dir + ": " + ec.message());
+  spdlog::info("new data directory {}: node id {}", c.data_dir, id.id);
+  return id;
+}
+
+}  // namespace
+
+opened_data_dir open_data_dir(storage::file_system& fs, const server_config& c) {
+  if (auto ec = fs.create_dirs(c.data_dir))
+    throw startup_error(exit_data, "cannot create --data-dir " + c.data_dir + ": " + ec.message());
+  opened_data_dir d;
+  try {
+    d.lock = storage::lock_data_dir(c.data_dir);
+  } catch (const std::runtime_error& e) {
+    throw startup_error(exit_unavailable, "the data directory " + c.data_dir +
+                                              " is in use by another vote-server (" + e.what() +
+                                              ")");
+  }
+  refuse_damaged_data_dir(fs, c.data_dir);
+  d.identity = load_or_create_identity(fs, c, d.new_identity);
+  d.recovered = recover(fs, c, d.identity, d.wal);
+  return d;
 }
 
 int check_data_dir_offline(const std::string& data_dir, std::ostream& out) {

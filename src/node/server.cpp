@@ -55,30 +55,6 @@ std::uint64_t random_u64() {
   return (std::uint64_t{rd()} << 32) | rd();
 }
 
-storage::node_identity load_or_create_identity(storage::file_system& fs, const server_config& c,
-                                               bool& created) {
-  auto existing = storage::load_identity(fs, c.data_dir);
-  created = !existing;
-  if (existing) {
-    if (c.id && *c.id != existing->id)
-      throw startup_error(exit_data, "the data directory " + c.data_dir + " belongs to node " +
-                                         std::to_string(existing->id) + ", not --id " +
-                                         std::to_string(*c.id) + "; use another --data-dir");
-    return *existing;
-  }
-  storage::node_identity id;
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
-  id.id = c.id ? *c.id : storage::generate_node_id(static_cast<std::uint64_t>(now), random_u64());
-  id.incarnation = random_u64();
-  if (auto ec = storage::save_identity(fs, c.data_dir, id))
-    throw startup_error(exit_data,
-                        "cannot write the node identity in " + c.data_dir + ": " + ec.message());
-  spdlog::info("new data directory {}: node id {}", c.data_dir, id.id);
-  return id;
-}
-
 admin_policy make_admin_policy(const server_config& c) {
   if (c.admin_token_file.empty()) {
     const auto uid = static_cast<std::uint32_t>(::geteuid());
@@ -105,22 +81,6 @@ std::unique_ptr<net::cluster_key> load_cluster_key(const server_config& c) {
   } catch (const std::exception& e) {
     throw startup_error(exit_usage, std::string("--cluster-key-file: ") + e.what());
   }
-}
-
-consensus::options consensus_options(const server_config& c, const std::string& endpoint) {
-  consensus::options o;
-  o.endpoint = endpoint;
-  o.heartbeat = c.heartbeat;
-  o.election_timeout = c.election_timeout;
-  o.election_jitter = c.election_timeout / 2;
-  // A hop ack on one network takes well under a millisecond; a member that does not ack within
-  // this is skipped (a paused server keeps its links open, so only this timeout reveals it).
-  o.round_timeout = std::chrono::milliseconds(40);
-  o.snapshot_threshold = c.snapshot_every == 0 ? ~std::uint64_t{0} : c.snapshot_every;
-  // The peer links report a link down only after their immediate reconnect failed (refused, or
-  // not connected within the connect timeout): the fast path's "reconnect once" has happened.
-  o.fast_path_delay = std::chrono::milliseconds(5);
-  return o;
 }
 
 // Peer links: a quiet link sends a keepalive well within every receiver's idle deadline (below),
@@ -162,133 +122,164 @@ auto bind_or_fail(const std::string& what, F&& f) {
   }
 }
 
-int serve(const server_config& c) {
-  auto fs = storage::make_posix_file_system();
-  if (auto ec = fs->create_dirs(c.data_dir))
-    throw startup_error(exit_data, "cannot create --data-dir " + c.data_dir + ": " + ec.message());
-  storage::data_dir_lock lock;
-  try {
-    lock = storage::lock_data_dir(c.data_dir);
-  } catch (const std::runtime_error& e) {
-    throw startup_error(exit_unavailable, "the data directory " + c.data_dir +
-                                              " is in use by another vote-server (" + e.what() +
-                                              ")");
+node_settings settings_for(const server_config& c, const opened_data_dir& d,
+                           const std::string& endpoint) {
+  node_settings s;
+  s.id = d.identity.id;
+  s.incarnation = d.identity.incarnation;
+  s.endpoint = endpoint;
+  s.cluster = c.cluster;
+  s.bootstrap_expect = c.bootstrap_expect;
+  s.discovery_window = c.discovery_window;
+  s.hello_interval = c.hello_interval;
+  s.leave_on_stop = c.leave;
+  s.new_identity = d.new_identity;
+  s.consensus = consensus_options(node_timers{.heartbeat = c.heartbeat,
+                                              .election_timeout = c.election_timeout,
+                                              .hello_interval = c.hello_interval,
+                                              .discovery_window = c.discovery_window,
+                                              .snapshot_every = c.snapshot_every},
+                                  endpoint);
+  return s;
+}
+
+// The adapters around the node, one per transport (STYLE.md 4): made once the node exists,
+// started after it.
+struct adapters {
+  net::peer_links links;
+  net::client_listener listener;
+  std::unique_ptr<net::discovery_responder> discovery;
+
+  void start() {
+    listener.start();
+    discovery->start();
   }
-  const auto addr = resolve_addresses(c);
-  auto admin = make_admin_policy(c);
-  auto key = load_cluster_key(c);
-  refuse_damaged_data_dir(*fs, c.data_dir);
-  bool new_identity = false;
-  auto identity = load_or_create_identity(*fs, c, new_identity);
-  std::unique_ptr<storage::wal> wal;
-  auto recovered = recover(*fs, c, identity, wal);
+  // Closes everything; `done` runs once the listener has shut its connections.
+  void shut_down(std::function<void()> done) {
+    discovery->stop();
+    links.stop();
+    listener.shutdown(std::move(done));
+  }
+};
 
-  asio::io_context io(1);
+std::unique_ptr<adapters> make_adapters(asio::io_context& io, const server_config& c,
+                                        const addresses& addr, const std::string& endpoint,
+                                        std::uint64_t id, const net::cluster_key* key,
+                                        cluster_node& node) {
   const auto host = asio::ip::make_address_v4(addr.host);
-  const std::string endpoint = addr.host + ":" + std::to_string(c.port);
-  log_writer writer(io, *fs, c.data_dir, std::move(wal));
-  node_settings settings;
-  settings.id = identity.id;
-  settings.incarnation = identity.incarnation;
-  settings.endpoint = endpoint;
-  settings.cluster = c.cluster;
-  settings.data_dir = c.data_dir;
-  settings.bootstrap_expect = c.bootstrap_expect;
-  settings.discovery_window = c.discovery_window;
-  settings.hello_interval = c.hello_interval;
-  settings.leave_on_stop = c.leave;
-  settings.new_identity = new_identity;
-  settings.consensus = consensus_options(c, endpoint);
-  cluster_node node(io, settings, std::move(recovered), std::move(admin), writer, key.get(),
-                    random_u64());
-
-  const net::peer_codec codec(key.get());
-  net::peer_links links(
-      io, peer_link_options(c), [&node](std::uint64_t peer) { node.on_link_down(peer); },
-      [&codec, id = identity.id] {
-        return codec.seal(net::encode_opening({.from = id}), net::unix_now_ms());
-      });
-  node.set_send([&links](std::uint64_t peer, const std::string& ep, std::string payload) {
-    links.send(peer, ep, std::move(payload));
-  });
-
-  net::client_listener listener = bind_or_fail("TCP " + endpoint, [&] {
-    return net::client_listener(io, {host, c.port}, node, listener_options(c), &node, codec);
-  });
+  auto a = std::unique_ptr<adapters>(new adapters{
+      net::peer_links(
+          io, peer_link_options(c), [&node](std::uint64_t peer) { node.on_link_down(peer); },
+          [key, id] {
+            return net::peer_codec(key).seal(net::encode_opening({.from = id}),
+                                             net::unix_now_ms());
+          }),
+      bind_or_fail("TCP " + endpoint,
+                   [&] {
+                     return net::client_listener(io, {host, c.port}, node, listener_options(c),
+                                                 &node, net::peer_codec(key));
+                   }),
+      nullptr});
   net::discovery_options dopts;
   dopts.cluster = c.cluster;
   dopts.hello_interval = c.hello_interval;
-  dopts.key = key.get();
-  auto discovery = bind_or_fail(
+  dopts.key = key;
+  a->discovery = bind_or_fail(
       "UDP discovery port " + addr.broadcast + ":" + std::to_string(c.discovery_port), [&] {
         return std::make_unique<net::discovery_responder>(
             io, host, asio::ip::make_address_v4(addr.broadcast), c.discovery_port, dopts,
             [&node] { return node.leader_info(); }, [&node] { return node.hello(); },
             [&node](const wire::hello& h, const asio::ip::udp::endpoint&) { node.on_hello(h); });
       });
-  node.set_hello_now([&discovery] { discovery->hello_now(); });
+  return a;
+}
 
-  int code = exit_ok;
-  auto shut_down = [&] {
-    discovery->stop();
-    links.stop();
-    listener.shutdown([&io] { io.stop(); });
-  };
-  node.set_fatal([&](int fatal_code, const std::string& message) {
-    spdlog::error("{}", message);
-    code = fatal_code;
-    asio::post(io, [&] {
-      discovery->stop();
-      links.stop();
-      listener.stop();
-      io.stop();
-    });
-  });
-
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  bool stopping = false;
-  std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec,
-                                                                      int signo) {
+// SIGINT/SIGTERM: the first stops gracefully (hand over, finish in-flight work), a second one
+// stops at once.
+void watch_signals(asio::signal_set& signals, std::uint64_t id, bool leave, cluster_node& node,
+                   const std::function<void()>& shut_down) {
+  auto stopping = std::make_shared<bool>(false);
+  auto on_signal = std::make_shared<std::function<void(boost::system::error_code, int)>>();
+  *on_signal = [&signals, id, leave, &node, shut_down, stopping, on_signal](
+                   boost::system::error_code ec, int signo) {
     if (ec) return;
-    if (stopping) {
-      spdlog::warn("node={} second signal {}: stopping now", identity.id, signo);
+    if (*stopping) {
+      spdlog::warn("node={} second signal {}: stopping now", id, signo);
       shut_down();
       return;
     }
-    stopping = true;
+    *stopping = true;
     spdlog::info(
-        "node={} signal {}: {}handing over, finishing in-flight requests, then "
-        "stopping",
-        identity.id, signo, c.leave ? "leaving the cluster, " : "");
-    node.stop([&] { shut_down(); });
-    signals.async_wait(on_signal);
+        "node={} signal {}: {}handing over, finishing in-flight requests, then stopping", id,
+        signo, leave ? "leaving the cluster, " : "");
+    node.stop(shut_down);
+    signals.async_wait(*on_signal);
   };
-  signals.async_wait(on_signal);
+  signals.async_wait(*on_signal);
+}
 
-  // Once a minute, what the edge refused since the last report (net::edge_report): a flood of
-  // hostile connections shows in the log as one line a minute, not one per connection.
-  asio::steady_timer edge_timer(io);
-  net::listener_stats reported;
-  std::function<void()> report_edge = [&] {
-    edge_timer.expires_after(std::chrono::minutes(1));
-    edge_timer.async_wait([&](boost::system::error_code ec) {
-      if (ec) return;
-      if (const auto line = net::edge_report(listener.stats(), reported))
-        spdlog::warn("node={} {}", identity.id, *line);
-      reported = listener.stats();
-      report_edge();
-    });
+// Once a minute, what the edge refused since the last report (net::edge_report): a flood of
+// hostile connections shows in the log as one line a minute, not one per connection.
+void report_edge_every_minute(asio::steady_timer& timer, const net::client_listener& listener,
+                              std::uint64_t id, net::listener_stats reported = {}) {
+  timer.expires_after(std::chrono::minutes(1));
+  timer.async_wait([&timer, &listener, id, reported](boost::system::error_code ec) {
+    if (ec) return;
+    if (const auto line = net::edge_report(listener.stats(), reported))
+      spdlog::warn("node={} {}", id, *line);
+    report_edge_every_minute(timer, listener, id, listener.stats());
+  });
+}
+
+int serve(const server_config& c) {
+  const auto addr = resolve_addresses(c);
+  auto admin = make_admin_policy(c);
+  auto key = load_cluster_key(c);
+  auto fs = storage::make_posix_file_system();
+  auto disk = open_data_dir(*fs, c);
+  const auto id = disk.identity.id;
+  const std::string endpoint = addr.host + ":" + std::to_string(c.port);
+
+  asio::io_context io(1);
+  log_writer writer(io, *fs, c.data_dir, disk.identity, std::move(disk.wal));
+  std::unique_ptr<adapters> a;
+  int code = exit_ok;
+  node_env env{
+      .io = io,
+      .writer = writer,
+      .key = key.get(),
+      .seed = random_u64(),
+      .send = [&a](std::uint64_t peer, const std::string& ep,
+                   std::string payload) { a->links.send(peer, ep, std::move(payload)); },
+      .hello_now = [&a] { a->discovery->hello_now(); },
+      .fatal =
+          [&](int fatal_code, const std::string& message) {
+            spdlog::error("{}", message);
+            code = fatal_code;
+            asio::post(io, [&] {
+              a->discovery->stop();
+              a->links.stop();
+              a->listener.stop();
+              io.stop();
+            });
+          },
   };
-  report_edge();
+  cluster_node node(std::move(env), settings_for(c, disk, endpoint), std::move(disk.recovered),
+                    std::move(admin));
+  a = make_adapters(io, c, addr, endpoint, id, key.get(), node);
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  watch_signals(signals, id, c.leave, node, [&] { a->shut_down([&io] { io.stop(); }); });
+  asio::steady_timer edge_timer(io);
+  report_edge_every_minute(edge_timer, a->listener, id);
 
   node.start();
-  listener.start();
-  discovery->start();
-  spdlog::info("node={} listening on {} (discovery {}:{}, cluster '{}', data {})", identity.id,
-               endpoint, addr.broadcast, c.discovery_port, c.cluster, c.data_dir);
+  a->start();
+  spdlog::info("node={} listening on {} (discovery {}:{}, cluster '{}', data {})", id, endpoint,
+               addr.broadcast, c.discovery_port, c.cluster, c.data_dir);
   io.run();
   writer.stop();
-  spdlog::info("node={} stopped", identity.id);
+  spdlog::info("node={} stopped", id);
   return code;
 }
 

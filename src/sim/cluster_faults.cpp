@@ -1,7 +1,9 @@
-// Starting, crashing, pausing and re-linking simulated nodes; adversary and membership inputs.
+// Starting, crashing, pausing, stopping and re-linking simulated servers; client requests,
+// adversary and membership inputs.
 #include <utility>
 
 #include "vote/sim/cluster.hpp"
+#include "vote/wire/messages.hpp"
 
 namespace vote::sim {
 namespace {
@@ -17,74 +19,101 @@ log_model log_from(const consensus::persisted_state& s) {
   return log;
 }
 
-// The core's test hook for the adversary, if it has one (consensus.hpp REQUESTS).
-template <class Core>
-bool call_takeover_hook(Core& c) {
-  if constexpr (requires { c.start_takeover(); }) {
-    c.start_takeover();
-    return true;
-  } else if constexpr (requires { c.force_campaign(); }) {
-    c.force_campaign();
-    return true;
-  } else {
-    return false;
-  }
-}
+// Where simulated clients connect from: another machine (admin requests carry the token).
+const wire::request_origin client_origin{"10.0.9.9", false, {}};
 
 }  // namespace
 
-void cluster::start_core(sim_node& n) {
-  auto opts = cfg_.options;
-  opts.endpoint = n.endpoint;
+node::node_settings cluster::settings_for(const sim_node& n) const {
+  node::node_settings s;
+  s.id = n.id;
+  s.incarnation = n.storage.incarnation();
+  s.endpoint = n.endpoint;
+  s.cluster = "sim";
+  // The initial members form the cluster together (--bootstrap-expect N); a server started once
+  // the cluster exists joins it and never forms one of its own.
+  s.bootstrap_expect = formed() ? 64 : cfg_.nodes;
+  s.discovery_window = cfg_.timers.discovery_window;
+  s.hello_interval = cfg_.timers.hello_interval;
+  s.stop_timeout = cfg_.stop_timeout;
+  s.leave_on_stop = n.leave_on_stop;
+  s.new_identity = n.storage.fresh();
+  s.consensus = cfg_.options;
+  s.consensus.endpoint = n.endpoint;
+  return s;
+}
+
+// A server process starts on its disk, as vote-server's recovery does: the durable state for the
+// core, the snapshot's state for the state machine.
+void cluster::start_host(sim_node& n) {
+  n.restart_at_ms.reset();
   const auto& state = n.storage.state();
-  n.core =
-      std::make_unique<consensus::core>(n.id, n.storage.incarnation(), opts, state, rng_.next());
-  n.log = log_from(state);
-  n.sm = replica{};
-  if (state.snapshot &&
-      (!state.snapshot_data || !n.sm.restore(*state.snapshot, *state.snapshot_data, registry_))) {
-    violation(n, "cannot restore its own durable snapshot");
+  node::recovered_state recovered;
+  recovered.persisted = state;
+  n.votes.clear();
+  if (state.snapshot) {
+    auto restored =
+        state.snapshot_data ? election_state::restore(*state.snapshot_data) : std::nullopt;
+    if (!restored || !n.votes.restore(state.snapshot->last_index, *state.snapshot_data, registry_)) {
+      violation(n, "cannot restore its own durable snapshot");
+      return;
+    }
+    recovered.state = std::move(*restored);
   }
-  n.batches.clear();
-  n.inbox.clear();
+  n.leave_on_stop = profile_.membership && n.slot >= cfg_.nodes / 2 && rng_.chance(0.3);
+  auto settings = settings_for(n);
+  n.storage.mark_used();
+  n.log = log_from(state);
   n.paused = false;
+  n.inbox.clear();
+  n.queued.clear();
   n.role = consensus::role::follower;
   n.began_epoch = 0;
   n.last_commit = 0;
-  n.heard_ms.assign(nodes_.size(), 0);
-  n.seen.assign(nodes_.size(), 0);
-  n.next_hello_ms = now_ + rng_.between(0, cfg_.hello_interval_ms);
+  n.next_hello_ms = now_ + rng_.between(0, cfg_.timers.hello_interval.count());
   ++n.lifetimes;
-  n.core->tick(consensus::milliseconds(now_));
-  drain(n);
+  n.host = std::make_unique<sim_host>(*this, n, std::move(settings), std::move(recovered),
+                                      rng_.next());
+  n.machine().start();
+}
+
+// The process is gone: its jobs not yet on disk, its messages not yet sent and its connections
+// with it. Clients with a request in flight see the connection close: outcome unknown.
+void cluster::take_down(sim_node& n, const std::string& why) {
+  if (!n.up()) return;
+  for (const auto& [op, r] : n.host->open) {
+    history_.complete(op, history::completion::unknown, errc::unavailable, {}, why);
+  }
+  for (const auto& q : n.queued) {
+    history_.complete(q.op, history::completion::unknown, errc::unavailable, {}, why);
+  }
+  n.host.reset();
+  n.paused = false;
+  n.inbox.clear();
+  n.queued.clear();
+  for (auto& a : nodes_) {
+    if (!a.running() || !links_.connected(a.slot, n.slot)) continue;
+    a.machine().on_link_down(n.id);
+  }
 }
 
 void cluster::crash(std::size_t slot) {
   auto& n = nodes_[slot];
   if (!n.up()) return;
-  trace(name(n) + " CRASH (" + std::to_string(n.batches.size()) + " writes lost)");
-  n.core.reset();
-  n.batches.clear();
-  n.inbox.clear();
-  n.paused = false;
-  lose_pending(n, "node crashed");
+  trace(name(n) + " CRASH (" + std::to_string(n.host->disk_queue.size()) + " writes lost)");
   ++stats_.crashes;
-  for (auto& a : nodes_) {
-    if (!a.running() || !links_.connected(a.slot, slot)) continue;
-    a.core->link_closed(n.id);
-    drain(a);
-  }
+  take_down(n, "node crashed");
 }
 
 void cluster::restart(std::size_t slot) {
   auto& n = nodes_[slot];
-  if (n.up() || n.lifetimes == 0) return;
+  if (n.up() || n.lifetimes == 0 || n.failed) return;
   trace(name(n) + " RESTART from disk: promise=(" +
         std::to_string(n.storage.state().promised_epoch) + ",n" +
         std::to_string(n.storage.state().promised_to) +
         ") last=" + std::to_string(n.storage.last_index()));
   ++stats_.restarts;
-  start_core(n);
+  start_host(n);
 }
 
 void cluster::pause(std::size_t slot, std::int64_t until_ms) {
@@ -103,92 +132,44 @@ void cluster::resume(std::size_t slot) {
   n.paused = false;
   auto inbox = std::move(n.inbox);
   n.inbox.clear();
-  n.core->tick(consensus::milliseconds(now_));
-  drain(n);
-  for (const auto& e : inbox) {
+  n.machine().tick();
+  for (const auto& m : inbox) {
     if (!n.running()) return;
-    deliver(n, e);
+    deliver(n, m);
   }
   auto queued = std::move(n.queued);
   n.queued.clear();
-  for (const auto& r : queued) {
+  for (const auto& q : queued) {
     if (!n.running()) return;
-    handle_request(n, r);
+    hand_over(n, q.op, q.payload, q.acked_before);
   }
-  complete_batches(n);
+  complete_disk_jobs(n);
 }
 
-void cluster::handle_request(sim_node& n, const queued_request& r) {
-  if (r.payload) {
-    const auto id = n.core->propose(entry_kind::command, *r.payload);
-    if (!id) {
-      history_.complete(r.op_id, op_status::refused, now_, "not_leader");
-      return;
-    }
-    n.proposals[id->index] = pending_proposal{r.op_id, id->epoch};
-  } else {
-    const auto id = n.core->read_barrier();
-    if (!id) {
-      history_.complete(r.op_id, op_status::refused, now_, "not_leader");
-      return;
-    }
-    n.reads[*id] = pending_read{r.op_id, std::nullopt, r.acked_before};
-  }
-  drain(n);
-}
-
-void cluster::set_links(const topology& t) {
-  const auto before = links_;
-  links_ = t;
-  trace("LINKS " + links_.describe());
-  for (auto& a : nodes_) {
-    for (auto& b : nodes_) {
-      if (a.slot >= b.slot || !a.running() || !b.running()) continue;
-      if (!before.connected(a.slot, b.slot) || links_.connected(a.slot, b.slot)) continue;
-      a.core->link_closed(b.id);
-      drain(a);
-      if (!b.running()) continue;
-      b.core->link_closed(a.id);
-      drain(b);
-    }
-  }
+void cluster::stop(std::size_t slot) {
+  auto& n = nodes_[slot];
+  if (!n.running() || n.machine().stopping()) return;
+  trace(name(n) + " SIGTERM" + (n.leave_on_stop ? " (--leave)" : ""));
+  ++stats_.stops;
+  n.machine().stop();
 }
 
 void cluster::start_fresh(std::size_t slot) {
   auto& n = nodes_[slot];
   if (n.up()) crash(slot);
   n.storage.wipe(rng_.next());
+  n.failed = false;
   trace(name(n) + " STARTS with an empty disk (incarnation " +
         std::to_string(n.storage.incarnation()) + ")");
-  start_core(n);
-  if (!n.up()) return;
-  n.core->join_cluster(uuid_);
-  drain(n);
+  start_host(n);
 }
 
 void cluster::force_takeover(std::size_t slot) {
   auto& n = nodes_[slot];
   if (!n.running()) return;
   ++stats_.takeovers;
-  if (call_takeover_hook(*n.core)) {
-    trace(name(n) + " ADVERSARY: start_takeover()");
-    drain(n);
-    return;
-  }
-  // No hook: forge what makes a follower stand at once (DESIGN.md §5.3.7, §5.4): a timeout_now
-  // from the leader it follows, or else from the candidate it promised.
-  consensus::node_id from = n.core->leader().id;
-  std::uint64_t epoch = n.core->epoch();
-  if (from == 0 || from == n.id) {
-    from = n.core->promised().to;
-    epoch = n.core->promised().epoch;
-  }
-  const auto from_slot = slot_of(from);
-  if (from == n.id || !from_slot) return;
-  consensus::envelope e{from, nodes_[*from_slot].storage.incarnation(), n.id, uuid_,
-                        consensus::timeout_now{epoch}};
-  trace(name(n) + " ADVERSARY: forged " + describe(e));
-  deliver(n, e);
+  trace(name(n) + " ADVERSARY: force_campaign()");
+  n.machine().force_campaign();
 }
 
 void cluster::heal_everything() {
@@ -199,26 +180,57 @@ void cluster::heal_everything() {
   }
 }
 
-errc cluster::add_member(std::size_t leader_slot, std::size_t slot) {
+void cluster::remove_member(std::size_t leader_slot, consensus::node_id id) {
   auto& l = nodes_[leader_slot];
-  if (!l.running()) return errc::unavailable;
-  const auto result = l.core->add_member(nodes_[slot].as_member());
-  trace(name(l) + " add_member(n" + std::to_string(nodes_[slot].id) + ") -> " +
-        std::string(to_string(result)));
-  if (result == errc::ok) ++stats_.membership_changes;
-  drain(l);
-  return result;
+  if (!l.running()) return;
+  wire::client_request r;
+  r.type = wire::request_type::remove_member;
+  r.request_id = "rm-" + std::to_string(id) + "-" + std::to_string(now_);
+  r.node_id = id;
+  r.admin_token = cfg_.admin_token;
+  trace(name(l) + " admin: remove_member(n" + std::to_string(id) + ")");
+  ++stats_.membership_changes;
+  l.machine().on_request(wire::encode_request(r), client_origin,
+                         [this, who = name(l)](const std::string& json) {
+                           trace(who + " answers remove_member: " + json);
+                         });
 }
 
-errc cluster::remove_member(std::size_t leader_slot, consensus::node_id id) {
-  auto& l = nodes_[leader_slot];
-  if (!l.running()) return errc::unavailable;
-  const auto result = l.core->remove_member(id);
-  trace(name(l) + " remove_member(n" + std::to_string(id) + ") -> " +
-        std::string(to_string(result)));
-  if (result == errc::ok) ++stats_.membership_changes;
-  drain(l);
-  return result;
+void cluster::set_links(const topology& t) {
+  const auto before = links_;
+  links_ = t;
+  trace("LINKS " + links_.describe());
+  for (auto& a : nodes_) {
+    for (auto& b : nodes_) {
+      if (a.slot >= b.slot || !a.running() || !b.running()) continue;
+      if (!before.connected(a.slot, b.slot) || links_.connected(a.slot, b.slot)) continue;
+      a.machine().on_link_down(b.id);
+      if (b.running()) b.machine().on_link_down(a.id);
+    }
+  }
+}
+
+submit_result cluster::submit(std::size_t slot, std::uint64_t op, const std::string& payload) {
+  auto& n = nodes_[slot];
+  if (!n.up()) {
+    history_.complete(op, history::completion::refused, errc::unavailable, {}, "no connection");
+    return submit_result::down;
+  }
+  if (n.paused) {
+    n.queued.push_back(queued_request{op, payload, acked_voters_.size()});
+    return submit_result::queued;
+  }
+  hand_over(n, op, payload, acked_voters_.size());
+  return submit_result::handed;
+}
+
+void cluster::hand_over(sim_node& n, std::uint64_t op, const std::string& payload,
+                        std::size_t acked_before) {
+  n.host->open[op] = open_request{op, now_, acked_before};
+  n.machine().on_request(payload, client_origin,
+                         [this, slot = n.slot, life = n.lifetimes, op](std::string json) {
+                           on_reply(slot, life, op, json);
+                         });
 }
 
 }  // namespace vote::sim

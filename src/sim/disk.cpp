@@ -5,10 +5,6 @@
 
 namespace vote::sim {
 
-bool has_persist(const consensus::output& out) noexcept {
-  return !out.persist.empty();
-}
-
 std::uint64_t disk::first_index() const noexcept {
   return state_.snapshot ? state_.snapshot->last_index + 1 : 1;
 }
@@ -37,29 +33,29 @@ std::uint64_t disk::last_epoch() const noexcept {
   return state_.snapshot ? state_.snapshot->last_epoch : 0;
 }
 
-std::optional<std::string> disk::write(const consensus::output& out) {
-  if (out.persist.cluster_uuid) state_.cluster_uuid = *out.persist.cluster_uuid;
-  if (out.persist.promise) {
-    if (out.persist.promise->epoch < state_.promised_epoch) {
+std::optional<std::string> disk::write(const consensus::persist_job& job) {
+  if (job.cluster_uuid) state_.cluster_uuid = *job.cluster_uuid;
+  if (job.promise) {
+    if (job.promise->epoch < state_.promised_epoch) {
       return "promise lowered from epoch " + std::to_string(state_.promised_epoch) + " to " +
-             std::to_string(out.persist.promise->epoch);
+             std::to_string(job.promise->epoch);
     }
-    state_.promised_epoch = out.persist.promise->epoch;
-    state_.promised_to = out.persist.promise->to;
+    state_.promised_epoch = job.promise->epoch;
+    state_.promised_to = job.promise->to;
   }
-  if (out.persist.install_snapshot) {
-    state_.snapshot = out.persist.install_snapshot->meta;
-    state_.snapshot_data = out.persist.install_snapshot->data;
+  if (job.install_snapshot) {
+    state_.snapshot = job.install_snapshot->meta;
+    state_.snapshot_data = job.install_snapshot->data;
     state_.log.clear();
   }
-  if (out.persist.truncate_from) {
-    const auto from = *out.persist.truncate_from;
+  if (job.truncate_from) {
+    const auto from = *job.truncate_from;
     if (from < first_index()) {
       return "truncate_from " + std::to_string(from) + " is inside the snapshot";
     }
     if (from <= last_index()) state_.log.resize(from - first_index());
   }
-  for (const auto& e : out.persist.entries) {
+  for (const auto& e : job.entries) {
     if (e.index != last_index() + 1) {
       return "entry " + std::to_string(e.index) + " appended after " +
              std::to_string(last_index()) + " (log not dense)";
@@ -81,6 +77,7 @@ void disk::compact(const consensus::snapshot_meta& meta, std::shared_ptr<const s
 
 void disk::wipe(std::uint64_t new_incarnation) {
   incarnation_ = new_incarnation;
+  fresh_ = true;
   state_ = consensus::persisted_state{};
 }
 

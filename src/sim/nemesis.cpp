@@ -28,7 +28,7 @@ std::optional<std::size_t> leader_like(const cluster& c) {
   if (const auto s = c.serving_leader()) return s;
   for (std::size_t s = 0; s < c.slots(); ++s) {
     const auto& n = c.node(s);
-    if (n.up() && n.core->role() != consensus::role::follower) return s;
+    if (n.up() && n.core().role() != consensus::role::follower) return s;
   }
   return std::nullopt;
 }
@@ -45,6 +45,7 @@ nemesis::nemesis(const fault_profile& profile, std::int64_t start_ms, rng& rando
     add(actions_, A::crash, 2);
     add(actions_, A::bounce, 2);
     add(actions_, A::restart, 3);
+    add(actions_, A::stop, 2);
   }
   if (profile.crashes || profile.leader_minority) add(actions_, A::pause, 1);
   if (profile.takeovers) {
@@ -55,6 +56,8 @@ nemesis::nemesis(const fault_profile& profile, std::int64_t start_ms, rng& rando
     add(actions_, A::add_member, 4);
     add(actions_, A::remove_member, 3);
     add(actions_, A::bring_back, 3);
+    add(actions_, A::stop, 2);  // with --leave on some members: a leave
+
   }
 }
 
@@ -118,6 +121,9 @@ void nemesis::act(nemesis_action a, cluster& c, rng& random) {
       break;
     case A::pause:
       pause(c, random);
+      break;
+    case A::stop:
+      stop(c, random);
       break;
     case A::takeover:
       storm(c, random, 1);

@@ -42,8 +42,8 @@ std::optional<consensus::configuration> agreed_config(const cluster& c) {
   std::optional<consensus::configuration> agreed;
   for (std::size_t s = 0; s < c.slots(); ++s) {
     const auto& n = c.node(s);
-    if (!n.up() || !n.core->configuration().is_member(n.id)) continue;
-    const auto& mine = n.core->configuration();
+    if (!n.up() || !n.core().configuration().is_member(n.id)) continue;
+    const auto& mine = n.core().configuration();
     if (agreed && agreed->voters != mine.voters) return std::nullopt;
     agreed = mine;
   }
@@ -72,6 +72,13 @@ void nemesis::pause(cluster& c, rng& random) {
   c.pause(s, c.now() + random.between(150, 1500));
 }
 
+// SIGTERM: the server hands over, drains and exits; the cluster restarts it a moment later.
+void nemesis::stop(cluster& c, rng& random) {
+  const auto running = slots_where(c, is_running);
+  if (running.empty()) return;
+  c.stop(prefer(random, running, leader_like(c), 0.5));
+}
+
 void nemesis::storm(cluster& c, rng& random, std::size_t count) {
   auto running = slots_where(c, is_running);
   random.shuffle(running);
@@ -90,15 +97,13 @@ void nemesis::add_member(cluster& c, rng& random) {
   const auto leader = c.serving_leader();
   const auto spare = slots_where(c, never_started);
   if (!leader || spare.empty()) return;
-  const auto s = random.pick(spare);
-  c.start_fresh(s);
-  if (c.node(*leader).running()) c.add_member(*leader, s);
+  c.start_fresh(random.pick(spare));  // it hears the leader's hellos, joins, and is added
 }
 
 void nemesis::remove_member(cluster& c, rng& random) {
   const auto leader = c.serving_leader();
   if (!leader) return;
-  const auto& voters = c.node(*leader).core->configuration().voters;
+  const auto& voters = c.node(*leader).core().configuration().voters;
   if (voters.size() < 3) return;  // keep majorities worth testing
   c.remove_member(*leader, random.pick(voters).id);
 }
@@ -106,7 +111,7 @@ void nemesis::remove_member(cluster& c, rng& random) {
 void nemesis::bring_back(cluster& c, rng& random) {
   const auto leader = c.serving_leader();
   if (!leader) return;
-  const auto& config = c.node(*leader).core->configuration();
+  const auto& config = c.node(*leader).core().configuration();
   std::vector<std::size_t> removed;
   for (const auto s : started_slots(c)) {
     if (!config.is_member(c.node(s).id)) removed.push_back(s);
@@ -119,7 +124,6 @@ void nemesis::bring_back(cluster& c, rng& random) {
     return;
   }
   c.start_fresh(s);  // a new disk: it must join as a new member
-  if (c.node(*leader).running()) c.add_member(*leader, s);
 }
 
 std::optional<std::vector<std::size_t>> nemesis::degrade(cluster& c, rng& random) {

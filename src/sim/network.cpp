@@ -10,7 +10,7 @@ std::int64_t network::draw_delay(const fault_profile& profile) {
 }
 
 send_result network::send(std::int64_t now_ms, std::size_t from_slot, std::size_t to_slot,
-                          const consensus::envelope& message, const fault_profile& profile) {
+                          const sim_message& message, const fault_profile& profile) {
   ++sent_;
   send_result result;
   if (rng_.chance(profile.drop)) {

@@ -1,5 +1,6 @@
 #include "vote/sim/replica.hpp"
 
+#include <set>
 #include <variant>
 
 #include "vote/sim/log_model.hpp"
@@ -23,49 +24,56 @@ const vote_table* snapshot_registry::find(std::uint64_t index, const std::string
   return it == tables_.end() ? nullptr : &it->second;
 }
 
-std::optional<applied_command> replica::apply(const log_entry& e, std::string& error) {
-  applied_index_ = e.index;
-  applied_epoch_ = e.epoch;
-  if (e.kind == entry_kind::config) {
-    if (auto c = consensus::decode_configuration(e.payload)) {
-      config_ = std::move(*c);
-    } else {
-      error = "config entry " + std::to_string(e.index) + " does not decode";
-    }
-    return std::nullopt;
-  }
-  if (e.kind != entry_kind::command) return std::nullopt;
-  auto cmd = decode_command(e.payload);
-  if (!cmd) {
-    error = "command entry " + std::to_string(e.index) + " does not decode";
-    return std::nullopt;
-  }
-  auto result = state_.apply(*cmd);
-  count_vote(*cmd, result, error);
-  return applied_command{std::move(*cmd), std::move(result)};
-}
-
-void replica::count_vote(const command& c, const outcome& result, std::string& error) {
+std::string applied_votes::count(const std::string& election_id, const command& c,
+                                 const outcome& result) {
   const auto* v = std::get_if<vote_cmd>(&c.body);
-  if (v == nullptr || !result.ok()) return;
-  const auto [it, fresh] = votes_.try_emplace(v->voter, counted_vote{v->candidate, c.request_id});
+  if (v == nullptr || !result.ok() || v->election_id != election_id) return {};
+  const auto [it, fresh] = table_.try_emplace(v->voter, counted_vote{v->candidate, c.request_id});
   if (!fresh && it->second.request_id != c.request_id) {
-    error = "(5) voter " + v->voter + " counted twice (requests " + it->second.request_id +
-            " and " + c.request_id + ")";
+    return "(5) voter " + v->voter + " counted twice (requests " + it->second.request_id +
+           " and " + c.request_id + ")";
   }
+  return {};
 }
 
-bool replica::restore(const consensus::snapshot_meta& meta, const std::string& data,
-                      const snapshot_registry& registry) {
-  auto restored = election_state::restore(data);
-  const auto* table = registry.find(meta.last_index, data);
-  if (!restored || table == nullptr) return false;
-  state_ = std::move(*restored);
-  votes_ = *table;
-  config_ = meta.config;
-  applied_index_ = meta.last_index;
-  applied_epoch_ = meta.last_epoch;
+bool applied_votes::restore(std::uint64_t index, const std::string& data,
+                            const snapshot_registry& registry) {
+  const auto* table = registry.find(index, data);
+  if (table == nullptr) return false;
+  table_ = *table;
   return true;
+}
+
+std::vector<std::string> check_votes(const std::vector<history::operation>& h,
+                                     const vote_table& counted, std::uint64_t node_id) {
+  std::vector<std::string> bad;
+  const auto where = " on node " + std::to_string(node_id);
+  std::map<std::string, std::string> acked;  // voter -> candidate of an ok attempt
+  std::set<std::pair<std::string, std::string>> sent;  // (voter, request_id) of any attempt
+  std::map<std::pair<std::string, std::string>, std::string> sent_candidate;
+  for (const auto& op : h) {
+    if (op.type != history::op_type::vote) continue;
+    sent.emplace(op.voter, op.request_id);
+    sent_candidate[{op.voter, op.request_id}] = op.candidate;
+    if (op.status == history::completion::ok) acked[op.voter] = op.candidate;
+  }
+  for (const auto& [voter, candidate] : acked) {
+    const auto it = counted.find(voter);
+    if (it == counted.end()) {
+      bad.push_back("acknowledged vote of " + voter + " for " + candidate + " is lost" + where);
+    } else if (it->second.candidate != candidate) {
+      bad.push_back("acknowledged vote of " + voter + " for " + candidate + " counted for " +
+                    it->second.candidate + where);
+    }
+  }
+  for (const auto& [voter, vote] : counted) {
+    const auto it = sent_candidate.find({voter, vote.request_id});
+    if (!sent.contains({voter, vote.request_id}) || it->second != vote.candidate) {
+      bad.push_back("vote of " + voter + " for " + vote.candidate + " (request " +
+                    vote.request_id + ") was never sent by a client" + where);
+    }
+  }
+  return bad;
 }
 
 }  // namespace vote::sim

@@ -27,6 +27,22 @@ void rule_checker::sent(const consensus::envelope& e, std::uint64_t life, const 
   }
 }
 
+// The durable promise when a message of `epoch` to `to` leaves: (epoch, to) itself, or a higher
+// one. A higher one means the message was made before that promise, in the same batch of inputs
+// (a machine's pump gathers the inputs of one turn into one output, whose persist job holds only
+// the newest promise): the message is stale but harmless, because the node durably refuses its
+// epoch now. A lower one, or the same epoch promised to someone else, is a broken rule.
+bool rule_checker::promise_covers(const consensus::envelope& e, std::uint64_t epoch,
+                                  const disk& d, const char* rule, const char* what) {
+  const auto& s = d.state();
+  if (s.promised_epoch > epoch) return false;
+  if (s.promised_epoch == epoch && s.promised_to == e.to) return true;
+  fail(e.from, std::string(rule) + " sends " + what + " of epoch " + std::to_string(epoch) +
+                   " to n" + std::to_string(e.to) + " while its durable promise is " +
+                   pair_text(s.promised_epoch, s.promised_to));
+  return false;
+}
+
 void rule_checker::check_promise(const consensus::envelope& e, const consensus::promise& m,
                                  const disk& d) {
   const auto [it, fresh] = promised_.try_emplace({e.from, e.from_incarnation, m.epoch}, e.to);
@@ -34,27 +50,23 @@ void rule_checker::check_promise(const consensus::envelope& e, const consensus::
     fail(e.from, "(R1) promises epoch " + std::to_string(m.epoch) + " to n" + std::to_string(e.to) +
                      " after promising it to n" + std::to_string(it->second));
   }
-  const auto& s = d.state();
-  if (s.promised_epoch != m.epoch || s.promised_to != e.to) {
-    fail(e.from, "(R1) sends promise{e=" + std::to_string(m.epoch) + "} to n" +
-                     std::to_string(e.to) + " while its durable promise is " +
-                     pair_text(s.promised_epoch, s.promised_to));
-  }
-  if (m.last_log_index != d.last_index() || m.last_log_epoch != d.last_epoch()) {
+  if (!promise_covers(e, m.epoch, d, "(R1)", "a promise")) return;
+  // The promise describes durable entries only: its last entry is durable — or the log was
+  // rewritten since, which only the candidate, leading that epoch, can have done (a later input of
+  // the same batch, after the promise was made).
+  const bool holds_last = m.last_log_index == 0 || d.holds(m.last_log_index, m.last_log_epoch);
+  if (!holds_last && d.last_epoch() < m.epoch) {
     fail(e.from, "(R1) promise describes last entry " +
-                     pair_text(m.last_log_index, m.last_log_epoch) + ", its durable log ends at " +
-                     pair_text(d.last_index(), d.last_epoch()));
+                     pair_text(m.last_log_index, m.last_log_epoch) +
+                     ", which its durable log does not hold (it ends at " +
+                     pair_text(d.last_index(), d.last_epoch()) + ")");
   }
 }
 
 void rule_checker::check_ack(const consensus::envelope& e, const consensus::append_reply& m,
                              const disk& d, std::optional<leader_view> to_leader) {
+  if (!promise_covers(e, m.epoch, d, "(R2)", "an ok append_reply")) return;
   const auto& s = d.state();
-  if (s.promised_epoch != m.epoch || s.promised_to != e.to) {
-    fail(e.from, "(R2) acks an append of epoch " + std::to_string(m.epoch) + " from n" +
-                     std::to_string(e.to) + " while its durable promise is " +
-                     pair_text(s.promised_epoch, s.promised_to));
-  }
   const auto mine = d.epoch_at(m.match_index);
   const bool compacted = s.snapshot && m.match_index < s.snapshot->last_index;
   if (!mine && !compacted) {

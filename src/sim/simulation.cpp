@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <functional>
+#include <set>
 #include <utility>
 
+#include "vote/core/invariant.hpp"
 #include "vote/sim/cluster.hpp"
-#include "vote/sim/history.hpp"
 #include "vote/sim/invariants.hpp"
 #include "vote/sim/nemesis.hpp"
 #include "vote/sim/rng.hpp"
@@ -31,6 +32,8 @@ class runner {
   void check_member(const sim_node& leader, consensus::node_id id);
   void phase(const std::string& name) { cluster_.trace("=== " + name + " ==="); }
   void describe_run() const;
+  // The warm-up ends this long after the start: the discovery window, then time to form.
+  std::int64_t warmup_end() const { return cfg_.timers.discovery_window.count() + cfg_.warmup_ms; }
   fault_profile calm_profile() const {
     auto p = profile_for(fault_kind::none);
     p.fifo = cfg_.fifo;
@@ -42,7 +45,7 @@ class runner {
   fault_profile profile_;
   rng rng_;
   invariant_checker checker_;
-  history history_;
+  history::recorder history_;
   cluster cluster_;
   client_pool clients_;
   nemesis nemesis_;
@@ -53,25 +56,35 @@ cluster_config cluster_config_for(const run_config& cfg, const fault_profile& pr
   cluster_config c;
   c.nodes = cfg.nodes;
   c.spares = profile.membership ? 3 : 0;
+  c.timers = cfg.timers;
   c.options = cfg.options;
   return c;
 }
 
-// The core's timers and limits drawn from the seed, so runs cover small batches, deep or no
-// pipelining, frequent snapshots in small chunks and different timer ratios.
-consensus::options draw_options(consensus::options o, rng& r) {
-  o.heartbeat = std::chrono::milliseconds(r.between(20, 80));
-  o.election_timeout = std::chrono::milliseconds(r.between(3 * o.heartbeat.count(), 400));
-  o.election_jitter = std::chrono::milliseconds(r.between(50, 200));
-  o.round_timeout = std::chrono::milliseconds(r.between(20, 150));
-  o.fast_path_delay = std::chrono::milliseconds(r.between(0, 150));
-  o.handover_tenure = std::chrono::milliseconds(r.between(500, 1500));
-  o.max_entries_per_append = r.pick(std::vector<std::size_t>{1, 2, 3, 8, 32});
+// The operator's timers drawn around the product's defaults (node::node_timers), from which the
+// core's timers follow exactly as in vote-server (node::consensus_options); then the limits the
+// product leaves at their defaults, drawn so that runs cover small batches, deep or no
+// pipelining, frequent snapshots in small chunks.
+void draw_timers_and_limits(run_config& cfg, rng& r) {
+  const node::node_timers product;
+  auto& t = cfg.timers;
+  t.heartbeat = std::chrono::milliseconds(r.between(product.heartbeat.count() / 2,
+                                                    product.heartbeat.count() * 3 / 2));
+  t.election_timeout = std::chrono::milliseconds(
+      r.between(std::max<std::int64_t>(3 * t.heartbeat.count(), product.election_timeout.count() / 2),
+                product.election_timeout.count() * 2));
+  t.hello_interval = std::chrono::milliseconds(r.between(product.hello_interval.count() / 4,
+                                                         product.hello_interval.count()));
+  t.discovery_window = std::chrono::milliseconds(r.between(
+      2 * t.hello_interval.count(), std::max(2 * t.hello_interval.count(), std::int64_t{1200})));
+  t.snapshot_every = r.pick(std::vector<std::uint64_t>{8, 24, 64, 200});
+  auto o = node::consensus_options(t, "");
+  o.handover_tenure = std::chrono::milliseconds(r.between(500, 1500));  // product: 5 s
+  o.max_entries_per_append = r.pick(std::vector<std::size_t>{1, 2, 3, 8, 32, 256});
   o.max_inflight_appends = static_cast<std::size_t>(r.between(1, 8));
   o.snapshot_chunk_size = r.pick(std::vector<std::size_t>{512, 4096, 65536});
   o.catch_up_threshold = r.pick(std::vector<std::uint64_t>{4, 16, 64, 1000});
-  o.snapshot_threshold = r.pick(std::vector<std::uint64_t>{8, 24, 64, 200});
-  return o;
+  cfg.options = o;
 }
 
 // Swarm testing: a mixed run enables a random subset of the fault families.
@@ -96,7 +109,9 @@ struct prepared_run {
 prepared_run prepare(run_config cfg) {
   rng aux(cfg.seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL);
   auto profile = profile_for(cfg.faults);
-  if (cfg.random_options) cfg.options = draw_options(cfg.options, aux);
+  if (cfg.random_options) draw_timers_and_limits(cfg, aux);
+  cfg.clients.timeout_ms = aux.pick(std::vector<std::int64_t>{60, 200, 1200});
+  cfg.clients.shared_request_ids = aux.chance(0.25);
   if (cfg.faults == fault_kind::mixed) profile = draw_mixed(profile, aux);
   profile.fifo = cfg.fifo;
   return {std::move(cfg), profile};
@@ -108,9 +123,10 @@ runner::runner(prepared_run p)
     : cfg_(std::move(p.cfg)),
       profile_(p.profile),
       rng_(cfg_.seed),
+      history_([this] { return cluster_.now() * 1000; }),
       cluster_(cluster_config_for(cfg_, profile_), rng_, checker_, history_, cfg_.trace),
-      clients_(cfg_.clients, cluster_.config().election_id),
-      nemesis_(profile_, cfg_.warmup_ms, rng_) {}
+      clients_(cfg_.clients, cluster_.config().election_id, cluster_.config().admin_token),
+      nemesis_(profile_, warmup_end(), rng_) {}
 
 bool runner::advance_until(std::int64_t t, bool chaos, const std::function<bool()>& done) {
   while (cluster_.now() < t) {
@@ -123,13 +139,13 @@ bool runner::advance_until(std::int64_t t, bool chaos, const std::function<bool(
   return true;
 }
 
-// True when a write (not a read) invoked at a node not in `not_by` was acknowledged since `since`.
+// True when a write (not a read) was acknowledged since `since` by a node not in `not_by`.
 bool runner::write_acked(std::int64_t since, const std::vector<consensus::node_id>& not_by) const {
-  const auto& ops = history_.operations();
-  return std::any_of(ops.rbegin(), ops.rend(), [&](const operation& op) {
-    return op.kind != op_kind::read && op.status == op_status::ok && op.completed_ms >= since &&
-           std::find(not_by.begin(), not_by.end(), op.node) == not_by.end();
-  });
+  const auto& acks = cluster_.write_acks();
+  for (auto it = acks.rbegin(); it != acks.rend() && it->first >= since; ++it) {
+    if (std::find(not_by.begin(), not_by.end(), it->second) == not_by.end()) return true;
+  }
+  return false;
 }
 
 bool runner::expect_write(const std::string& what, const std::vector<std::size_t>& cut_off) {
@@ -144,15 +160,48 @@ bool runner::expect_write(const std::string& what, const std::vector<std::size_t
   return false;
 }
 
+// VOTE_INVARIANT in the product's code (the machine, the core) records a violation of the run
+// instead of aborting: the seed then fails with the replay command (core/invariant.hpp).
+thread_local invariant_checker* current_checker = nullptr;
+
+void record_invariant(const invariant_failure& f) {
+  if (current_checker == nullptr) return;
+  current_checker->fail("broken invariant at " + std::string(f.file) + ":" +
+                        std::to_string(f.line) + ": " + std::string(f.what));
+}
+
+class invariants_recorded {
+ public:
+  explicit invariants_recorded(invariant_checker& c)
+      : previous_checker_(std::exchange(current_checker, &c)),
+        previous_(set_invariant_handler(record_invariant)) {}
+  ~invariants_recorded() {
+    set_invariant_handler(previous_);
+    current_checker = previous_checker_;
+  }
+  invariants_recorded(const invariants_recorded&) = delete;
+  invariants_recorded& operator=(const invariants_recorded&) = delete;
+
+ private:
+  invariant_checker* previous_checker_;
+  invariant_handler previous_;
+};
+
 run_result runner::run() {
+  const invariants_recorded recording(checker_);
   cluster_.set_profile(calm_profile());
   phase("warm-up");
   describe_run();
-  cluster_.bootstrap();
-  if (!advance_until(cfg_.warmup_ms, false)) return result();
+  cluster_.start();
+  if (!advance_until(warmup_end(), false)) return result();
+  if (!cluster_.formed()) {
+    checker_.fail("liveness: the initial members formed no cluster within " +
+                  std::to_string(warmup_end()) + "ms");
+    return result();
+  }
   phase("chaos: " + std::string(to_string(cfg_.faults)));
   cluster_.set_profile(profile_);
-  if (!advance_until(cfg_.warmup_ms + cfg_.chaos_ms, true)) return result();
+  if (!advance_until(warmup_end() + cfg_.chaos_ms, true)) return result();
   cluster_.set_profile(calm_profile());
   if (const auto cut_off = nemesis_.degrade(cluster_, rng_)) {
     phase("degraded: " + cluster_.links().describe());
@@ -163,7 +212,8 @@ run_result runner::run() {
   phase("calm");
   cluster_.heal_everything();
   for (std::size_t slot = 0; slot < cluster_.slots(); ++slot) {
-    calm_applied_.push_back(cluster_.node(slot).sm.applied_index());
+    const auto& n = cluster_.node(slot);
+    calm_applied_.push_back(n.up() ? n.machine().applied_index() : 0);
   }
   if (!expect_write("after the faults stopped", {})) return result();
   const auto settle = cluster_.now() + cfg_.options.handover_tenure.count() + cfg_.settle_ms;
@@ -171,12 +221,18 @@ run_result runner::run() {
   clients_.stop();
   phase("drain");
   if (!advance_until(cluster_.now() + cfg_.drain_ms, false)) return result();
+  cluster_.check_no_open_requests();
   end_checks();
   return result();
 }
 
 void runner::describe_run() const {
   const auto& o = cfg_.options;
+  const auto& t = cfg_.timers;
+  cluster_.trace("timers: hello=" + std::to_string(t.hello_interval.count()) +
+                 " discovery_window=" + std::to_string(t.discovery_window.count()) +
+                 " client_timeout=" + std::to_string(cfg_.clients.timeout_ms) +
+                 (cfg_.clients.shared_request_ids ? " shared-request-ids" : ""));
   cluster_.trace("options: heartbeat=" + std::to_string(o.heartbeat.count()) +
                  " election_timeout=" + std::to_string(o.election_timeout.count()) + "+" +
                  std::to_string(o.election_jitter.count()) +
@@ -201,13 +257,30 @@ void runner::end_checks() {
     return;
   }
   const auto& l = cluster_.node(*leader);
-  const auto& config = l.core->configuration();
+  const auto& config = l.core().configuration();
   if (cfg_.options.highest_id_leads && !config.voters.empty() && config.voters.back().id != l.id) {
     checker_.fail("liveness: after the calm period n" + std::to_string(l.id) +
                   " leads, not the highest-id voter n" + std::to_string(config.voters.back().id));
   }
   for (const auto& m : config.voters) check_member(l, m.id);
   for (const auto& m : config.learners) check_member(l, m.id);
+  // The same black-box checks the chaos tool runs against real servers (history.hpp), on the
+  // final state of every member that caught up.
+  std::vector<history::server_state> finals;
+  for (const auto& m : config.voters) {
+    const auto slot = cluster_.slot_of(m.id);
+    if (!slot || !cluster_.node(*slot).up()) continue;
+    const auto& n = cluster_.node(*slot);
+    if (n.machine().applied_index() != l.machine().applied_index()) continue;
+    if (auto r = n.machine().state().result_of(cluster_.config().election_id)) {
+      finals.push_back({n.id, std::move(*r)});
+    }
+  }
+  if (finals.empty()) return;
+  for (const auto& c :
+       history::check_history(history_.operations(), cluster_.config().election_id, finals)) {
+    for (const auto& v : c.violations) checker_.fail("end: " + c.check + ": " + v);
+  }
 }
 
 // A member that is up and caught up must equal the leader; one that is behind must at least
@@ -221,20 +294,23 @@ void runner::check_member(const sim_node& leader, consensus::node_id id) {
     return;
   }
   const auto& n = cluster_.node(*slot);
-  const auto applied = n.sm.applied_index();
-  if (applied != leader.sm.applied_index()) {
-    if (applied <= calm_applied_[*slot] && leader.sm.applied_index() > applied) {
+  const auto applied = n.machine().applied_index();
+  const auto leader_applied = leader.machine().applied_index();
+  if (applied != leader_applied) {
+    if (applied <= calm_applied_[*slot] && leader_applied > applied) {
       checker_.fail("liveness: member " + name + " stuck at applied index " +
                     std::to_string(applied) + " during the whole calm period, the leader at " +
-                    std::to_string(leader.sm.applied_index()));
+                    std::to_string(leader_applied));
     }
     return;
   }
-  if (!(n.sm.state() == leader.sm.state()) ||
-      n.sm.state().snapshot() != leader.sm.state().snapshot()) {
+  const auto& state = n.machine().state();
+  if (!(state == leader.machine().state()) || state.snapshot() != leader.machine().state().snapshot()) {
     checker_.fail("end: the state machine of " + name + " differs from the leader's");
   }
-  for (const auto& v : check_history(history_, n.sm.votes(), id)) checker_.fail("end: " + v);
+  for (const auto& v : check_votes(history_.operations(), n.votes.table(), id)) {
+    checker_.fail("end: " + v);
+  }
 }
 
 run_result runner::result() const {
@@ -243,9 +319,16 @@ run_result runner::result() const {
   r.violations = checker_.violations();
   r.end_ms = cluster_.now();
   r.epochs_led = checker_.leaders_seen();
-  r.acknowledged_votes = history_.acknowledged_votes().size();
-  r.operations = history_.operations().size();
-  r.unknown = history_.count(op_status::unknown);
+  const auto ops = history_.operations();
+  std::set<std::string> acked;
+  for (const auto& op : ops) {
+    if (op.type == history::op_type::vote && op.status == history::completion::ok) {
+      acked.insert(op.voter);
+    }
+    if (op.status == history::completion::unknown) ++r.unknown;
+  }
+  r.acknowledged_votes = acked.size();
+  r.operations = ops.size();
   r.messages = cluster_.net().sent();
   r.dropped = cluster_.net().dropped();
   r.duplicated = cluster_.net().duplicated();
@@ -254,24 +337,29 @@ run_result runner::result() const {
   r.takeovers = s.takeovers;
   r.membership_changes = s.membership_changes;
   r.snapshots = s.snapshots;
+  r.stops = s.stops;
   return r;
 }
 
 }  // namespace
 
+// Without random options (tests that pin a run): the product's timers, a short discovery window
+// and hello interval, snapshots every 48 entries.
+node::node_timers run_config::default_timers() {
+  node::node_timers t;
+  t.hello_interval = 200ms;
+  t.discovery_window = 400ms;
+  t.snapshot_every = 48;
+  return t;
+}
+
 consensus::options run_config::default_options() {
-  consensus::options o;
-  o.heartbeat = 50ms;
-  o.election_timeout = 250ms;
-  o.election_jitter = 150ms;
-  o.round_timeout = 100ms;
-  o.fast_path_delay = 100ms;
+  auto o = node::consensus_options(default_timers(), "");
   o.handover_tenure = 1000ms;
   o.max_entries_per_append = 32;
   o.max_inflight_appends = 4;
   o.snapshot_chunk_size = 2048;
   o.catch_up_threshold = 64;
-  o.snapshot_threshold = 48;
   return o;
 }
 

@@ -115,19 +115,19 @@ std::string describe(const log_entry& e) {
          std::string(kind_name(e.kind)) + ")";
 }
 
-std::string describe_persist(const consensus::output& out) {
+std::string describe(const consensus::persist_job& job) {
   std::string s;
   const auto add = [&s](const std::string& part) { s += (s.empty() ? "" : " ") + part; };
-  if (out.persist.cluster_uuid) add("uuid=" + *out.persist.cluster_uuid);
-  if (out.persist.promise)
-    add("promise(" + to_string(out.persist.promise->epoch) + ",n" +
-        to_string(out.persist.promise->to) + ")");
-  if (out.persist.install_snapshot) {
-    add("snapshot(" + to_string(out.persist.install_snapshot->meta.last_index) + "," +
-        to_string(out.persist.install_snapshot->meta.last_epoch) + ")");
+  if (job.cluster_uuid) add("uuid=" + *job.cluster_uuid);
+  if (job.promise)
+    add("promise(" + to_string(job.promise->epoch) + ",n" +
+        to_string(job.promise->to) + ")");
+  if (job.install_snapshot) {
+    add("snapshot(" + to_string(job.install_snapshot->meta.last_index) + "," +
+        to_string(job.install_snapshot->meta.last_epoch) + ")");
   }
-  if (out.persist.truncate_from) add("truncate>=" + to_string(*out.persist.truncate_from));
-  if (!out.persist.entries.empty()) add("entries=" + span(out.persist.entries));
+  if (job.truncate_from) add("truncate>=" + to_string(*job.truncate_from));
+  if (!job.entries.empty()) add("entries=" + span(job.entries));
   return s;
 }
 

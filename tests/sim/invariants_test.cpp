@@ -5,7 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "vote/core/election.hpp"
-#include "vote/sim/history.hpp"
+#include "vote/history/history.hpp"
+#include "vote/sim/replica.hpp"
 #include "vote/sim/invariants.hpp"
 #include "vote/sim/log_model.hpp"
 
@@ -16,9 +17,9 @@ log_entry entry(std::uint64_t index, std::uint64_t epoch, std::string payload = 
   return log_entry{index, epoch, entry_kind::command, std::move(payload)};
 }
 
-operation vote_op(std::string voter, std::string candidate) {
-  operation op;
-  op.kind = op_kind::vote;
+history::operation vote_op(std::string voter, std::string candidate) {
+  history::operation op;
+  op.type = history::op_type::vote;
   op.request_id = "req-" + voter;
   op.voter = std::move(voter);
   op.candidate = std::move(candidate);
@@ -108,19 +109,19 @@ TEST(InvariantChecker, TalliesMustEqualTheAcceptedVotes) {
 }
 
 TEST(HistoryCheck, AcknowledgedVoteMustBeCountedWithItsCandidate) {
-  history h;
+  history::recorder h;
   const auto id = h.invoke(vote_op("v1", "A"));
-  h.complete(id, op_status::ok, 5, "ok");
-  EXPECT_TRUE(check_history(h, vote_table{{"v1", {"A", "req-v1"}}}, 1).empty());
-  EXPECT_FALSE(check_history(h, vote_table{}, 1).empty());
-  EXPECT_FALSE(check_history(h, vote_table{{"v1", {"B", "req-v1"}}}, 1).empty());
+  h.complete(id, history::completion::ok);
+  EXPECT_TRUE(check_votes(h.operations(), vote_table{{"v1", {"A", "req-v1"}}}, 1).empty());
+  EXPECT_FALSE(check_votes(h.operations(), vote_table{}, 1).empty());
+  EXPECT_FALSE(check_votes(h.operations(), vote_table{{"v1", {"B", "req-v1"}}}, 1).empty());
 }
 
 TEST(HistoryCheck, CountedVoteMustHaveBeenSent) {
-  history h;
+  history::recorder h;
   h.invoke(vote_op("v1", "A"));  // unknown outcome: may count
-  EXPECT_TRUE(check_history(h, vote_table{{"v1", {"A", "req-v1"}}}, 1).empty());
-  EXPECT_FALSE(check_history(h, vote_table{{"v2", {"A", "req-v2"}}}, 1).empty());
+  EXPECT_TRUE(check_votes(h.operations(), vote_table{{"v1", {"A", "req-v1"}}}, 1).empty());
+  EXPECT_FALSE(check_votes(h.operations(), vote_table{{"v2", {"A", "req-v2"}}}, 1).empty());
 }
 
 TEST(LogModel, TruncateAppendAndSnapshotKeepIndexesDense) {

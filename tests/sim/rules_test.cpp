@@ -19,12 +19,12 @@ class RuleCheckerTest : public ::testing::Test {
   // Node 2's durable state: promise (epoch, to) and `entries` entries of epoch `log_epoch`.
   void persist(std::uint64_t epoch, consensus::node_id to, std::uint64_t entries,
                std::uint64_t log_epoch = 1) {
-    consensus::output out;
-    out.persist.promise = consensus::promise_record{epoch, to};
+    consensus::persist_job job;
+    job.promise = consensus::promise_record{epoch, to};
     for (std::uint64_t i = disk_.last_index() + 1; i <= entries; ++i) {
-      out.persist.entries.push_back(log_entry{i, log_epoch, entry_kind::command, "x"});
+      job.entries.push_back(log_entry{i, log_epoch, entry_kind::command, "x"});
     }
-    ASSERT_FALSE(disk_.write(out).has_value());
+    ASSERT_FALSE(disk_.write(job).has_value());
   }
   void send(consensus::message_body body, std::optional<leader_view> leader = std::nullopt) {
     rules_.sent(envelope{2, 20, 1, "u", std::move(body)}, 1, disk_, leader);

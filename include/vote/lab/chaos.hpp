@@ -40,12 +40,24 @@
 #include <nlohmann/json.hpp>
 
 #include "vote/client/call.hpp"
-#include "vote/lab/history.hpp"
+#include "vote/history/history.hpp"
 #include "vote/lab/netns.hpp"
 #include "vote/net/interfaces.hpp"
 #include "vote/wire/messages.hpp"
 
 namespace vote::lab {
+
+// The client history is the one record every test lab shares (vote/history/history.hpp).
+using history::all_passed;
+using history::check_history;
+using history::check_result;
+using history::completion;
+using history::op_type;
+using history::operation;
+using history::recorder;
+using history::server_state;
+using history::tally_map;
+
 
 // One request to `server` over a fresh connection from the calling thread's namespace, bounded
 // by `timeout` in total (connect included). nullopt on a transport failure, a timeout or an
@@ -167,7 +179,7 @@ class workload {
     std::uint64_t seed = 0;
     std::chrono::milliseconds call_timeout{2000};
   };
-  workload(const netns_cluster& cluster, history& h, options o);
+  workload(const netns_cluster& cluster, recorder& h, options o);
   ~workload();
   workload(const workload&) = delete;
   workload& operator=(const workload&) = delete;
@@ -181,7 +193,7 @@ class workload {
   client::call_options call_options(std::size_t k, std::mt19937_64& rng) const;
 
   const netns_cluster& cluster_;
-  history& history_;
+  recorder& history_;
   options options_;
   std::atomic<bool> stopping_{false};
   std::atomic<std::size_t> next_voter_{0};

@@ -39,4 +39,8 @@ struct server_config {
 // Fills derived defaults (data_dir).
 void validate(server_config& c);
 
+// Reads the admin token file: surrounding whitespace trimmed; throws std::invalid_argument when
+// the file cannot be read, is empty, or the token is shorter than 16 characters.
+std::string load_admin_token(const std::string& path);
+
 }  // namespace vote::node

@@ -1,6 +1,7 @@
-// Startup recovery of vote-server (DESIGN.md §8, docs/storage.md "Startup sequence"): refuse a
-// damaged data directory, then read back what the consensus core needs to restart. Also the
-// offline check behind `vote-server --check-data-dir DIR`.
+// Startup recovery of vote-server (DESIGN.md §8, docs/storage.md "Startup sequence"): lock the
+// data directory, refuse it when damaged, load or create the node identity, then read back what
+// the node machine needs to restart. Also the offline check behind
+// `vote-server --check-data-dir DIR`.
 #pragma once
 
 #include <iosfwd>
@@ -8,7 +9,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "vote/node/cluster_node.hpp"
+#include "vote/node/machine/machine.hpp"
 #include "vote/node/config.hpp"
 #include "vote/storage/data_dir_check.hpp"
 #include "vote/storage/file_system.hpp"
@@ -41,6 +42,20 @@ void refuse_damaged_data_dir(storage::file_system& fs, const std::string& data_d
 recovered_state recover(storage::file_system& fs, const server_config& c,
                         const storage::node_identity& identity,
                         std::unique_ptr<storage::wal>& wal_out);
+
+// Everything start-up takes from the data directory, which stays locked while `lock` lives.
+struct opened_data_dir {
+  storage::data_dir_lock lock;
+  storage::node_identity identity;
+  bool new_identity = false;  // the identity was created by this start
+  std::unique_ptr<storage::wal> wal;
+  recovered_state recovered;
+};
+
+// The whole start-up sequence: create and lock `c.data_dir` (startup_error(exit_unavailable)
+// when another server holds it), refuse_damaged_data_dir(), load the identity or create one
+// (startup_error(exit_data) when it belongs to another --id), then recover().
+opened_data_dir open_data_dir(storage::file_system& fs, const server_config& c);
 
 // `vote-server --check-data-dir DIR`: prints the verdict to `out` and returns the exit code:
 // 0 healthy, 4 damaged, 3 locked by a running server, 2 missing or unusable. Never modifies

@@ -1,11 +1,17 @@
-// Simulated clients (DESIGN.md §5.5, §9): they register one election, then vote (each voter once,
-// with one request_id reused on every retry and every leader) and now and then read, always at
-// the node they believe leads. Every attempt goes into the history: invoke, then ok / refused /
-// unknown. A refused attempt moves to the leader the node names (or a random node); an unknown
-// one (timeout, leadership lost, crash) is retried later with the same request_id — so a vote
-// that was in fact counted must come back as the original success, never as "already voted".
-// Once every voter has voted, the writes are registrations of small probe elections, so the
-// liveness checks always have writes to wait for.
+// Simulated clients (DESIGN.md §5.5, §9): they register one election, then vote (each voter
+// once, with one request_id reused on every retry and every leader) and now and then read the
+// live results, always at the node they believe leads. Requests are the product's JSON requests,
+// handed to the node machines as a client connection would. Every attempt goes into the history:
+// invoke, then ok / refused / unknown. A refused attempt moves to the leader the node names (or a
+// random node); an unknown one (timeout, leadership lost, crash) is retried later with the same
+// request_id — so a vote that was in fact counted must come back as the original success, never
+// as "already voted". Once every voter has voted, the writes are registrations of small probe
+// elections, so the liveness checks always have writes to wait for.
+//
+// Request ids are chosen by clients, so the server may not trust them to be unique across
+// voters: with `shared_request_ids` the votes of different voters reuse a few request ids (what
+// a client with a poor random generator would do); a reply must still answer the proposal it was
+// made for, matched by index and epoch, not by request id alone.
 #pragma once
 
 #include <cstddef>
@@ -14,8 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "vote/history/history.hpp"
 #include "vote/sim/cluster.hpp"
-#include "vote/sim/history.hpp"
 #include "vote/sim/rng.hpp"
 
 namespace vote::sim {
@@ -26,28 +32,25 @@ struct client_config {
   std::vector<std::string> candidates{"A", "B", "C"};
   std::int64_t think_min_ms = 2;
   std::int64_t think_max_ms = 40;
-  std::int64_t timeout_ms = 1200;  // no answer for this long: outcome unknown
+  std::int64_t timeout_ms = 1200;  // no answer for this long: outcome unknown, retry
   double read_chance = 0.1;
+  bool shared_request_ids = false;  // votes of different voters reuse request ids
 };
 
 class client_pool {
  public:
-  client_pool(client_config cfg, std::string election_id);
+  client_pool(client_config cfg, std::string election_id, std::string admin_token);
 
   // Lets every client act whose next moment has come (at c.now()).
-  void step(cluster& c, history& h, rng& random);
+  void step(cluster& c, history::recorder& h, rng& random);
   // Stops starting new operations (attempts in flight still complete).
   void stop() noexcept { active_ = false; }
   bool registered() const noexcept { return registered_; }
   std::size_t voters_used() const noexcept { return next_voter_; }
-  // The payload of the register command (also used by tests).
-  std::string register_payload(std::int64_t now_ms) const;
-  // A write after every voter has voted: registers a small election of its own.
-  std::string probe_payload(const std::string& election_id, std::int64_t now_ms) const;
 
  private:
   struct work {
-    op_kind kind = op_kind::vote;
+    history::op_type type = history::op_type::vote;
     std::string election_id;
     std::string request_id;
     std::string voter;
@@ -62,14 +65,15 @@ class client_pool {
     std::optional<work> job;  // the logical operation, kept across retries
   };
 
-  void poll(client& cl, cluster& c, history& h, rng& random);
-  void start(client& cl, cluster& c, history& h, rng& random);
+  void poll(client& cl, cluster& c, history::recorder& h, rng& random);
+  void start(client& cl, cluster& c, history::recorder& h, rng& random);
   std::optional<work> next_job(const client& cl, rng& random);
   void retarget(client& cl, const cluster& c, rng& random, bool follow_hint);
-  std::string payload(const work& w, std::int64_t now_ms) const;
+  std::string payload(const work& w) const;
 
   client_config cfg_;
   std::string election_id_;
+  std::string admin_token_;
   std::vector<client> clients_;
   bool active_ = true;
   bool registered_ = false;

@@ -1,25 +1,37 @@
-// The simulated cluster: N consensus cores in one process, a seeded network between them, a
-// simulated disk and a state machine each, and the invariant checker watching every output
-// (DESIGN.md §3, §5.6, §9; STYLE.md 7).
+// The simulated cluster: N node machines — the product's own pipeline, core and state machine —
+// in one process, a seeded network between them, a simulated disk each, simulated clients, and
+// the invariant checker watching every output, send, write and reply (DESIGN.md §3, §5.6, §9;
+// STYLE.md 7, 15).
 //
 // Time is simulated milliseconds. advance_to(t) is one step: it delivers every message due by t
-// (checking the topology again at delivery), completes the disk writes due by t (then sends
-// their messages, applies their committed entries and handles their reports), runs discovery
-// (hellos, member_seen / member_silent) and ticks every running core. After every input the
-// node's outputs are drained at once, and after every step the per-core invariants run.
-// Every random choice comes from the run's one rng; iteration is in slot order: a seed replays.
+// (checking the topology again at delivery), completes the disk jobs due by t (persisted() /
+// snapshot_saved()), delivers hellos, ticks every running machine and runs the pumps the
+// machines asked for (pump_soon: the inputs of one step share one output, as one event-loop turn
+// does in the product). After every step the per-core invariants run. Every random choice comes
+// from the run's one rng; iteration is in slot order: a seed replays exactly.
+//
+// Checks beyond the invariants (invariants.hpp) and the protocol rules (rules.hpp):
+//   - every request handed to a machine is answered exactly once: a second answer, a stop that
+//     ends with a request unanswered, or a request still open at the end of the run fails;
+//   - an ok answer to a command comes only once an entry carrying that request was committed by a
+//     leader, which was checked then to be durable on a majority of the leader's configuration;
+//   - an ok answer to a read counts every vote acknowledged before the read was invoked;
+//   - a vote retried with its request id is never refused as "already voted", and a vote of an
+//     election acknowledged as registered is never refused as "unknown election".
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "vote/core/consensus.hpp"
+#include "vote/history/history.hpp"
+#include "vote/node/machine/machine.hpp"
 #include "vote/sim/faults.hpp"
-#include "vote/sim/history.hpp"
 #include "vote/sim/invariants.hpp"
 #include "vote/sim/network.hpp"
 #include "vote/sim/node.hpp"
@@ -32,39 +44,50 @@
 namespace vote::sim {
 
 struct cluster_config {
-  std::size_t nodes = 3;   // initial members
+  std::size_t nodes = 3;   // initial members (they bootstrap together: --bootstrap-expect N)
   std::size_t spares = 0;  // extra slots for membership changes (not started at first)
+  node::node_timers timers;  // the operator's timers (hellos, discovery window)
+  // The core's options: node::consensus_options(timers) as in the product, with the limits and
+  // the handover tenure a run draws (the endpoint is set per node).
   consensus::options options;
-  std::int64_t disk_delay_max_ms = 6;  // a write completes 0..this ms after it was handed over
-  std::int64_t hello_interval_ms = 500;
-  std::int64_t silence_ms = 1000;  // no hello for this long: member_silent
+  node::milliseconds stop_timeout{2000};
+  std::int64_t disk_latency_max_ms = 6;    // an fsync takes 0..this ms ...
+  double slow_disk = 0.02;                 // ... or, with this chance, a slow one:
+  std::int64_t slow_disk_max_ms = 120;     // up to this many ms
   std::string election_id = "e1";
+  std::string admin_token = "sim-admin-token-0123456789";
 };
 
-enum class submit_result : std::uint8_t { accepted, not_leader, down, queued };
+// What became of a client request handed to the cluster.
+enum class submit_result : std::uint8_t { handed, down, queued };
 
 struct cluster_stats {
   std::uint64_t crashes = 0;
   std::uint64_t restarts = 0;
   std::uint64_t pauses = 0;
+  std::uint64_t stops = 0;
   std::uint64_t takeovers = 0;
   std::uint64_t membership_changes = 0;
   std::uint64_t commits = 0;    // entries applied on any node
   std::uint64_t snapshots = 0;  // taken or installed
+  std::uint64_t replies = 0;
 };
 
 class cluster {
  public:
-  cluster(cluster_config cfg, rng& random, invariant_checker& checker, history& h,
+  cluster(cluster_config cfg, rng& random, invariant_checker& checker, history::recorder& h,
           trace_sink trace);
 
   std::int64_t now() const noexcept { return now_; }
   const cluster_config& config() const noexcept { return cfg_; }
   void set_profile(const fault_profile& p) { profile_ = p; }
   const fault_profile& profile() const noexcept { return profile_; }
-  // Starts the initial members; the highest id proposes the bootstrap (DESIGN.md §4).
-  void bootstrap();
+  // Starts the initial members with empty disks; the machines find each other by hellos and the
+  // highest id proposes the bootstrap (DESIGN.md §4).
+  void start();
   void advance_to(std::int64_t now_ms);
+  // End of run: every request handed to a running machine has been answered.
+  void check_no_open_requests();
 
   // ---- views --------------------------------------------------------------------------------
   std::size_t slots() const noexcept { return nodes_.size(); }
@@ -73,76 +96,86 @@ class cluster {
   // A running node whose core says it is the serving leader (the highest epoch if several).
   std::optional<std::size_t> serving_leader() const;
   const std::string& uuid() const noexcept { return uuid_; }
-  bool formed() const noexcept { return formed_; }
+  bool formed() const noexcept { return !uuid_.empty(); }
   const network& net() const noexcept { return net_; }
   const cluster_stats& stats() const noexcept { return stats_; }
   std::size_t acked_votes() const noexcept { return acked_voters_.size(); }
+  // Every acknowledged write: (when, the node that answered), in time order.
+  const std::vector<std::pair<std::int64_t, consensus::node_id>>& write_acks() const noexcept {
+    return write_acks_;
+  }
   void trace(const std::string& line) const;
+  bool tracing() const noexcept { return static_cast<bool>(trace_); }
 
   // ---- clients ------------------------------------------------------------------------------
-  submit_result submit(std::size_t slot, std::uint64_t op_id, const std::string& payload);
-  submit_result read(std::size_t slot, std::uint64_t op_id);
+  // Hands the request `payload` of history operation `op` to the node at `slot` (now, or when it
+  // resumes if it is paused). Its answer completes the operation.
+  submit_result submit(std::size_t slot, std::uint64_t op, const std::string& payload);
 
   // ---- faults (cluster_faults.cpp) ----------------------------------------------------------
   const topology& links() const noexcept { return links_; }
-  // Changes the links; pairs that lose their connection get link_closed on both ends.
+  // Changes the links; pairs that lose their connection get on_link_down on both ends.
   void set_links(const topology& t);
   void crash(std::size_t slot);
   void restart(std::size_t slot);
   void pause(std::size_t slot, std::int64_t until_ms);
   void resume(std::size_t slot);
-  // Disk loss: wipes the slot's disk (new incarnation) and starts an empty core that joins.
+  // SIGTERM: the machine hands over, drains and stops (and leaves the cluster if this lifetime
+  // runs with --leave); the node is down once it has stopped.
+  void stop(std::size_t slot);
+  // Disk loss: wipes the slot's disk (new incarnation) and starts an empty node that joins.
   void start_fresh(std::size_t slot);
-  // Makes the node at `slot` stand now (a core test hook, else a forged timeout_now).
+  // Makes the node at `slot` stand now (the core's force_campaign, through the machine).
   void force_takeover(std::size_t slot);
-  // Heals links, resumes paused nodes and restarts crashed ones that ever ran.
+  // Heals links, resumes paused nodes and restarts crashed or stopped ones that ever ran.
   void heal_everything();
-  // Membership through the leader at `leader_slot` (DESIGN.md §4): adds the node of `slot`
-  // (which must be running), removes the member `id`.
-  errc add_member(std::size_t leader_slot, std::size_t slot);
-  errc remove_member(std::size_t leader_slot, consensus::node_id id);
+  // The admin asks the node at `leader_slot` to remove member `id` (a remove_member request).
+  void remove_member(std::size_t leader_slot, consensus::node_id id);
 
  private:
-  // cluster.cpp
-  void propose_bootstrap();
+  friend class sim_host;
+
+  // cluster.cpp: the step loop
   void deliver_due();
-  void deliver(sim_node& n, const consensus::envelope& e);
-  void tick_all();
+  void deliver(sim_node& n, const sim_message& m);
+  void complete_disk_jobs(sim_node& n);
   void discovery();
-  void hello_from(sim_node& b);
-  void check_silence(sim_node& a);
+  void tick_all();
+  void pump(sim_node& n);
+  void settle(sim_node& n);  // takes down a node whose machine stopped or failed
   void check_cores();
-  // cluster_output.cpp
-  void drain(sim_node& n);
-  void take(sim_node& n, consensus::output out);
-  void mirror(sim_node& n, const consensus::output& out);
+  void violation(const sim_node& n, const std::string& what);
+
+  // cluster_effects.cpp: what a host's machine does, checked
+  void on_send(sim_node& n, consensus::node_id to, const sim_message& m);
+  void on_output(sim_node& n, const consensus::output& out);
+  void on_applied(sim_node& n, const log_entry& e, const command* cmd, const outcome* result);
+  void on_installed(sim_node& n, const consensus::snapshot_install& snap);
+  void on_snapshot_saved(sim_node& n, const node::snapshot_job& job);
+  void on_reply(std::size_t slot, std::uint64_t lifetime, std::uint64_t op,
+                const std::string& json);
+  void check_durable_before_ok(const sim_node& n, const history::operation& op);
+  void check_read(const sim_node& n, const history::operation& op, const open_request& r,
+                  const election_result& result);
   bool begins_epoch(const sim_node& n, const log_entry& e) const;
-  // True while `n` stands in or leads the epoch it began (appended its own epoch_start).
-  bool leads(const sim_node& n) const;
+  bool leads(const sim_node& n) const;  // stands in or leads the epoch it began
   std::optional<leader_view> leader_view_of(consensus::node_id id) const;
   std::size_t durable_holders(const std::vector<consensus::member>& voters,
-                              const log_entry& e) const;
-  void complete_batches(sim_node& n);
-  void finish_batch(sim_node& n, batch& b);
-  void send_all(sim_node& n, const std::vector<consensus::envelope>& messages);
-  void apply_committed(sim_node& n, const consensus::output& out);
-  void apply_entry(sim_node& n, const log_entry& e);
-  void answer(sim_node& n, const log_entry& e, const std::optional<applied_command>& applied);
-  void handle_reports(sim_node& n, const consensus::output& out);
-  void take_snapshot(sim_node& n);
-  void finish_reads(sim_node& n);
-  void lose_pending(sim_node& n, const std::string& why);
-  void violation(const sim_node& n, const std::string& what);
+                              std::uint64_t index, std::uint64_t epoch) const;
+  std::int64_t draw_disk_latency();
+
   // cluster_faults.cpp
-  void start_core(sim_node& n);
-  submit_result deliver(std::size_t slot, const queued_request& r);
-  void handle_request(sim_node& n, const queued_request& r);
+  void start_host(sim_node& n);
+  void take_down(sim_node& n, const std::string& why);
+  void hand_over(sim_node& n, std::uint64_t op, const std::string& payload,
+                 std::size_t acked_before);
+  node::node_settings settings_for(const sim_node& n) const;
 
   cluster_config cfg_;
   rng& rng_;
   invariant_checker& checker_;
   rule_checker rules_;
-  history& history_;
+  history::recorder& history_;
   trace_sink trace_;
   fault_profile profile_;
   std::int64_t now_ = 0;
@@ -151,11 +184,15 @@ class cluster {
   network net_;
   snapshot_registry registry_;
   std::string uuid_;
-  bool formed_ = false;
-  std::int64_t bootstrap_retry_ms_ = -1;
-  std::size_t proposer_ = 0;               // the initial member with the highest id
+  // Committed commands by what they are (request id, election, voter): where each was applied.
+  std::map<std::string, consensus::entry_id> applied_commands_;
+  // Entries a leader reported committed, each checked then to be durable on a majority of its
+  // configuration (invariant_checker::commit_durable): (index, epoch).
+  std::set<std::pair<std::uint64_t, std::uint64_t>> leader_committed_;
   std::vector<std::string> acked_voters_;  // in acknowledgement order (read checks)
-  std::set<std::string> acked_set_;
+  std::map<std::string, std::string> acked_;  // voter -> candidate of its acknowledged vote
+  bool registered_ = false;  // the election's registration was acknowledged
+  std::vector<std::pair<std::int64_t, consensus::node_id>> write_acks_;
   cluster_stats stats_;
 };
 

@@ -1,11 +1,11 @@
 // One node's simulated storage: what survives a crash (DESIGN.md §8, STYLE.md 5).
 //
-// The disk holds the durable `persisted_state` a restarted core is built from. It changes only
-// when a write completes: write() applies the persist part of one core output in the contract's
-// order (cluster_uuid, promise, install_snapshot, truncate_from, entries), and compact() records
-// a snapshot the node took. The node (node.hpp) decides *when* a write completes — after a random
-// delay, in output order — and holds the output's messages until then, so a crash loses every
-// write not yet completed together with the messages that depended on it.
+// The disk holds the durable `persisted_state` a restarted node is built from. It changes only
+// when a job completes: write() carries out one persist job in its field order (cluster_uuid,
+// promise, install_snapshot, truncate_from, entries), exactly as the product's log writer does,
+// and compact() records a snapshot the node took. The host (node.hpp) decides *when* a job
+// completes — after a drawn fsync latency, in order — so a crash loses every job not yet
+// completed.
 //
 // Invariant: state().log is dense and starts right after state().snapshot (or at index 1).
 #pragma once
@@ -24,6 +24,9 @@ class disk {
   explicit disk(std::uint64_t incarnation = 0) : incarnation_(incarnation) {}
 
   std::uint64_t incarnation() const noexcept { return incarnation_; }
+  // True until a node first starts on it: the data directory is new (node_settings.new_identity).
+  bool fresh() const noexcept { return fresh_; }
+  void mark_used() noexcept { fresh_ = false; }
   const consensus::persisted_state& state() const noexcept { return state_; }
   std::uint64_t last_index() const noexcept;
   // True when entry (index, epoch) is durable: in the log, or covered by the snapshot.
@@ -32,9 +35,9 @@ class disk {
   std::optional<std::uint64_t> epoch_at(std::uint64_t index) const;
   std::uint64_t last_epoch() const noexcept;
 
-  // Applies the persist part of `out`. Returns an error text when the output breaks the persist
-  // contract (entries not dense after truncation, truncating into the snapshot), else nullopt.
-  std::optional<std::string> write(const consensus::output& out);
+  // Carries out `job`. Returns an error text when it breaks the persist contract (a lower promise,
+  // entries not dense after truncation, truncating into the snapshot), else nullopt.
+  std::optional<std::string> write(const consensus::persist_job& job);
   // The node wrote a snapshot of its state machine: the log prefix it covers is dropped.
   void compact(const consensus::snapshot_meta& meta, std::shared_ptr<const std::string> data);
   // Disk loss: a new empty data directory with a new incarnation.
@@ -44,10 +47,8 @@ class disk {
   std::uint64_t first_index() const noexcept;
 
   std::uint64_t incarnation_;
+  bool fresh_ = true;
   consensus::persisted_state state_;
 };
-
-// True when the output asks for anything to be persisted.
-bool has_persist(const consensus::output& out) noexcept;
 
 }  // namespace vote::sim

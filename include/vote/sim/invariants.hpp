@@ -16,7 +16,7 @@
 //   (5) tallies equal the applied accepted votes and no voter is counted twice (check_tallies).
 //
 // End-of-run checks (every acknowledged vote applied exactly once everywhere, equal state
-// machines) are in history.hpp and in the run itself. Not thread-safe; no I/O.
+// machines) are in replica.hpp (check_votes) and in the run itself. Not thread-safe; no I/O.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +28,7 @@
 
 #include "vote/core/election.hpp"
 #include "vote/core/log_entry.hpp"
-#include "vote/sim/history.hpp"
+#include "vote/sim/replica.hpp"
 #include "vote/sim/log_model.hpp"
 
 namespace vote::sim {

@@ -4,7 +4,8 @@
 //     (sometimes only its inbound links: it can still send but hears nobody), a bridge node
 //     that sees both sides, one-way loss;
 //   processes: crash, bounce (crash and restart a moment later), restart, pause (a stopped
-//     process that later resumes with stale beliefs and a full inbox);
+//     process that later resumes with stale beliefs and a full inbox), stop (SIGTERM: the
+//     server hands over, drains, answers everything and exits; restarted a moment later);
 //   adversary: make any node start a takeover now, or several within a few ms (a storm: the
 //     later ones see the earlier prepares and stand in higher epochs, so promises move on
 //     while a candidate is still fetching);
@@ -35,6 +36,7 @@ enum class nemesis_action : std::uint8_t {
   bounce,
   restart,
   pause,
+  stop,
   takeover,
   storm,
   add_member,
@@ -63,6 +65,7 @@ class nemesis {
   void crash(cluster& c, rng& random, bool bounce);
   void restart(cluster& c, rng& random);
   void pause(cluster& c, rng& random);
+  void stop(cluster& c, rng& random);
   void storm(cluster& c, rng& random, std::size_t count);
   void add_member(cluster& c, rng& random);
   void remove_member(cluster& c, rng& random);

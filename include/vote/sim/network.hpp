@@ -1,4 +1,4 @@
-// The simulated network between the cores (DESIGN.md §3, §9).
+// The simulated network between the node machines (DESIGN.md §3, §9).
 //
 // Messages in flight wait in one queue ordered by (delivery time, send sequence). At send time the
 // network draws, from the run's rng, whether the message is dropped, whether a duplicate travels
@@ -14,20 +14,25 @@
 #include <map>
 #include <optional>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "vote/core/consensus_messages.hpp"
+#include "vote/wire/request_origin.hpp"
 #include "vote/sim/faults.hpp"
 #include "vote/sim/rng.hpp"
 
 namespace vote::sim {
+
+// What travels between simulated servers: the machines' peer messages.
+using sim_message = std::variant<consensus::envelope, wire::leave_request>;
 
 struct packet {
   std::int64_t deliver_at_ms = 0;
   std::size_t from_slot = 0;
   std::size_t to_slot = 0;
   bool duplicate = false;
-  consensus::envelope message;
+  sim_message message;
 };
 
 // What send() did with a message (for the trace and the run statistics).
@@ -43,7 +48,7 @@ class network {
 
   // Queues `message` (and maybe a duplicate) according to `profile`'s loss and delay settings.
   send_result send(std::int64_t now_ms, std::size_t from_slot, std::size_t to_slot,
-                   const consensus::envelope& message, const fault_profile& profile);
+                   const sim_message& message, const fault_profile& profile);
   // Delivery time of the earliest message in flight.
   std::optional<std::int64_t> next_delivery() const;
   // Removes and returns the earliest message if it is due at `now_ms`.

@@ -5,12 +5,18 @@
 // sender's *durable* state at the moment its message leaves (the simulator sends a node's
 // messages only after the write they depend on completed):
 //
-//   (R1) a promise{e, last} leaves only after (e, candidate) is durable, and `last` is the last
-//        entry of the durable log (§5.3.2: "the promise describes only durable entries"); and
-//        a node (incarnation) never promises one epoch to two candidates, also across restarts;
+//   (R1) a promise{e, last} leaves only after (e, candidate) is durable, and `last` is durable
+//        (§5.3.2: "the promise describes only durable entries") unless the candidate, leading e,
+//        rewrote the log since; and a node (incarnation) never promises one epoch to two
+//        candidates, also across restarts;
 //   (R2) an ok append_reply{E, match} leaves only with the durable promise (E, leader), and the
 //        follower's durable entry at `match` is the leader's entry there while it still leads E
-//        (§5.4: accept only epoch >= promised; ack prev_index + len, never one's own last index);
+//        (§5.4: accept only epoch >= promised; ack prev_index + len, never one's own last index).
+//   For both, a durable promise *higher* than the message's epoch is allowed and ends the check:
+//   the machine gathers the inputs of one event-loop turn into one output (group commit), so a
+//   promise or ack made first may leave after a higher promise made later in the same turn became
+//   durable with it. Such a message is stale, and the node durably refuses its epoch already;
+//   what it says was true and durable when it was made (docs/cluster.md "Batched outputs").
 //   (R3) a leader advances its commit index only to an entry of its own epoch (§5.4: "earlier
 //        epochs commit indirectly");
 //   (R4) a candidate begins epoch e only with promises of e from a majority of the configuration
@@ -68,6 +74,8 @@ class rule_checker {
   void check_promise(const consensus::envelope& e, const consensus::promise& m, const disk& d);
   void check_ack(const consensus::envelope& e, const consensus::append_reply& m, const disk& d,
                  std::optional<leader_view> to_leader);
+  bool promise_covers(const consensus::envelope& e, std::uint64_t epoch, const disk& d,
+                      const char* rule, const char* what);
 
   invariant_checker& sink_;
   // Promises delivered to a candidate: (node, life, epoch) -> {(id, incarnation)}.

@@ -1,7 +1,8 @@
 // One simulated run from a seed, and its verdict (DESIGN.md §5.6, §9).
 //
 // Phases (simulated time):
-//   warm-up   bootstrap and the first writes, no faults;
+//   warm-up   the initial members discover each other and form the cluster (the discovery
+//             window, then warmup_ms), and the first writes, no faults;
 //   chaos     the nemesis acts with the run's fault kind while clients keep writing and reading;
 //   degraded  (kinds with network faults, >= 3 voters) a final partial fault that leaves a
 //             majority connected — e.g. a leader that hears nobody: a write must be acknowledged
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "vote/core/consensus.hpp"
+#include "vote/node/machine/machine.hpp"
 #include "vote/sim/clients.hpp"
 #include "vote/sim/faults.hpp"
 #include "vote/sim/trace.hpp"
@@ -39,11 +41,13 @@ struct run_config {
   std::int64_t drain_ms = 800;            // clients stopped, before the end checks
   std::int64_t step_max_ms = 3;           // each step advances time by 1..this
   client_config clients;
+  node::node_timers timers = default_timers();
   consensus::options options = default_options();
   bool random_options = true;  // draw timers, batch sizes, snapshot settings from the seed
   bool fifo = false;           // true: links never reorder or duplicate (like TCP connections)
   trace_sink trace;            // empty: no trace
 
+  static node::node_timers default_timers();
   static consensus::options default_options();
 };
 
@@ -62,6 +66,7 @@ struct run_result {
   std::uint64_t takeovers = 0;
   std::uint64_t membership_changes = 0;
   std::uint64_t snapshots = 0;
+  std::uint64_t stops = 0;
 };
 
 run_result run_simulation(const run_config& cfg);

@@ -16,8 +16,8 @@ using trace_sink = std::function<void(const std::string&)>;
 std::string describe(const consensus::message_body& body);
 // "n3->n7 append{...}"
 std::string describe(const consensus::envelope& e);
-// "promise(5,n3) truncate>=7 entries=[7..9]"; empty when the output persists nothing.
-std::string describe_persist(const consensus::output& out);
+// "promise(5,n3) truncate>=7 entries=[7..9]"; empty for an empty job.
+std::string describe(const consensus::persist_job& job);
 // "(11,3,command)"
 std::string describe(const log_entry& e);
 

@@ -1,10 +1,7 @@
-// The node driver: client requests (commands, reads, admin operations) and status views.
-#include <spdlog/spdlog.h>
-
+// The node machine: client requests (commands, reads, admin operations).
 #include <algorithm>
 
-#include "replies.hpp"
-#include "vote/node/cluster_node.hpp"
+#include "internal.hpp"
 
 namespace vote::node {
 
@@ -26,15 +23,15 @@ bool needs_admin(wire::request_type t) {
 
 }  // namespace
 
-void cluster_node::on_request(std::string payload, const net::request_origin& origin,
-                              net::reply_fn reply) {
-  const bool done = survive(settings_.id, "a request from " + origin.remote_address,
+void node_machine::on_request(std::string_view payload, const wire::request_origin& origin,
+                              wire::reply_fn reply) {
+  const bool done = survive("a request from " + origin.remote_address,
                             [&] { take_request(payload, origin, reply); });
   if (!done && reply) reply(encode_error({}, errc::internal, "Error: internal error; retry."));
 }
 
-void cluster_node::take_request(const std::string& payload, const net::request_origin& origin,
-                                net::reply_fn& reply) {
+void node_machine::take_request(std::string_view payload, const wire::request_origin& origin,
+                                wire::reply_fn& reply) {
   auto decoded = wire::decode_request(payload, state_.bounds());
   if (auto* err = std::get_if<wire::decode_error>(&decoded)) {
     reply(encode_error({}, err->code, "Error: " + err->message));
@@ -43,8 +40,8 @@ void cluster_node::take_request(const std::string& payload, const net::request_o
   serve(std::get<wire::client_request>(decoded), origin, reply);
 }
 
-void cluster_node::serve(const wire::client_request& req, const net::request_origin& origin,
-                         net::reply_fn& reply) {
+void node_machine::serve(const wire::client_request& req, const wire::request_origin& origin,
+                         wire::reply_fn& reply) {
   if (req.type == wire::request_type::status) {
     wire::client_response r;
     r.message = "ok";
@@ -58,9 +55,7 @@ void cluster_node::serve(const wire::client_request& req, const net::request_ori
     return reply(wire::encode_response(r));
   }
   if (needs_admin(req.type)) {
-    admin_policy::origin from{origin.same_host, std::nullopt};
-    if (from.same_host && !admin_.has_token() && origin.local_uid) from.uid = origin.local_uid();
-    auto verdict = admin_.authorize(req.admin_token, from);
+    auto verdict = admin_.authorize(req.admin_token, origin);
     if (!verdict.ok()) return reply(encode_outcome(req.request_id, verdict));
   }
   switch (req.type) {
@@ -76,7 +71,7 @@ void cluster_node::serve(const wire::client_request& req, const net::request_ori
 }
 
 // Only a serving leader proposes; everyone else points at the leader or says why it cannot.
-bool cluster_node::refuse_unless_leader(const std::string& request_id, net::reply_fn& reply) const {
+bool node_machine::refuse_unless_leader(const std::string& request_id, wire::reply_fn& reply) const {
   if (stop_requested_) {
     reply(encode_error(request_id, errc::unavailable,
                        "Error: this server is shutting down; retry (the client finds the "
@@ -111,7 +106,7 @@ bool cluster_node::refuse_unless_leader(const std::string& request_id, net::repl
 // refusals are logged"): one the applied state settles for good is answered at once; one it
 // settles only for now waits for a read index, so that an entry committed before the request
 // arrived (a register, a close) is applied before the answer.
-void cluster_node::serve_command(const wire::client_request& req, net::reply_fn& reply) {
+void node_machine::serve_command(const wire::client_request& req, wire::reply_fn& reply) {
   command cmd{req.request_id, 0, *req.body};
   auto shape = check_command(cmd, state_.bounds());
   if (!shape.ok()) return reply(encode_outcome(req.request_id, shape));
@@ -127,7 +122,7 @@ void cluster_node::serve_command(const wire::client_request& req, net::reply_fn&
   }
 }
 
-void cluster_node::confirm_then_answer(command cmd, net::reply_fn& reply) {
+void node_machine::confirm_then_answer(command cmd, wire::reply_fn& reply) {
   auto id = core_.read_barrier();
   if (!id) {
     return reply(encode_error(cmd.request_id, errc::unavailable,
@@ -135,11 +130,11 @@ void cluster_node::confirm_then_answer(command cmd, net::reply_fn& reply) {
   }
   std::string request_id = cmd.request_id;
   reads_[*id] = pending_read{std::move(request_id), {}, 0, std::move(reply), std::move(cmd)};
-  schedule_pump();
+  pump_soon();
 }
 
 // The read index is applied: the state now holds everything committed before the request came.
-void cluster_node::answer_judged(command cmd, net::reply_fn& reply) {
+void node_machine::answer_judged(command cmd, wire::reply_fn& reply) {
   judgement verdict = state_.judge(cmd);
   if (verdict.how != settled::no) return reply(encode_outcome(cmd.request_id, verdict.answer));
   // An entry committed meanwhile changed the answer (the election was registered): log it.
@@ -147,7 +142,7 @@ void cluster_node::answer_judged(command cmd, net::reply_fn& reply) {
   propose_command(std::move(cmd), reply);
 }
 
-void cluster_node::propose_command(command cmd, net::reply_fn& reply) {
+void node_machine::propose_command(command cmd, wire::reply_fn& reply) {
   cmd.timestamp_ms = next_timestamp();
   auto id = core_.propose(entry_kind::command, encode_command(cmd));
   if (!id) {
@@ -155,10 +150,10 @@ void cluster_node::propose_command(command cmd, net::reply_fn& reply) {
                               "Error: leadership is being handed over; retry."));
   }
   pending_[id->index] = pending_proposal{id->epoch, cmd.request_id, std::move(reply)};
-  schedule_pump();
+  pump_soon();
 }
 
-void cluster_node::serve_results(const wire::client_request& req, net::reply_fn& reply) {
+void node_machine::serve_results(const wire::client_request& req, wire::reply_fn& reply) {
   if (req.local) {  // this server's applied state, possibly stale (operators, checkers)
     return reply(results_reply(state_, req.request_id, req.election_id));
   }
@@ -169,18 +164,17 @@ void cluster_node::serve_results(const wire::client_request& req, net::reply_fn&
                               "Error: leadership is being handed over; retry."));
   }
   reads_[*id] = pending_read{req.request_id, req.election_id, 0, std::move(reply), std::nullopt};
-  schedule_pump();
+  pump_soon();
 }
 
-void cluster_node::serve_admin(const wire::client_request& req, net::reply_fn& reply) {
+void node_machine::serve_admin(const wire::client_request& req, wire::reply_fn& reply) {
   const auto target = std::to_string(req.node_id);
   if (req.type == wire::request_type::force_new_cluster) {
-    spdlog::warn(
-        "node={} FORCE NEW CLUSTER requested: becoming the only voter of a new "
-        "configuration built from this server's log",
-        settings_.id);
+    note(note_level::warn,
+         "FORCE NEW CLUSTER requested: becoming the only voter of a new configuration built "
+         "from this server's log");
     core_.force_new_cluster();
-    schedule_pump();
+    pump_soon();
     return reply(encode_outcome(
         req.request_id,
         outcome{errc::ok,
@@ -210,7 +204,7 @@ void cluster_node::serve_admin(const wire::client_request& req, net::reply_fn& r
     message = req.node_id == 0 ? "handing leadership to the highest caught-up member"
                                : "handing leadership to node " + target;
   }
-  schedule_pump();
+  pump_soon();
   if (code == errc::unavailable) {
     message = req.type == wire::request_type::remove_member
                   ? "Error: another membership change is still being committed; retry."
@@ -218,84 +212,13 @@ void cluster_node::serve_admin(const wire::client_request& req, net::reply_fn& r
   } else if (code != errc::ok) {
     message = "Error: cannot remove node " + target + " (" + std::string(to_string(code)) + ")";
   }
-  spdlog::info("node={} admin {}: {}", settings_.id, wire::to_string(req.type), message);
+  note(note_level::info, "admin " + std::string(wire::to_string(req.type)) + ": " + message);
   reply(encode_outcome(req.request_id, outcome{code, message, std::nullopt}));
 }
 
-std::int64_t cluster_node::next_timestamp() {
-  last_timestamp_ms_ = std::max<std::int64_t>(net::unix_now_ms(), last_timestamp_ms_);
+std::int64_t node_machine::next_timestamp() {
+  last_timestamp_ms_ = std::max<std::int64_t>(fx_.unix_now_ms(), last_timestamp_ms_);
   return last_timestamp_ms_;
-}
-
-// ---- views ----------------------------------------------------------------------------------
-
-std::optional<wire::leader_is> cluster_node::leader_info() const {
-  const auto leader = core_.leader();
-  const bool leading = core_.role() == consensus::role::leader && !stop_requested_;
-  if (!leading && !(core_.sticky() && leader.id != 0)) return std::nullopt;
-  wire::leader_is answer;
-  answer.cluster = settings_.cluster;
-  answer.cluster_uuid = core_.cluster_uuid();
-  answer.leader_id = leading ? settings_.id : leader.id;
-  answer.leader_endpoint = leading ? settings_.endpoint : leader.endpoint;
-  answer.epoch = leading ? core_.epoch() : leader.epoch;
-  if (answer.leader_endpoint.empty()) return std::nullopt;
-  return answer;
-}
-
-wire::server_status cluster_node::status() const {
-  wire::server_status s;
-  s.node_id = settings_.id;
-  s.role = std::string(consensus::to_string(core_.role()));
-  s.endpoint = settings_.endpoint;
-  if (auto l = leader_info()) {
-    s.leader_endpoint = l->leader_endpoint;
-    s.leader_id = l->leader_id;
-  }
-  s.epoch = core_.epoch();
-  s.commit_index = core_.commit_index();
-  s.applied_index = applied_index_;
-  return s;
-}
-
-wire::cluster_view cluster_node::cluster_view() const {
-  wire::cluster_view v;
-  v.self = settings_.id;
-  if (auto l = leader_info()) {
-    v.leader_id = l->leader_id;
-    v.leader_endpoint = l->leader_endpoint;
-  }
-  v.epoch = core_.epoch();
-  v.commit_index = core_.commit_index();
-  v.applied_index = applied_index_;
-  v.cluster_uuid = core_.cluster_uuid();
-  const auto progress = core_.peers_progress();
-  const auto& config = core_.configuration();
-  auto add = [&](const consensus::member& m, bool voter) {
-    wire::member_view mv;
-    mv.id = m.id;
-    mv.endpoint = m.endpoint;
-    mv.voter = voter;
-    mv.role = voter ? "follower" : "learner";
-    if (m.id == v.leader_id) mv.role = "leader";
-    if (m.id == settings_.id) {
-      if (core_.role() == consensus::role::candidate) mv.role = "candidate";
-      mv.match_index = core_.last_index();
-    }
-    const auto p = std::find_if(progress.begin(), progress.end(),
-                                [&](const consensus::peer_progress& x) { return x.id == m.id; });
-    if (p != progress.end()) {
-      mv.match_index = p->match_index;
-      if (p->last_reply) mv.last_contact_ms = (core_.now() - *p->last_reply).count();
-    }
-    if (core_.role() == consensus::role::leader) {
-      mv.lag = core_.last_index() > mv.match_index ? core_.last_index() - mv.match_index : 0;
-    }
-    v.members.push_back(std::move(mv));
-  };
-  for (const auto& m : config.voters) add(m, true);
-  for (const auto& m : config.learners) add(m, false);
-  return v;
 }
 
 }  // namespace vote::node

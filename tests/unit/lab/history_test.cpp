@@ -2,9 +2,9 @@
 // operations (times in microseconds) and the final states the servers reported.
 #include <gtest/gtest.h>
 
-#include "vote/lab/history.hpp"
+#include "vote/history/history.hpp"
 
-namespace vote::lab {
+namespace vote::history {
 namespace {
 
 class HistoryCheckTest : public ::testing::Test {
@@ -62,7 +62,7 @@ class HistoryCheckTest : public ::testing::Test {
     }
   }
 
-  history h_;
+  recorder h_;
   std::vector<server_state> finals_;
   std::vector<check_result> results_;
 };
@@ -257,7 +257,7 @@ TEST_F(HistoryCheckTest, ViolationListsAreBoundedAndSayHowManyMore) {
 }
 
 TEST(HistoryRecorderTest, InvokeAndCompleteStampMonotonicTimes) {
-  history h;
+  recorder h;
   operation op;
   op.voter = "u1";
   const auto id = h.invoke(op);
@@ -271,4 +271,4 @@ TEST(HistoryRecorderTest, InvokeAndCompleteStampMonotonicTimes) {
 }
 
 }  // namespace
-}  // namespace vote::lab
+}  // namespace vote::history

@@ -1,5 +1,7 @@
 #include "vote/node/machine/admin.hpp"
 
+#include "vote/node/config.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -10,8 +12,14 @@ namespace {
 
 constexpr std::uint32_t server_uid = 1000;
 
-admin_policy::origin local(std::uint32_t uid) {
-  return {.same_host = true, .uid = uid};
+wire::request_origin from(bool same_host, std::optional<std::uint32_t> uid) {
+  return {.remote_address = same_host ? "127.0.0.1" : "10.0.0.9",
+          .same_host = same_host,
+          .local_uid = [uid] { return uid; }};
+}
+
+wire::request_origin local(std::uint32_t uid) {
+  return from(true, uid);
 }
 
 TEST(AdminPolicyTest, WithoutATokenTheServersUserOnItsMachineIsAdmin) {
@@ -31,14 +39,14 @@ TEST(AdminPolicyTest, WithoutATokenAnotherLocalUserIsNotAdmin) {
 }
 
 TEST(AdminPolicyTest, WithoutATokenALocalConnectionOfUnknownOwnerIsNotAdmin) {
-  auto unknown = admin_policy(server_uid).authorize("", {.same_host = true, .uid = std::nullopt});
+  auto unknown = admin_policy(server_uid).authorize("", from(true, std::nullopt));
   EXPECT_EQ(unknown.code, errc::unauthorized);
 }
 
 TEST(AdminPolicyTest, WithoutATokenAnotherMachineIsNotAdminWhateverItClaims) {
   // A uid can only come from this machine's socket table; a remote origin never has one, but
   // even if it did, it is not trusted.
-  auto remote = admin_policy(server_uid).authorize("", {.same_host = false, .uid = server_uid});
+  auto remote = admin_policy(server_uid).authorize("", from(false, server_uid));
   EXPECT_EQ(remote.code, errc::unauthorized);
   EXPECT_NE(remote.message.find("own machine"), std::string::npos);
 }

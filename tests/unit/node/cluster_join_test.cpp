@@ -22,25 +22,30 @@ class ClusterJoinTest : public ::testing::Test {
  protected:
   void make(bool new_identity = true) {
     storage::wal_recovery rec;
-    writer_ = std::make_unique<log_writer>(io_, fs_, "/data",
+    writer_ = std::make_unique<log_writer>(io_, fs_, "/data", storage::node_identity{7, 70, {}},
                                            storage::wal::open(fs_, "/data/wal", {}, rec));
     node_settings s;
     s.id = 7;
     s.incarnation = 70;
     s.endpoint = "127.0.0.1:7";
-    s.data_dir = "/data";
     s.discovery_window = 200ms;
     s.new_identity = new_identity;
     s.consensus.endpoint = s.endpoint;
-    node_ = std::make_unique<cluster_node>(io_, s, recovered_state{}, admin_policy{0}, *writer_,
-                                           nullptr, 42);
-    node_->set_send([this](std::uint64_t, const std::string&, std::string payload) {
-      if (auto e = consensus::decode_envelope(payload)) sent_.push_back(*e);
-    });
-    node_->set_fatal([this](int code, const std::string& message) {
-      fatal_code_ = code;
-      fatal_message_ = message;
-    });
+    node_env env{.io = io_,
+                 .writer = *writer_,
+                 .key = nullptr,
+                 .seed = 42,
+                 .send =
+                     [this](std::uint64_t, const std::string&, std::string payload) {
+                       if (auto e = consensus::decode_envelope(payload)) sent_.push_back(*e);
+                     },
+                 .hello_now = {},
+                 .fatal =
+                     [this](int code, const std::string& message) {
+                       fatal_code_ = code;
+                       fatal_message_ = message;
+                     }};
+    node_ = std::make_unique<cluster_node>(std::move(env), s, recovered_state{}, admin_policy{0});
     node_->start();
   }
   void TearDown() override {

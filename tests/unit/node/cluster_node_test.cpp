@@ -70,17 +70,18 @@ class ClusterNodeTest : public ::testing::Test {
 
   void SetUp() override {
     storage::wal_recovery rec;
-    writer_ = std::make_unique<log_writer>(io_, fs_, "/data",
+    writer_ = std::make_unique<log_writer>(io_, fs_, "/data", storage::node_identity{7, 1, {}},
                                            storage::wal::open(fs_, "/data/wal", {}, rec));
     node_settings s;
     s.id = 7;
     s.incarnation = 1;
     s.endpoint = "127.0.0.1:1";
-    s.data_dir = "/data";
     s.discovery_window = 0ms;  // nobody else to hear: form the cluster alone at once
     s.consensus.endpoint = s.endpoint;
-    node_ = std::make_unique<cluster_node>(io_, s, recovered_state{}, admin_policy{server_uid},
-                                           *writer_, nullptr, 42);
+    node_ = std::make_unique<cluster_node>(
+        node_env{.io = io_, .writer = *writer_, .key = nullptr, .seed = 42, .send = {},
+                 .hello_now = {}, .fatal = {}},
+        s, recovered_state{}, admin_policy{server_uid});
     node_->start();
     // config entry and epoch_start are committed and applied: the node serves
     run_while(

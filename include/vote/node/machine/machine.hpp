@@ -1,43 +1,48 @@
-// The node machine (DESIGN.md §3): everything one vote-server does between its sockets, timers
-// and disk — the consensus core, the election state machine, and the pipeline that carries the
-// core's outputs out — as a pure, single-threaded object. The product runs it inside an Asio
-// shell (cluster_node.hpp); the simulator runs the very same code with simulated time, network
-// and disk (sim/cluster.hpp). Links no Boost and does no I/O: every effect goes through
-// `node_effects`.
+// The node machine (DESIGN.md §3, STYLE.md 15): everything one vote-server does between its
+// sockets, timers and disk — the consensus core, the election state machine, and the pipeline
+// that carries the core's outputs out — as one pure, single-threaded object. The product runs it
+// inside a thin Asio shell (cluster_node.hpp); the simulator runs the very same code with
+// simulated time, network and disk (sim/cluster.hpp). It links no Boost and does no I/O: every
+// effect goes through `node_effects`, the clock included.
 //
-// Inputs: tick() (the clock, read through node_effects::now()), client requests with a reply
-// handle, authenticated and decoded peer envelopes and leave requests, hellos and link-down
-// events, and the completions persisted(job) / snapshot_saved().
+// Inputs: tick() (every settings.tick), pump() (after node_effects::pump_soon()), client requests
+// with a reply handle, authenticated and decoded peer envelopes and leave requests, hellos and
+// link-down events, the completions persisted(seq) / snapshot_saved(), and stop().
 // Outputs (node_effects): persist jobs, snapshot jobs, sends, replies (through each request's
-// reply handle), log notes, fatal conditions, and "pump soon" (the end of an event-loop turn).
+// reply handle), notes for the log, a fatal condition, and stopped().
 //
-// The pipeline (persist → send → apply → reply/report). Every core output becomes a stage; a
-// stage with something to persist is handed to node_effects::persist and waits for persisted().
-// Stages complete strictly in order: an output waits for every earlier one, so no message ever
-// describes state that is not durable and replies follow apply. The one exception is the
-// send-ahead rule (send_ahead() below): a leader's appends and snapshot chunks, and a follower's
-// append replies whose match index is already durable, may leave before the persists queued
-// ahead of them — never while a promise, cluster UUID, snapshot install or truncation is on its
-// way to disk.
+// The pipeline (persist → send → apply → reply/report). Every core output becomes a stage; its
+// persist part (consensus::persist_job) is handed to node_effects::persist and the stage waits for
+// persisted(seq). Stages complete strictly in order: an output waits for every earlier one, so no
+// message describes state that is not durable, and replies follow apply. The one exception is the
+// send-ahead rule (send_ahead()): a leader's appends and snapshot chunks, and a follower's append
+// replies whose match index is already durable (or refusals), may leave before the persists queued
+// ahead of them — never while a promise, cluster UUID, snapshot install or truncation is on its way
+// to disk.
 //
-// Client commands are proposed only by the serving leader and answered once their entry is
-// committed and applied with the same (epoch, index); anything else gets `not_leader` with the
-// leader's endpoint (when this server follows a live leader), `unavailable` (election in progress)
-// or `no_quorum` (no leader reachable). A proposal lost to a leadership change, a snapshot
-// install or a stop is answered "outcome unknown, retry" (the client's retry with the same
-// request_id is exactly-once). A command the applied state already settles
-// (election_state::judge) is answered without a log entry: at once when the answer holds forever
-// (a bad candidate, a retry, a closed election), after a read index when it holds only now
-// (unknown election, not on the roll, already voted); docs/state-machine.md "Which refusals are
-// logged".
+// Replies. A client command is proposed only by the serving leader and answered once the entry at
+// the index propose() returned is applied: with its outcome if that entry carries the proposal's
+// epoch and request id, else "outcome unknown, retry". Anything else is answered at once:
+// `not_leader` with the leader's endpoint (a follower of a live leader), `unavailable` (an
+// election or a handover in progress), `no_quorum` (no leader reachable). A proposal lost to a
+// leadership change, a snapshot install or a stop is answered "outcome unknown" (the client's
+// retry with the same request_id is applied at most once). A command the applied state already
+// settles (election_state::judge) is answered without a log entry: at once when the answer holds
+// forever, after a read index when it holds only now (docs/state-machine.md "Which refusals are
+// logged").
 //
 // Stopping (stop()): leave (--leave) → drain (requests in flight are committed and answered) →
-// hand over leadership → flush the pipeline → node_effects::stopped(). Each wait is bounded by
-// the stop deadline; whatever is still unanswered then is answered "outcome unknown".
+// hand leadership over → flush the pipeline → node_effects::stopped(). Each wait is bounded by the
+// stop deadline; whatever is still unanswered then is answered "outcome unknown".
 //
-// Invariants: applied_index <= core commit index; the state is the state machine after applying
-// every committed entry up to applied_index (or the snapshot covering it); every request is
-// answered exactly once.
+// Invariants: applied_index() <= core().commit_index(); state() is the state machine after
+// applying every committed entry up to applied_index() (or the snapshot covering it);
+// durable_index() never runs ahead of what persisted() confirmed; every request handed in is
+// answered exactly once (in_flight() counts those not yet answered), before stopped() at the
+// latest.
+//
+// Threading: not thread-safe; one owner calls every input and query on one thread. None of the
+// node_effects calls may call back into the machine synchronously.
 #pragma once
 
 #include <chrono>
@@ -46,6 +51,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -60,16 +66,28 @@ namespace vote::node {
 
 using std::chrono::milliseconds;
 
+// The timers an operator sets (vote-server's flags); everything else follows from them, the same
+// way in the product and in the simulator (which draws these around the defaults).
+struct node_timers {
+  milliseconds heartbeat{50};
+  milliseconds election_timeout{200};  // plus up to half of it of jitter
+  milliseconds hello_interval{500};    // peers silent for 3 intervals are reported silent
+  milliseconds discovery_window{2000};
+  std::uint64_t snapshot_every = 200'000;  // entries between snapshots; 0: never
+};
+
+// The consensus options the product runs with for `timers` (docs/operations.md "Timers").
+consensus::options consensus_options(const node_timers& timers, const std::string& endpoint);
+
 struct node_settings {
   std::uint64_t id = 0;
   std::uint64_t incarnation = 0;
   std::string endpoint;  // "ip:port" of the listener (clients and peers)
   std::string cluster;   // cluster name
-  std::string data_dir;
   std::size_t bootstrap_expect = 1;     // servers to hear before forming a new cluster
   milliseconds discovery_window{2000};  // an empty server listens this long first
   milliseconds hello_interval{500};     // peers silent for 3 intervals are reported silent
-  milliseconds tick{5};                 // how often the core is handed the clock
+  milliseconds tick{5};                 // how often the owner calls tick()
   milliseconds stop_timeout{2000};      // graceful stop: hand over within this, else just stop
   bool leave_on_stop = false;           // --leave
   // The data directory was created by this start. Only then does "my id is already a voter of
@@ -86,62 +104,47 @@ struct recovered_state {
   consensus::persisted_state persisted;             // for the core: promise, snapshot, log, UUID
 };
 
-// What one consensus output makes durable, in the order of the core's contract (consensus.hpp
-// "1. Persist"): the only description of "what to persist" (the log writer and the simulated
-// disk both carry these out).
-struct persist_job {
-  std::optional<std::string> cluster_uuid;  // joined or bootstrapped: save it first
-  std::optional<consensus::promise_record> promise;
-  std::optional<consensus::snapshot_install> install;  // write it, then restart the log after it
-  std::optional<std::uint64_t> truncate_from;          // delete entries with index >= this
-  std::vector<log_entry> entries;                      // dense, continuing the log
-
-  // Takes the persist part of `out` (its entries are moved out).
-  static persist_job take_from(consensus::output& out);
-  // Whether `out` has anything to persist; whether that includes more than log entries (a
-  // promise, UUID, snapshot install or truncation: what no message may describe before it is
-  // durable).
-  static bool wanted(const consensus::output& out) noexcept;
-  static bool has_meta(const consensus::output& out) noexcept;
-};
-
-// A snapshot of the applied state the node took; node_effects::save_snapshot writes it and drops
-// the log prefix it covers.
+// A snapshot of the applied state the machine took: node_effects::save_snapshot writes it and
+// drops the log prefix it covers.
 struct snapshot_job {
   consensus::snapshot_meta meta;
   std::shared_ptr<const std::string> data;
 };
 
-enum class note_level : std::uint8_t { debug, info, warn, error, critical };
+enum class note_level : std::uint8_t { debug, info, warn, error };
 
-// The world the machine runs in. Every call is made on the machine's thread, from inside one of
-// its inputs; none may call back into the machine synchronously (except the reply handles of
-// requests, which the machine never expects to re-enter it).
+// The world the machine runs in (LevelDB's Env, NuRaft's context): the product's Asio shell and
+// the simulator each implement it. Called on the machine's thread, from inside its inputs.
 class node_effects {
  public:
   virtual ~node_effects() = default;
-  virtual milliseconds now() const = 0;             // a steady clock
-  virtual std::int64_t unix_now_ms() const = 0;     // the wall clock (entry timestamps)
-  // Make `job` durable, then call persisted(seq). Jobs complete in the order given.
-  virtual void persist(std::uint64_t seq, persist_job job) = 0;
+  virtual milliseconds now() const = 0;          // steady time since any origin
+  virtual std::int64_t unix_now_ms() const = 0;  // the wall clock (entry timestamps)
+  // Make `job` durable (in its field order), then call persisted(seq). Jobs and snapshot jobs
+  // complete in the order they were handed over.
+  virtual void persist(std::uint64_t seq, consensus::persist_job job) = 0;
   // Write the snapshot and drop the log prefix it covers, then call snapshot_saved().
   virtual void save_snapshot(const snapshot_job& job) = 0;
-  virtual void send(std::uint64_t peer, const std::string& endpoint,
+  virtual void send(consensus::node_id peer, const std::string& endpoint,
                     const consensus::envelope& e) = 0;
-  virtual void send(std::uint64_t peer, const std::string& endpoint,
+  virtual void send(consensus::node_id peer, const std::string& endpoint,
                     const wire::leave_request& r) = 0;
-  // Call pump() after the input being handled, once the event-loop turn ends: inputs of one
-  // turn share one output (and so one persist job, one fsync).
+  // Call pump() once the current event-loop turn ends: the inputs of one turn share one output
+  // (one persist job, one fsync: group commit).
   virtual void pump_soon() = 0;
-  virtual void hello_now() = 0;  // the node's hello changed: send one at once
-  virtual void note(note_level level, std::string text) = 0;
-  // A condition the server cannot run with (a lost disk under an old id): exit 4.
-  virtual void fatal(std::string message) = 0;
-  virtual void stopped() = 0;  // stop() finished
+  virtual void hello_now() {}  // the node's hello changed: announce it at once
+  virtual bool noting(note_level) const { return true; }
+  virtual void note(note_level level, const std::string& text) = 0;
+  // A condition the server cannot run with (a lost disk under an old id): stop the process.
+  virtual void fatal(const std::string& message) = 0;
+  virtual void stopped() = 0;  // stop() finished: every request was answered
 
   // Observations for the simulator's checker; the product ignores them.
-  virtual void observe_output(const consensus::output&) {}
+  virtual void observe_output(const consensus::output&) {}  // as taken from the core
+  // An applied entry: a command decoded, with its outcome (nullptr for other entry kinds).
   virtual void observe_applied(const log_entry&, const command*, const outcome*) {}
+  // A snapshot replaced the applied state (at the moment it did).
+  virtual void observe_installed(const consensus::snapshot_install&) {}
 };
 
 class node_machine {
@@ -153,20 +156,26 @@ class node_machine {
 
   // ---- inputs -------------------------------------------------------------------------------
   void start();
-  void tick();  // every settings.tick
+  void tick();  // every settings().tick
   void pump();  // after node_effects::pump_soon()
-  void on_request(std::string payload, const wire::request_origin& origin, wire::reply_fn reply);
-  void on_envelope(const consensus::envelope& e);
-  void on_leave(const wire::leave_request& r);
-  void on_link_down(std::uint64_t peer);
-  void on_hello(const wire::hello& h);
+  // One client request (JSON, unframed); `reply` is called exactly once with the response.
+  void on_request(std::string_view payload, const wire::request_origin& origin,
+                  wire::reply_fn reply);
+  void on_envelope(const consensus::envelope& e);  // authenticated and decoded
+  void on_leave(const wire::leave_request& r);     // authenticated and decoded
+  void on_link_down(consensus::node_id peer);      // the link broke and one reconnect failed
+  void on_hello(const wire::hello& h);             // authenticated and decoded
   void persisted(std::uint64_t seq);
   void snapshot_saved();
   // Graceful stop (SIGTERM): new requests are refused; node_effects::stopped() follows.
   void stop();
+  // The simulator's adversary (consensus::core::force_campaign): stand now, whatever the ring.
+  void force_campaign();
 
   // ---- queries ------------------------------------------------------------------------------
-  bool finished() const noexcept { return finished_; }  // stopped: tick() is no longer needed
+  const node_settings& settings() const noexcept { return settings_; }
+  bool finished() const noexcept { return finished_; }  // stopped: no more ticks needed
+  bool stopping() const noexcept { return stop_requested_ && !finished_; }
   wire::hello hello() const;
   std::optional<wire::leader_is> leader_info() const;
   wire::server_status status() const;
@@ -175,7 +184,7 @@ class node_machine {
   const election_state& state() const noexcept { return state_; }
   std::uint64_t applied_index() const noexcept { return applied_index_; }
   std::uint64_t durable_index() const noexcept { return durable_index_; }
-  // Requests accepted and not yet answered (proposals and reads).
+  // Requests handed in and not yet answered (proposals and reads).
   std::size_t in_flight() const noexcept { return pending_.size() + reads_.size(); }
 
  private:
@@ -184,9 +193,10 @@ class node_machine {
     bool durable = false;
     bool meta = false;  // persists a promise, UUID, snapshot install or truncation
     struct {
-      std::uint64_t last_entry = 0, truncate_from = 0, installed = 0;
+      std::uint64_t last_entry = 0, truncate_from = 0;
     } log;  // what the persist does to the durable log (durable_index_)
-    consensus::output out;
+    std::optional<consensus::snapshot_install> installed;  // to load into the state machine
+    consensus::output out;                                  // its persist part handed over
   };
   struct pending_proposal {
     std::uint64_t epoch = 0;
@@ -206,27 +216,29 @@ class node_machine {
     bool reported_silent = false;
   };
 
-  // pipeline.cpp: the output pipeline, apply, reports, stop
+  // pipeline.cpp: the output pipeline (persist → send → apply → report)
   milliseconds now() const { return fx_.now(); }
-  template <class... Args>
-  void note(note_level level, Args&&... parts);
+  void pump_soon();  // node_effects::pump_soon(), once until pump() runs
+  void note(note_level level, const std::string& text) const;
   void submit(consensus::output out);
-  void send_ahead(consensus::output& out, bool meta);
+  void send_ahead(consensus::output& out);
   void advance_pipeline();
-  void carry_out(consensus::output& out);
+  void carry_out(stage& s);
   void send_messages(const std::vector<consensus::envelope>& messages);
+
+  // apply.cpp: apply, reports, reads, snapshots
   void install(const consensus::snapshot_install& snap);
   void apply(const log_entry& e);
-  void report(consensus::output& out);
+  void report(const consensus::output& out);
   void answer_ready_reads();
   void fail_pending(const std::string& why);
   void maybe_snapshot(std::uint64_t wanted);
-  void maybe_finish_stop();
-  template <class F>
-  void survive(const std::string& what, F&& f);
 
-  // requests.cpp: client requests and status views
-  void take_request(const std::string& payload, const wire::request_origin& origin,
+  // stop.cpp: the stop phases
+  void maybe_finish_stop();
+
+  // requests.cpp: client requests
+  void take_request(std::string_view payload, const wire::request_origin& origin,
                     wire::reply_fn& reply);
   void serve(const wire::client_request& req, const wire::request_origin& origin,
              wire::reply_fn& reply);
@@ -244,17 +256,19 @@ class node_machine {
   void tick_discovery();
   void try_bootstrap();
   void check_silence();
-  std::string endpoint_of(std::uint64_t id) const;
+  std::string endpoint_of(consensus::node_id id) const;
   void send_leave();
   bool left_cluster() const;
   std::string new_uuid();
+  template <class F>
+  bool survive(const std::string& what, F&& f);  // internal.hpp
 
   node_settings settings_;
   node_effects& fx_;
   consensus::core core_;
   election_state state_;
   admin_policy admin_;
-  std::uint64_t uuid_seed_;
+  std::mt19937_64 rng_;  // cluster UUIDs
 
   // applied state
   std::uint64_t applied_index_ = 0;
@@ -269,14 +283,14 @@ class node_machine {
   std::uint64_t durable_index_ = 0;  // the log is durable up to here (fsynced)
   std::size_t unsettled_meta_ = 0;   // stages with meta not yet durable
   std::uint64_t next_seq_ = 0;
-  bool pump_scheduled_ = false;
+  bool pump_asked_ = false;  // pump_soon() was called and pump() has not run since
 
   // clients
   std::map<std::uint64_t, pending_proposal> pending_;  // by log index
   std::map<std::uint64_t, pending_read> reads_;        // by read id
 
   // discovery and membership
-  std::map<std::uint64_t, peer_seen> peers_;
+  std::map<consensus::node_id, peer_seen> peers_;
   milliseconds discovery_until_{0};
   milliseconds bootstrap_retry_at_{0};
   bool bootstrapping_ = false;
@@ -287,16 +301,15 @@ class node_machine {
   } warnings_;
 
   // stopping
-  enum class stop_phase { leave, drain, hand_over };
+  enum class stop_phase : std::uint8_t { leave, drain, hand_over };
   milliseconds stop_started_{0};
   milliseconds stop_deadline_{0};
   milliseconds leave_resend_at_{0};
   stop_phase stop_phase_ = stop_phase::leave;
-  bool stop_requested_ = false;
-  bool stopping_ = false;  // stop() was called and stopped() not yet
+  bool stop_requested_ = false;  // new requests are refused
   bool handed_over_ = false;
   bool frozen_ = false;    // stopping: the core takes no more inputs
-  bool finished_ = false;  // stopped
+  bool finished_ = false;  // stopped() was called
 };
 
 }  // namespace vote::node

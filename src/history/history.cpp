@@ -1,11 +1,11 @@
-// Client histories and their checker (include/vote/lab/history.hpp, docs/testing.md).
-#include "vote/lab/history.hpp"
+// Client histories and their checker (include/vote/history/history.hpp, docs/testing.md).
+#include "vote/history/history.hpp"
 
 #include <algorithm>
 #include <limits>
 #include <set>
 
-namespace vote::lab {
+namespace vote::history {
 namespace {
 
 constexpr std::size_t max_reported = 10;
@@ -357,15 +357,17 @@ std::string_view to_string(completion c) noexcept {
   return "pending";
 }
 
-history::history() : start_(std::chrono::steady_clock::now()) {}
+recorder::recorder(std::function<std::int64_t()> clock)
+    : clock_(std::move(clock)), start_(std::chrono::steady_clock::now()) {}
 
-std::int64_t history::now_us() const {
+std::int64_t recorder::now_us() const {
+  if (clock_) return clock_();
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                start_)
       .count();
 }
 
-std::uint64_t history::invoke(operation op) {
+std::uint64_t recorder::invoke(operation op) {
   std::lock_guard lock(mutex_);
   op.id = ops_.size();
   op.invoked_us = now_us();
@@ -375,27 +377,35 @@ std::uint64_t history::invoke(operation op) {
   return ops_.back().id;
 }
 
-void history::complete(std::uint64_t id, completion status, errc code, tally_map tallies) {
+void recorder::complete(std::uint64_t id, completion status, errc code, tally_map tallies,
+                        std::string detail) {
   std::lock_guard lock(mutex_);
   auto& op = ops_.at(id);
+  if (op.status != completion::pending) return;
   op.completed_us = now_us();
   op.status = status;
   op.code = code;
   op.tallies = std::move(tallies);
+  op.detail = std::move(detail);
 }
 
-void history::add(operation op) {
+operation recorder::at(std::uint64_t id) const {
+  std::lock_guard lock(mutex_);
+  return ops_.at(id);
+}
+
+void recorder::add(operation op) {
   std::lock_guard lock(mutex_);
   op.id = ops_.size();
   ops_.push_back(std::move(op));
 }
 
-std::vector<operation> history::operations() const {
+std::vector<operation> recorder::operations() const {
   std::lock_guard lock(mutex_);
   return ops_;
 }
 
-std::size_t history::count(op_type type, completion status) const {
+std::size_t recorder::count(op_type type, completion status) const {
   std::lock_guard lock(mutex_);
   return static_cast<std::size_t>(std::count_if(ops_.begin(), ops_.end(), [&](const auto& op) {
     return op.type == type && op.status == status;
@@ -431,4 +441,4 @@ bool all_passed(const std::vector<check_result>& checks) noexcept {
   return std::all_of(checks.begin(), checks.end(), [](const auto& c) { return c.passed(); });
 }
 
-}  // namespace vote::lab
+}  // namespace vote::history

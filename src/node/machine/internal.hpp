@@ -1,13 +1,13 @@
-// Internal to vote_node: the encoded client replies and log wording shared by the driver files.
+// Internal to the node machine: the encoded client replies and the wording shared by its files.
 #pragma once
 
-#include <spdlog/spdlog.h>
-
 #include <cstdint>
+#include <exception>
 #include <string>
 
 #include "vote/core/consensus_config.hpp"
 #include "vote/core/election.hpp"
+#include "vote/node/machine/machine.hpp"
 #include "vote/wire/messages.hpp"
 
 namespace vote::node {
@@ -31,7 +31,8 @@ inline std::string encode_error(std::string request_id, errc code, std::string m
   return wire::encode_response(r);
 }
 
-// A proposal whose fate this server cannot know (leadership changed before it committed).
+// A proposal whose fate this server cannot know (leadership changed before it committed, a
+// snapshot covered it, the server stopped).
 inline std::string unknown_outcome(std::string request_id) {
   return encode_error(std::move(request_id), errc::no_quorum,
                       "Error: leadership changed before the request was committed; the outcome "
@@ -55,25 +56,25 @@ inline std::string results_reply(const election_state& state, std::string reques
   return encode_outcome(std::move(request_id), outcome{errc::ok, "ok", std::move(result)});
 }
 
-// Runs `f` on hostile input; an exception is logged and reported as false, never let out to
-// stop the server.
-template <class F>
-bool survive(std::uint64_t node, const std::string& what, F&& f) {
-  try {
-    f();
-    return true;
-  } catch (const std::exception& e) {
-    spdlog::error("node={} dropped {}: {}", node, what, e.what());
-    return false;
-  }
-}
-
 inline std::string describe_members(const consensus::configuration& c) {
   std::string s = "[";
   for (const auto& m : c.voters) s += (s.size() > 1 ? " " : "") + std::to_string(m.id);
   for (const auto& m : c.learners)
     s += (s.size() > 1 ? " " : "") + std::to_string(m.id) + "(learner)";
   return s + "]";
+}
+
+// Runs `f` on hostile input; an exception is noted and reported as false, never let out to stop
+// the server.
+template <class F>
+bool node_machine::survive(const std::string& what, F&& f) {
+  try {
+    f();
+    return true;
+  } catch (const std::exception& e) {
+    note(note_level::error, "dropped " + what + ": " + e.what());
+    return false;
+  }
 }
 
 }  // namespace vote::node

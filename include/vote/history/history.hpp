@@ -1,5 +1,6 @@
-// The client history of a run against real servers, and its checker (DESIGN.md §9 "History
-// checking"; what exactly is checked is listed in docs/testing.md).
+// The client history of a run, and its checker (DESIGN.md §9 "History checking"; what exactly is
+// checked is listed in docs/testing.md). One record for every test lab: the chaos tool and the
+// cluster tests against real servers (vote_lab), and the deterministic simulator (vote_sim).
 //
 // Every client operation is recorded twice: when it is invoked (time, what) and when it
 // completes (time, how). A vote completes ok (the cluster applied it), refused (it certainly did
@@ -8,15 +9,17 @@
 // part of the same operation (the client library retries inside one call). A results read
 // completes ok with the tallies it saw, or refused/unknown (then it says nothing).
 //
-// Times are microseconds of one steady clock since the history began, so "A completed before B
-// was invoked" is comparable across client threads.
+// Times are microseconds of one clock since the history began, so "A completed before B was
+// invoked" is comparable across client threads: the steady clock for real servers, the simulated
+// clock in the simulator (recorder's `clock`).
 //
 // Threading: invoke() and complete() may be called from any thread; operations() returns a
-// snapshot copy. check_history() is a pure function of its arguments.
+// snapshot copy. check_history() is a pure function of its arguments. Pure: no I/O.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -25,9 +28,9 @@
 #include "vote/core/election.hpp"
 #include "vote/core/error.hpp"
 
-namespace vote::lab {
+namespace vote::history {
 
-enum class op_type : std::uint8_t { vote, read };
+enum class op_type : std::uint8_t { vote, read, register_election };
 enum class completion : std::uint8_t { pending, ok, refused, unknown };
 std::string_view to_string(completion c) noexcept;
 
@@ -46,22 +49,30 @@ struct operation {
   completion status = completion::pending;
   errc code = errc::ok;  // refused / unknown: the reason
   tally_map tallies;     // ok reads: what the read returned
+  std::uint64_t node = 0;  // the server the attempt went to, when one (the simulator)
+  std::string detail;      // why refused / unknown, or the outcome message (traces)
 };
 
-class history {
+class recorder {
  public:
-  history();
+  // `clock`: microseconds since the history began; empty: the steady clock since construction.
+  explicit recorder(std::function<std::int64_t()> clock = {});
   std::int64_t now_us() const;
   // Records an invocation now; returns the operation's id. Thread-safe.
   std::uint64_t invoke(operation op);
-  // Records the completion of `id` now. Thread-safe.
-  void complete(std::uint64_t id, completion status, errc code = errc::ok, tally_map tallies = {});
+  // Records the completion of `id` now, unless it has completed already (the first completion
+  // wins). Thread-safe.
+  void complete(std::uint64_t id, completion status, errc code = errc::ok, tally_map tallies = {},
+                std::string detail = {});
+  // The operation `id` as it stands now (a copy). Thread-safe.
+  operation at(std::uint64_t id) const;
   // Adds an operation exactly as given (times included): for hand-written histories.
   void add(operation op);
   std::vector<operation> operations() const;
   std::size_t count(op_type type, completion status) const;
 
  private:
+  std::function<std::int64_t()> clock_;
   std::chrono::steady_clock::time_point start_;
   mutable std::mutex mutex_;
   std::vector<operation> ops_;
@@ -95,4 +106,4 @@ std::vector<check_result> check_history(const std::vector<operation>& ops,
 
 bool all_passed(const std::vector<check_result>& checks) noexcept;
 
-}  // namespace vote::lab
+}  // namespace vote::history
