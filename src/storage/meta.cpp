@@ -67,10 +67,9 @@ std::string encode_identity(const node_identity& id) {
                {"cluster_uuid", id.cluster_uuid}});
 }
 
-std::string encode_promise(const promise_state& p) {
-  return seal({{"format", meta_format_version},
-               {"promised_epoch", p.promised_epoch},
-               {"promised_to", p.promised_to}});
+std::string encode_promise(const consensus::promise_record& p) {
+  return seal(
+      {{"format", meta_format_version}, {"promised_epoch", p.epoch}, {"promised_to", p.to}});
 }
 
 std::string encode_wal_manifest(const wal_manifest& m) {
@@ -96,16 +95,17 @@ std::error_code save_identity(file_system& fs, const std::string& dir, const nod
   return write_file_atomically(fs, dir, identity_file_name, encode_identity(id));
 }
 
-std::optional<promise_state> load_promise(file_system& fs, const std::string& dir) {
+std::optional<consensus::promise_record> load_promise(file_system& fs, const std::string& dir) {
   const std::string path = dir + "/" + promise_file_name;
   const std::optional<std::string> text = read_optional(fs, path);
   if (!text) return std::nullopt;
   const json j = unseal(path, *text, {"format", "promised_epoch", "promised_to"});
-  return promise_state{unsigned_field(path, j, "promised_epoch"),
-                       unsigned_field(path, j, "promised_to")};
+  return consensus::promise_record{.epoch = unsigned_field(path, j, "promised_epoch"),
+                                   .to = unsigned_field(path, j, "promised_to")};
 }
 
-std::error_code save_promise(file_system& fs, const std::string& dir, const promise_state& p) {
+std::error_code save_promise(file_system& fs, const std::string& dir,
+                             const consensus::promise_record& p) {
   return write_file_atomically(fs, dir, promise_file_name, encode_promise(p));
 }
 
