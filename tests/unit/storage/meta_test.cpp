@@ -82,6 +82,20 @@ TEST_F(meta_test, AnUnknownFormatVersionIsRefused) {
   EXPECT_THROW(load_promise(fs_, data_dir), corruption_error);
 }
 
+// The files follow the one JSON reading policy (vote/core/strict_json.hpp): a repeated key (even
+// under a matching checksum) or a raw NUL byte was once accepted here.
+TEST_F(meta_test, RepeatedKeysAndNulBytesAreCorruption) {
+  const std::string good = encode_promise({7, 9});
+  ASSERT_EQ(good.front(), '{');
+  ASSERT_FALSE(write_file_atomically(fs_, data_dir, "promise", good));
+  ASSERT_EQ(load_promise(fs_, data_dir), (consensus::promise_record{7, 9}));
+  for (const std::string& bad :
+       {"{\"promised_epoch\": 7," + good.substr(1), good + std::string(1, '\0') + "junk"}) {
+    ASSERT_FALSE(write_file_atomically(fs_, data_dir, "promise", bad));
+    EXPECT_THROW(load_promise(fs_, data_dir), corruption_error) << bad;
+  }
+}
+
 TEST_F(meta_test, ACrashAtEveryWritePointOfSavePromiseLeavesOldOrNewNeverAMix) {
   memory_file_system probe;
   ASSERT_FALSE(probe.create_dirs(data_dir));
