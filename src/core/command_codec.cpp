@@ -4,7 +4,8 @@
 //    "tie_break":"none"|"first_listed"}
 //   {"op":"vote","request_id":..,"ts":..,"election_id":..,"voter":..,"candidate":..}
 //   {"op":"close","request_id":..,"ts":..,"election_id":..}
-// The decoder is strict (exact key set, exact types) and never throws.
+// The decoder is strict (the JSON reading policy of vote/core/strict_json.hpp, then the exact key
+// set and exact types) and never throws.
 #include <cstddef>
 #include <string>
 #include <utility>
@@ -12,8 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "vote/core/detail/json_fields.hpp"
 #include "vote/core/election.hpp"
+#include "vote/core/strict_json.hpp"
 
 namespace vote {
 namespace {
@@ -46,8 +47,9 @@ struct body_encoder {
 std::optional<command_body> decode_register(const json& j, std::string election_id) {
   register_cmd r{std::move(election_id), {}, {}, tie_break::none};
   std::string rule;
-  if (j.size() != common_fields + 3 || !detail::get_strings(j, "candidates", r.candidates) ||
-      !detail::get_strings(j, "voters", r.voters) || !detail::get_string(j, "tie_break", rule)) {
+  if (j.size() != common_fields + 3 || !strict_json::read_strings(j, "candidates", r.candidates) ||
+      !strict_json::read_strings(j, "voters", r.voters) ||
+      !strict_json::read_string(j, "tie_break", rule)) {
     return std::nullopt;
   }
   const auto parsed = tie_break_from_string(rule);
@@ -58,8 +60,8 @@ std::optional<command_body> decode_register(const json& j, std::string election_
 
 std::optional<command_body> decode_vote(const json& j, std::string election_id) {
   vote_cmd v{std::move(election_id), {}, {}};
-  if (j.size() != common_fields + 2 || !detail::get_string(j, "voter", v.voter) ||
-      !detail::get_string(j, "candidate", v.candidate)) {
+  if (j.size() != common_fields + 2 || !strict_json::read_string(j, "voter", v.voter) ||
+      !strict_json::read_string(j, "candidate", v.candidate)) {
     return std::nullopt;
   }
   return v;
@@ -80,20 +82,21 @@ std::string encode_command(const command& c) {
   j["request_id"] = c.request_id;
   j["ts"] = c.timestamp_ms;
   std::visit(body_encoder{j}, c.body);
-  // Ids are checked to be valid UTF-8 before a command is proposed; replace keeps this total.
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  // Ids are checked to be valid UTF-8 before a command is proposed; dump() keeps this total.
+  return strict_json::dump(j);
 }
 
 std::optional<command> decode_command(std::string_view payload) {
   try {
-    const json j = json::parse(payload, nullptr, /*allow_exceptions=*/false);
-    if (!j.is_object()) return std::nullopt;
+    const strict_json::parse_result parsed = strict_json::parse(payload);
+    if (!parsed.value) return std::nullopt;
+    const json& j = *parsed.value;
     command c;
     std::string op;
     std::string election_id;
-    if (!detail::get_string(j, "request_id", c.request_id) ||
-        !detail::get_i64(j, "ts", c.timestamp_ms) || !detail::get_string(j, "op", op) ||
-        !detail::get_string(j, "election_id", election_id)) {
+    if (!strict_json::read_string(j, "request_id", c.request_id) ||
+        !strict_json::read_i64(j, "ts", c.timestamp_ms) || !strict_json::read_string(j, "op", op) ||
+        !strict_json::read_string(j, "election_id", election_id)) {
       return std::nullopt;
     }
     auto body = decode_body(j, op, std::move(election_id));

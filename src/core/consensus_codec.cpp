@@ -1,5 +1,6 @@
 // The envelope codec (consensus_messages.hpp): JSON objects, binary bytes as base64.
-// Decoding is pure and total: every failure (syntax, depth, types, sizes) is a nullopt.
+// Decoding is pure and total: the JSON reading policy (vote/core/strict_json.hpp), then the
+// types and sizes; every failure is a nullopt.
 #include <array>
 #include <cstdint>
 #include <string>
@@ -8,30 +9,23 @@
 
 #include "consensus_json.hpp"
 #include "vote/core/consensus_messages.hpp"
-#include "vote/core/detail/json_fields.hpp"
-#include "vote/core/json_depth.hpp"
+#include "vote/core/strict_json.hpp"
 
 namespace vote::consensus {
 namespace {
 
 using nlohmann::json;
-using vote::detail::get_bool;
-using vote::detail::get_string;
-using vote::detail::get_u64;
+using strict_json::read_bool;
+using strict_json::read_string;
+using strict_json::read_u64;
 
 json ids_to_json(const std::vector<node_id>& ids) {
   return json(ids);
 }
 
 bool ids_from_json(const json& j, const char* key, std::vector<node_id>& out) {
-  const json* a = vote::detail::field(j, key);
-  if (a == nullptr || !a->is_array() || a->size() > max_list_size) return false;
-  out.clear();
-  for (const json& x : *a) {
-    if (!x.is_number_unsigned()) return false;
-    out.push_back(x.get<node_id>());
-  }
-  return true;
+  const json* a = strict_json::array_field(j, key);
+  return a != nullptr && a->size() <= max_list_size && strict_json::read_u64s(j, key, out);
 }
 
 json entries_to_json(const std::vector<log_entry>& es) {
@@ -46,15 +40,15 @@ json entries_to_json(const std::vector<log_entry>& es) {
 }
 
 bool entries_from_json(const json& j, std::vector<log_entry>& out) {
-  const json* a = vote::detail::field(j, "entries");
-  if (a == nullptr || !a->is_array() || a->size() > max_list_size) return false;
+  const json* a = strict_json::array_field(j, "entries");
+  if (a == nullptr || a->size() > max_list_size) return false;
   out.clear();
   for (const json& x : *a) {
     log_entry e;
     std::uint64_t kind = 0;
     std::string payload;
-    if (!x.is_object() || !get_u64(x, "index", e.index) || !get_u64(x, "epoch", e.epoch) ||
-        !get_u64(x, "kind", kind) || !get_string(x, "payload", payload) || kind < 1 || kind > 3 ||
+    if (!x.is_object() || !read_u64(x, "index", e.index) || !read_u64(x, "epoch", e.epoch) ||
+        !read_u64(x, "kind", kind) || !read_string(x, "payload", payload) || kind < 1 || kind > 3 ||
         !detail::base64_decode(payload, e.payload)) {
       return false;
     }
@@ -72,28 +66,28 @@ void put(json& j, const election& m) {
        {"skipped", ids_to_json(m.skipped)}};
 }
 bool get(const json& j, election& m) {
-  return get_u64(j, "round", m.round) && get_u64(j, "uid", m.uid) &&
+  return read_u64(j, "round", m.round) && read_u64(j, "uid", m.uid) &&
          ids_from_json(j, "visited", m.visited) && ids_from_json(j, "skipped", m.skipped);
 }
 void put(json& j, const election_ack& m) {
   j = {{"round", m.round}, {"uid", m.uid}};
 }
 bool get(const json& j, election_ack& m) {
-  return get_u64(j, "round", m.round) && get_u64(j, "uid", m.uid);
+  return read_u64(j, "round", m.round) && read_u64(j, "uid", m.uid);
 }
 void put(json& j, const leader_alive& m) {
   j = {{"id", m.id}, {"epoch", m.epoch}, {"endpoint", m.endpoint}};
 }
 bool get(const json& j, leader_alive& m) {
-  return get_u64(j, "id", m.id) && get_u64(j, "epoch", m.epoch) &&
-         get_string(j, "endpoint", m.endpoint);
+  return read_u64(j, "id", m.id) && read_u64(j, "epoch", m.epoch) &&
+         read_string(j, "endpoint", m.endpoint);
 }
 void put(json& j, const prepare& m) {
   j = {{"epoch", m.epoch}, {"candidate", m.candidate}, {"handover", m.handover}};
 }
 bool get(const json& j, prepare& m) {
-  return get_u64(j, "epoch", m.epoch) && get_u64(j, "candidate", m.candidate) &&
-         get_bool(j, "handover", m.handover);
+  return read_u64(j, "epoch", m.epoch) && read_u64(j, "candidate", m.candidate) &&
+         read_bool(j, "handover", m.handover);
 }
 void put(json& j, const promise& m) {
   j = {{"epoch", m.epoch},
@@ -101,20 +95,21 @@ void put(json& j, const promise& m) {
        {"last_log_index", m.last_log_index}};
 }
 bool get(const json& j, promise& m) {
-  return get_u64(j, "epoch", m.epoch) && get_u64(j, "last_log_epoch", m.last_log_epoch) &&
-         get_u64(j, "last_log_index", m.last_log_index);
+  return read_u64(j, "epoch", m.epoch) && read_u64(j, "last_log_epoch", m.last_log_epoch) &&
+         read_u64(j, "last_log_index", m.last_log_index);
 }
 void put(json& j, const reject& m) {
   j = {{"promised_epoch", m.promised_epoch}, {"promised_to", m.promised_to}};
 }
 bool get(const json& j, reject& m) {
-  return get_u64(j, "promised_epoch", m.promised_epoch) && get_u64(j, "promised_to", m.promised_to);
+  return read_u64(j, "promised_epoch", m.promised_epoch) &&
+         read_u64(j, "promised_to", m.promised_to);
 }
 void put(json& j, const fetch& m) {
   j = {{"epoch", m.epoch}, {"from_index", m.from_index}};
 }
 bool get(const json& j, fetch& m) {
-  return get_u64(j, "epoch", m.epoch) && get_u64(j, "from_index", m.from_index);
+  return read_u64(j, "epoch", m.epoch) && read_u64(j, "from_index", m.from_index);
 }
 void put(json& j, const fetch_reply& m) {
   j = {{"epoch", m.epoch},
@@ -130,22 +125,22 @@ void put(json& j, const fetch_reply& m) {
 }
 // "snapshot" is optional (older peers neither send nor expect it); present, it must be whole.
 bool get_fetched_snapshot(const json& j, fetch_reply& m) {
-  const json* s = vote::detail::field(j, "snapshot");
+  const json* s = strict_json::find(j, "snapshot");
   if (s == nullptr) return true;
-  const json* c = s->is_object() ? vote::detail::field(*s, "config") : nullptr;
+  const json* c = strict_json::find(*s, "config");
   snapshot_meta meta;
   std::string data;
-  if (c == nullptr || !get_u64(*s, "last_index", meta.last_index) ||
-      !get_u64(*s, "last_epoch", meta.last_epoch) || !detail::config_from_json(*c, meta.config) ||
-      !get_string(*s, "data", data) || !detail::base64_decode(data, m.snapshot_data)) {
+  if (c == nullptr || !read_u64(*s, "last_index", meta.last_index) ||
+      !read_u64(*s, "last_epoch", meta.last_epoch) || !detail::config_from_json(*c, meta.config) ||
+      !read_string(*s, "data", data) || !detail::base64_decode(data, m.snapshot_data)) {
     return false;
   }
   m.snapshot = std::move(meta);
   return true;
 }
 bool get(const json& j, fetch_reply& m) {
-  return get_u64(j, "epoch", m.epoch) && get_bool(j, "ok", m.ok) &&
-         get_bool(j, "snapshot_needed", m.snapshot_needed) && entries_from_json(j, m.entries) &&
+  return read_u64(j, "epoch", m.epoch) && read_bool(j, "ok", m.ok) &&
+         read_bool(j, "snapshot_needed", m.snapshot_needed) && entries_from_json(j, m.entries) &&
          get_fetched_snapshot(j, m);
 }
 void put(json& j, const append& m) {
@@ -158,10 +153,10 @@ void put(json& j, const append& m) {
        {"seq", m.seq}};
 }
 bool get(const json& j, append& m) {
-  return get_u64(j, "epoch", m.epoch) && get_u64(j, "leader", m.leader) &&
-         get_u64(j, "prev_index", m.prev_index) && get_u64(j, "prev_epoch", m.prev_epoch) &&
-         entries_from_json(j, m.entries) && get_u64(j, "commit_index", m.commit_index) &&
-         get_u64(j, "seq", m.seq);
+  return read_u64(j, "epoch", m.epoch) && read_u64(j, "leader", m.leader) &&
+         read_u64(j, "prev_index", m.prev_index) && read_u64(j, "prev_epoch", m.prev_epoch) &&
+         entries_from_json(j, m.entries) && read_u64(j, "commit_index", m.commit_index) &&
+         read_u64(j, "seq", m.seq);
 }
 void put(json& j, const append_reply& m) {
   j = {{"epoch", m.epoch},
@@ -172,16 +167,16 @@ void put(json& j, const append_reply& m) {
        {"promised_to", m.promised_to}};
 }
 bool get(const json& j, append_reply& m) {
-  return get_u64(j, "epoch", m.epoch) && get_bool(j, "ok", m.ok) &&
-         get_u64(j, "match_index", m.match_index) &&
-         get_u64(j, "last_index_hint", m.last_index_hint) && get_u64(j, "seq", m.seq) &&
-         get_u64(j, "promised_to", m.promised_to);
+  return read_u64(j, "epoch", m.epoch) && read_bool(j, "ok", m.ok) &&
+         read_u64(j, "match_index", m.match_index) &&
+         read_u64(j, "last_index_hint", m.last_index_hint) && read_u64(j, "seq", m.seq) &&
+         read_u64(j, "promised_to", m.promised_to);
 }
 void put(json& j, const timeout_now& m) {
   j = {{"epoch", m.epoch}};
 }
 bool get(const json& j, timeout_now& m) {
-  return get_u64(j, "epoch", m.epoch);
+  return read_u64(j, "epoch", m.epoch);
 }
 void put(json& j, const install_snapshot& m) {
   j = {{"epoch", m.epoch},
@@ -194,14 +189,14 @@ void put(json& j, const install_snapshot& m) {
        {"done", m.done}};
 }
 bool get(const json& j, install_snapshot& m) {
-  const json* c = vote::detail::field(j, "config");
+  const json* c = strict_json::find(j, "config");
   std::string data;
-  return c != nullptr && get_u64(j, "epoch", m.epoch) && get_u64(j, "leader", m.leader) &&
-         get_u64(j, "last_index", m.meta.last_index) &&
-         get_u64(j, "last_epoch", m.meta.last_epoch) &&
-         detail::config_from_json(*c, m.meta.config) && get_u64(j, "offset", m.offset) &&
-         get_string(j, "data", data) && detail::base64_decode(data, m.data) &&
-         get_bool(j, "done", m.done);
+  return c != nullptr && read_u64(j, "epoch", m.epoch) && read_u64(j, "leader", m.leader) &&
+         read_u64(j, "last_index", m.meta.last_index) &&
+         read_u64(j, "last_epoch", m.meta.last_epoch) &&
+         detail::config_from_json(*c, m.meta.config) && read_u64(j, "offset", m.offset) &&
+         read_string(j, "data", data) && detail::base64_decode(data, m.data) &&
+         read_bool(j, "done", m.done);
 }
 void put(json& j, const snapshot_reply& m) {
   j = {{"epoch", m.epoch},
@@ -211,23 +206,23 @@ void put(json& j, const snapshot_reply& m) {
        {"done", m.done}};
 }
 bool get(const json& j, snapshot_reply& m) {
-  return get_u64(j, "epoch", m.epoch) && get_bool(j, "ok", m.ok) &&
-         get_u64(j, "next_offset", m.next_offset) && get_u64(j, "last_index", m.last_index) &&
-         get_bool(j, "done", m.done);
+  return read_u64(j, "epoch", m.epoch) && read_bool(j, "ok", m.ok) &&
+         read_u64(j, "next_offset", m.next_offset) && read_u64(j, "last_index", m.last_index) &&
+         read_bool(j, "done", m.done);
 }
 void put(json& j, const bootstrap_propose& m) {
   j = {{"uuid", m.uuid}, {"members", detail::members_to_json(m.members)}};
 }
 bool get(const json& j, bootstrap_propose& m) {
-  const json* ms = vote::detail::field(j, "members");
-  return ms != nullptr && get_string(j, "uuid", m.uuid) &&
+  const json* ms = strict_json::find(j, "members");
+  return ms != nullptr && read_string(j, "uuid", m.uuid) &&
          detail::members_from_json(*ms, m.members);
 }
 void put(json& j, const bootstrap_reply& m) {
   j = {{"uuid", m.uuid}, {"accepted", m.accepted}};
 }
 bool get(const json& j, bootstrap_reply& m) {
-  return get_string(j, "uuid", m.uuid) && get_bool(j, "accepted", m.accepted);
+  return read_string(j, "uuid", m.uuid) && read_bool(j, "accepted", m.accepted);
 }
 
 constexpr std::array<std::string_view, std::variant_size_v<message_body>> type_names = {
@@ -266,22 +261,20 @@ std::string encode_envelope(const envelope& e) {
                   {"cluster_uuid", e.cluster_uuid},
                   {"type", message_type(e.body)},
                   {"body", std::move(body)}};
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  return strict_json::dump(j);
 }
 
 std::optional<envelope> decode_envelope(std::string_view bytes) noexcept {
-  // nlohmann's parser stops at a NUL byte and ignores what follows: refuse such input.
-  if (bytes.find('\0') != std::string_view::npos) return std::nullopt;
   try {
-    if (!json_depth_within(bytes, 8)) return std::nullopt;
-    const json j = json::parse(bytes, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return std::nullopt;
+    const strict_json::parse_result parsed = strict_json::parse(bytes);
+    if (!parsed.value) return std::nullopt;
+    const json& j = *parsed.value;
     envelope e;
     std::string type;
-    const json* body = vote::detail::field(j, "body");
-    if (body == nullptr || !get_u64(j, "from", e.from) ||
-        !get_u64(j, "from_incarnation", e.from_incarnation) || !get_u64(j, "to", e.to) ||
-        !get_string(j, "cluster_uuid", e.cluster_uuid) || !get_string(j, "type", type) ||
+    const json* body = strict_json::find(j, "body");
+    if (body == nullptr || !read_u64(j, "from", e.from) ||
+        !read_u64(j, "from_incarnation", e.from_incarnation) || !read_u64(j, "to", e.to) ||
+        !read_string(j, "cluster_uuid", e.cluster_uuid) || !read_string(j, "type", type) ||
         !decode_body(type, *body, e.body)) {
       return std::nullopt;
     }

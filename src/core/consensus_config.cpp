@@ -1,12 +1,11 @@
 // Configuration helpers and the config entry codec (DESIGN.md §4).
 #include "vote/core/consensus_config.hpp"
-#include "vote/core/json_depth.hpp"
 
 #include <algorithm>
 #include <set>
 
 #include "consensus_json.hpp"
-#include "vote/core/detail/json_fields.hpp"
+#include "vote/core/strict_json.hpp"
 
 namespace vote::consensus {
 namespace {
@@ -64,9 +63,9 @@ bool members_from_json(const nlohmann::json& j, std::vector<member>& out) {
   out.clear();
   for (const nlohmann::json& m : j) {
     member x;
-    if (!m.is_object() || !vote::detail::get_u64(m, "id", x.id) ||
-        !vote::detail::get_u64(m, "incarnation", x.incarnation) ||
-        !vote::detail::get_string(m, "endpoint", x.endpoint) || x.id == 0) {
+    if (!m.is_object() || !strict_json::read_u64(m, "id", x.id) ||
+        !strict_json::read_u64(m, "incarnation", x.incarnation) ||
+        !strict_json::read_string(m, "endpoint", x.endpoint) || x.id == 0) {
       return false;
     }
     out.push_back(std::move(x));
@@ -81,10 +80,10 @@ nlohmann::json config_to_json(const configuration& c) {
 }
 
 bool config_from_json(const nlohmann::json& j, configuration& out) {
-  const nlohmann::json* v = j.is_object() ? vote::detail::field(j, "voters") : nullptr;
-  const nlohmann::json* l = j.is_object() ? vote::detail::field(j, "learners") : nullptr;
+  const nlohmann::json* v = strict_json::find(j, "voters");
+  const nlohmann::json* l = strict_json::find(j, "learners");
   if (v == nullptr || l == nullptr) return false;
-  if (!vote::detail::get_string(j, "cluster_uuid", out.cluster_uuid) ||
+  if (!strict_json::read_string(j, "cluster_uuid", out.cluster_uuid) ||
       !members_from_json(*v, out.voters) || !members_from_json(*l, out.learners)) {
     return false;
   }
@@ -103,10 +102,9 @@ std::string encode_configuration(const configuration& c) {
 }
 
 std::optional<configuration> decode_configuration(std::string_view payload) {
-  if (!json_depth_within(payload, 8)) return std::nullopt;
-  const nlohmann::json j = nlohmann::json::parse(payload, nullptr, false);
+  const strict_json::parse_result parsed = strict_json::parse(payload);
   configuration c;
-  if (j.is_discarded() || !detail::config_from_json(j, c)) return std::nullopt;
+  if (!parsed.value || !detail::config_from_json(*parsed.value, c)) return std::nullopt;
   return c;
 }
 

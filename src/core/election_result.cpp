@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vote/core/detail/election_impl.hpp"
-#include "vote/core/detail/json_fields.hpp"
+#include "vote/core/strict_json.hpp"
 
 namespace vote {
 namespace detail {
@@ -98,33 +98,34 @@ nlohmann::json result_to_json(const election_result& r) {
 namespace {
 
 using json = nlohmann::json;
-using detail::field;
-using detail::get_bool;
-using detail::get_i64;
-using detail::get_string;
-using detail::get_strings;
-using detail::get_u64;
+using strict_json::read_bool;
+using strict_json::read_i64;
+using strict_json::read_string;
+using strict_json::read_strings;
+using strict_json::read_u64;
 
 // The tallies object must hold exactly the listed candidates, each once, with a count.
-bool get_tallies(const json& j, const std::vector<std::string>& order, std::vector<tally>& out) {
-  const json* f = field(j, "tallies");
-  if (f == nullptr || !f->is_object() || f->size() != order.size()) return false;
+bool read_tallies(const json& j, const std::vector<std::string>& order, std::vector<tally>& out) {
+  const json* f = strict_json::object_field(j, "tallies");
+  if (f == nullptr || f->size() != order.size()) return false;
   const std::unordered_set<std::string> unique(order.begin(), order.end());
   if (unique.size() != order.size()) return false;
   for (const std::string& c : order) {
-    const json* n = field(*f, c.c_str());
-    if (n == nullptr || !n->is_number_unsigned()) return false;
-    out.push_back({c, n->get<std::uint64_t>()});
+    std::uint64_t votes = 0;
+    if (!read_u64(*f, c, votes)) return false;
+    out.push_back({c, votes});
   }
   return true;
 }
 
-bool get_winner(const json& j, std::optional<std::string>& out) {
-  const json* f = field(j, "winner");
+// A string, or null for none; the member must be present.
+bool read_winner(const json& j, std::optional<std::string>& out) {
+  const json* f = strict_json::find(j, "winner");
   if (f == nullptr) return false;
   if (f->is_null()) return true;
-  if (!f->is_string()) return false;
-  out = f->get<std::string>();
+  std::string winner;
+  if (!strict_json::as_string(*f, winner)) return false;
+  out = std::move(winner);
   return true;
 }
 
@@ -135,12 +136,12 @@ std::optional<election_result> result_from_json(const nlohmann::json& j) {
   election_result r;
   std::vector<std::string> order;
   std::string rule;
-  const bool ok = get_string(j, "election_id", r.election_id) && get_winner(j, r.winner) &&
-                  get_bool(j, "tie", r.tie) && get_strings(j, "tied", r.tied) &&
-                  get_string(j, "tie_break", rule) && get_strings(j, "candidates", order) &&
-                  get_tallies(j, order, r.tallies) && get_u64(j, "votes_cast", r.votes_cast) &&
-                  get_u64(j, "eligible_voters", r.eligible_voters) &&
-                  get_bool(j, "closed", r.closed) && get_i64(j, "closed_at_ms", r.closed_at_ms);
+  const bool ok = read_string(j, "election_id", r.election_id) && read_winner(j, r.winner) &&
+                  read_bool(j, "tie", r.tie) && read_strings(j, "tied", r.tied) &&
+                  read_string(j, "tie_break", rule) && read_strings(j, "candidates", order) &&
+                  read_tallies(j, order, r.tallies) && read_u64(j, "votes_cast", r.votes_cast) &&
+                  read_u64(j, "eligible_voters", r.eligible_voters) &&
+                  read_bool(j, "closed", r.closed) && read_i64(j, "closed_at_ms", r.closed_at_ms);
   if (!ok) return std::nullopt;
   const auto parsed_rule = tie_break_from_string(rule);
   if (!parsed_rule) return std::nullopt;

@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vote/core/detail/election_impl.hpp"
-#include "vote/core/detail/json_fields.hpp"
+#include "vote/core/strict_json.hpp"
 
 namespace vote {
 namespace {
@@ -79,26 +79,23 @@ void append_election(std::string& out, const election_data& e) {
   out.push_back(',');
   append_voters(out, e.voters);
   out += ",\"result\":";
-  out += e.result ? result_to_json(*e.result).dump(-1, ' ', false, json::error_handler_t::replace)
-                  : "null";
+  out += e.result ? strict_json::dump(result_to_json(*e.result)) : "null";
   out.push_back('}');
 }
 
 // Applies one snapshot voter entry [voter, candidate index or -1, request id] to `e`.
 bool restore_vote(election_data& e, const json& entry, const limits& lim) {
-  if (!entry.is_array() || entry.size() != 3 || !entry[0].is_string() ||
-      !entry[1].is_number_integer() || !entry[2].is_string()) {
+  std::string voter_id;
+  std::int64_t choice = 0;
+  std::string request_id;
+  if (!entry.is_array() || entry.size() != 3 || !strict_json::as_string(entry[0], voter_id) ||
+      !strict_json::as_i64(entry[1], choice) || !strict_json::as_string(entry[2], request_id)) {
     return false;
   }
-  const auto voter = e.voters.find(entry[0].get_ref<const std::string&>());
-  const auto& request_id = entry[2].get_ref<const std::string&>();
+  const auto voter = e.voters.find(voter_id);
   if (!voter) return false;
   // The request id passes the same checks as when the vote was applied.
   if (!check_command(command{request_id, 0, close_cmd{e.id}}, lim).ok()) return false;
-  if (entry[1].is_number_unsigned() && entry[1].get<std::uint64_t>() >= e.candidates.size()) {
-    return false;
-  }
-  const std::int64_t choice = entry[1].get<std::int64_t>();
   if (choice == detail::voter_table::no_vote) return request_id.empty();
   if (choice < 0 || static_cast<std::uint64_t>(choice) >= e.candidates.size()) return false;
   e.voters.record(*voter, static_cast<std::int32_t>(choice), request_id);
@@ -124,13 +121,13 @@ std::optional<election_data> restore_election(const json& j, const limits& lim) 
   command reg;
   register_cmd r;
   std::string rule;
-  const json* voters = j.is_object() ? detail::field(j, "voters") : nullptr;
-  const json* result = j.is_object() ? detail::field(j, "result") : nullptr;
-  if (voters == nullptr || result == nullptr || !voters->is_array() || j.size() != 6 ||
-      !detail::get_string(j, "id", r.election_id) ||
-      !detail::get_strings(j, "candidates", r.candidates) ||
-      !detail::get_string(j, "tie_break", rule) ||
-      !detail::get_string(j, "register_request_id", reg.request_id)) {
+  const json* voters = strict_json::array_field(j, "voters");
+  const json* result = strict_json::find(j, "result");
+  if (voters == nullptr || result == nullptr || j.size() != 6 ||
+      !strict_json::read_string(j, "id", r.election_id) ||
+      !strict_json::read_strings(j, "candidates", r.candidates) ||
+      !strict_json::read_string(j, "tie_break", rule) ||
+      !strict_json::read_string(j, "register_request_id", reg.request_id)) {
     return std::nullopt;
   }
   const auto parsed_rule = tie_break_from_string(rule);
@@ -171,13 +168,15 @@ std::string election_state::snapshot() const {
 
 std::optional<election_state> election_state::restore(std::string_view snapshot, limits lim) {
   try {
-    const json j = json::parse(snapshot, nullptr, /*allow_exceptions=*/false);
+    const strict_json::parse_result parsed = strict_json::parse(snapshot);
+    if (!parsed.value) return std::nullopt;
+    const json& j = *parsed.value;
     std::string format;
     std::int64_t version = 0;
-    const json* elections = j.is_object() ? detail::field(j, "elections") : nullptr;
-    if (elections == nullptr || !elections->is_array() || j.size() != 3 ||
-        !detail::get_string(j, "format", format) || format != snapshot_format ||
-        !detail::get_i64(j, "version", version) || version != snapshot_version) {
+    const json* elections = strict_json::array_field(j, "elections");
+    if (elections == nullptr || j.size() != 3 || !strict_json::read_string(j, "format", format) ||
+        format != snapshot_format || !strict_json::read_i64(j, "version", version) ||
+        version != snapshot_version) {
       return std::nullopt;
     }
     election_state state(lim);

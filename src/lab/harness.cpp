@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "vote/core/strict_json.hpp"
 #include "vote/wire/frame.hpp"
 
 extern char** environ;
@@ -196,9 +197,9 @@ std::optional<nlohmann::json> request_json(std::uint16_t port, const nlohmann::j
                                            std::chrono::milliseconds timeout) {
   auto payload = exchange(port, r.dump(), timeout);
   if (!payload) return std::nullopt;
-  auto j = nlohmann::json::parse(*payload, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return std::nullopt;
-  return j;
+  // The server's answer is read like any untrusted JSON (vote/core/strict_json.hpp).
+  strict_json::parse_result parsed = strict_json::parse(*payload);
+  return std::move(parsed.value);
 }
 
 server::server() : server(options{}) {}

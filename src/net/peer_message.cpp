@@ -2,41 +2,37 @@
 
 #include <nlohmann/json.hpp>
 
-#include "vote/core/json_depth.hpp"
+#include "vote/core/strict_json.hpp"
 
 namespace vote::net {
 namespace {
 
 using json = nlohmann::json;
 
-std::optional<std::uint64_t> number(const json& j, const char* key) {
-  const auto it = j.find(key);
-  if (it == j.end() || !it->is_number_unsigned()) return std::nullopt;
-  return it->get<std::uint64_t>();
-}
-
-std::optional<std::string> text(const json& j, const char* key) {
-  const auto it = j.find(key);
-  if (it == j.end() || !it->is_string()) return std::nullopt;
-  return it->get<std::string>();
-}
+// Control messages are flat objects: nothing nests inside them.
+constexpr std::size_t control_max_depth = 2;
 
 // A control message ({"control": ...}) with exactly its fields; nullopt for anything else.
 std::optional<peer_input> decode_control(std::string_view bytes) {
-  if (bytes.find('\0') != std::string_view::npos || !json_depth_within(bytes, 2)) {
+  const strict_json::parse_result parsed =
+      strict_json::parse(bytes, {.max_depth = control_max_depth});
+  if (!parsed.value) return std::nullopt;
+  const json& j = *parsed.value;
+  std::string control;
+  std::uint64_t from = 0;
+  if (!strict_json::read_string(j, "control", control) || !strict_json::read_u64(j, "from", from) ||
+      from == 0) {
     return std::nullopt;
   }
-  const json j = json::parse(bytes, nullptr, false);
-  if (!j.is_object()) return std::nullopt;
-  const auto control = text(j, "control");
-  const auto from = number(j, "from");
-  if (!control || !from || *from == 0) return std::nullopt;
-  if (*control == "open" && j.size() == 2) return link_opening{*from};
-  if (*control != "leave" || j.size() != 4) return std::nullopt;
-  const auto incarnation = number(j, "incarnation");
-  auto uuid = text(j, "cluster_uuid");
-  if (!incarnation || !uuid) return std::nullopt;
-  return leave_request{*from, *incarnation, std::move(*uuid)};
+  if (control == "open" && j.size() == 2) return link_opening{from};
+  if (control != "leave" || j.size() != 4) return std::nullopt;
+  leave_request leave;
+  leave.from = from;
+  if (!strict_json::read_u64(j, "incarnation", leave.incarnation) ||
+      !strict_json::read_string(j, "cluster_uuid", leave.cluster_uuid)) {
+    return std::nullopt;
+  }
+  return leave;
 }
 
 }  // namespace

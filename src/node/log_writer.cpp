@@ -86,10 +86,6 @@ void log_writer::write_round() {
 
 namespace {
 
-storage::snapshot_meta file_meta(const consensus::snapshot_meta& m) {
-  return {m.last_index, m.last_epoch, consensus::encode_configuration(m.config)};
-}
-
 std::string_view bytes(const std::shared_ptr<const std::string>& s) {
   return s ? std::string_view(*s) : std::string_view();
 }
@@ -102,15 +98,14 @@ void log_writer::carry_out(consensus::persist_job& job, bool& unsynced) {
     check("saving the node identity", storage::save_identity(fs_, dir_, identity_));
   }
   if (job.promise) {
-    check("saving the promise",
-          storage::save_promise(fs_, dir_, {job.promise->epoch, job.promise->to}));
+    check("saving the promise", storage::save_promise(fs_, dir_, *job.promise));
   }
   if (job.install_snapshot) {
     if (unsynced) check("syncing the log", wal_->sync());
     unsynced = false;
     const auto& meta = job.install_snapshot->meta;
     check("installing a snapshot",
-          storage::write_snapshot(fs_, dir_, file_meta(meta), bytes(job.install_snapshot->data)));
+          storage::write_snapshot(fs_, dir_, meta, bytes(job.install_snapshot->data)));
     check("restarting the log after a snapshot", wal_->reset(meta.last_index + 1, meta.last_epoch));
   }
   if (job.truncate_from && *job.truncate_from <= wal_->last_index()) {
@@ -125,8 +120,7 @@ void log_writer::carry_out(consensus::persist_job& job, bool& unsynced) {
 void log_writer::carry_out(snapshot_job& job, bool& unsynced) {
   if (unsynced) check("syncing the log", wal_->sync());
   unsynced = false;
-  check("writing a snapshot",
-        storage::write_snapshot(fs_, dir_, file_meta(job.meta), bytes(job.state)));
+  check("writing a snapshot", storage::write_snapshot(fs_, dir_, job.meta, bytes(job.state)));
   check("compacting the log", wal_->drop_prefix(job.meta.last_index));
 }
 

@@ -75,20 +75,20 @@ recovered_state recover(storage::file_system& fs, const server_config& c,
   r.state = election_state(c.bounds);
   auto& p = r.persisted;
   p.cluster_uuid = identity.cluster_uuid;
-  const auto promise = storage::load_promise(fs, c.data_dir).value_or(storage::promise_state{});
-  p.promised_epoch = promise.promised_epoch;
-  p.promised_to = promise.promised_to;
+  const auto promise = storage::load_promise(fs, c.data_dir).value_or(consensus::promise_record{});
+  p.promised_epoch = promise.epoch;
+  p.promised_to = promise.to;
   std::uint64_t snapshot_index = 0;
   std::uint64_t snapshot_epoch = 0;
   if (auto snap = storage::load_latest_snapshot(fs, c.data_dir)) {
+    // load_latest_snapshot() has decoded the configuration (a bad one is corruption_error).
     auto restored = election_state::restore(snap->state, c.bounds);
-    auto config = consensus::decode_configuration(snap->meta.config);
-    if (!restored || !config)
+    if (!restored)
       throw startup_error(exit_data, "the snapshot in " + c.data_dir + " does not decode");
     r.state = std::move(*restored);
     snapshot_index = snap->meta.last_index;
     snapshot_epoch = snap->meta.last_epoch;
-    p.snapshot = consensus::snapshot_meta{snap->meta.last_index, snap->meta.last_epoch, *config};
+    p.snapshot = std::move(snap->meta);
     p.snapshot_data = std::make_shared<const std::string>(std::move(snap->state));
   }
   storage::wal_recovery rec;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "vote/core/crc32c.hpp"
+#include "vote/core/strict_json.hpp"
 
 namespace vote::storage {
 namespace {
@@ -20,32 +21,34 @@ std::string seal(json fields) {
   return fields.dump(2) + "\n";
 }
 
-// Parses and verifies a sealed file holding exactly `keys` (plus "checksum"); throws
-// corruption_error on any deviation.
+// Parses (the JSON reading policy, vote/core/strict_json.hpp) and verifies a sealed file holding
+// exactly `keys` (plus "checksum"); throws corruption_error on any deviation.
 json unseal(const std::string& path, const std::string& text, const std::set<std::string>& keys) {
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) throw corruption_error(path, 0, "not a JSON object");
-  auto checksum = j.find("checksum");
-  if (checksum == j.end() || !checksum->is_number_unsigned()) {
+  strict_json::parse_result parsed = strict_json::parse(text);
+  if (!parsed.value) throw corruption_error(path, 0, parsed.problem);
+  json& j = *parsed.value;
+  std::uint64_t stored = 0;
+  if (!strict_json::read_u64(j, "checksum", stored)) {
     throw corruption_error(path, 0, "no checksum field");
   }
-  const auto stored = checksum->get<std::uint64_t>();
-  j.erase(checksum);
+  j.erase("checksum");
   if (stored != crc32c(j.dump())) throw corruption_error(path, 0, "checksum mismatch");
   std::set<std::string> present;
   for (const auto& [key, value] : j.items()) present.insert(key);
   if (present != keys) throw corruption_error(path, 0, "unexpected set of fields");
-  const json& format = j["format"];
-  if (!format.is_number_unsigned() || format.get<std::uint64_t>() != meta_format_version) {
-    throw corruption_error(path, 0, "unknown format version " + format.dump());
+  std::uint64_t format = 0;
+  if (!strict_json::read_u64(j, "format", format) || format != meta_format_version) {
+    throw corruption_error(path, 0, "unknown format version " + strict_json::dump(j.at("format")));
   }
-  return j;
+  return std::move(j);
 }
 
 std::uint64_t unsigned_field(const std::string& path, const json& j, const char* key) {
-  const json& v = j.at(key);
-  if (!v.is_number_unsigned()) throw corruption_error(path, 0, std::string(key) + " is not u64");
-  return v.get<std::uint64_t>();
+  std::uint64_t v = 0;
+  if (!strict_json::read_u64(j, key, v)) {
+    throw corruption_error(path, 0, strict_json::problem(j, key, "an unsigned integer"));
+  }
+  return v;
 }
 
 // The file's content, or nullopt if it does not exist.
@@ -67,10 +70,9 @@ std::string encode_identity(const node_identity& id) {
                {"cluster_uuid", id.cluster_uuid}});
 }
 
-std::string encode_promise(const promise_state& p) {
-  return seal({{"format", meta_format_version},
-               {"promised_epoch", p.promised_epoch},
-               {"promised_to", p.promised_to}});
+std::string encode_promise(const consensus::promise_record& p) {
+  return seal(
+      {{"format", meta_format_version}, {"promised_epoch", p.epoch}, {"promised_to", p.to}});
 }
 
 std::string encode_wal_manifest(const wal_manifest& m) {
@@ -85,27 +87,29 @@ std::optional<node_identity> load_identity(file_system& fs, const std::string& d
   const std::optional<std::string> text = read_optional(fs, path);
   if (!text) return std::nullopt;
   const json j = unseal(path, *text, {"format", "id", "incarnation", "cluster_uuid"});
-  if (!j.at("cluster_uuid").is_string()) {
-    throw corruption_error(path, 0, "cluster_uuid is not a string");
+  std::string cluster_uuid;
+  if (!strict_json::read_string(j, "cluster_uuid", cluster_uuid)) {
+    throw corruption_error(path, 0, strict_json::problem(j, "cluster_uuid", "a string"));
   }
   return node_identity{unsigned_field(path, j, "id"), unsigned_field(path, j, "incarnation"),
-                       j.at("cluster_uuid").get<std::string>()};
+                       std::move(cluster_uuid)};
 }
 
 std::error_code save_identity(file_system& fs, const std::string& dir, const node_identity& id) {
   return write_file_atomically(fs, dir, identity_file_name, encode_identity(id));
 }
 
-std::optional<promise_state> load_promise(file_system& fs, const std::string& dir) {
+std::optional<consensus::promise_record> load_promise(file_system& fs, const std::string& dir) {
   const std::string path = dir + "/" + promise_file_name;
   const std::optional<std::string> text = read_optional(fs, path);
   if (!text) return std::nullopt;
   const json j = unseal(path, *text, {"format", "promised_epoch", "promised_to"});
-  return promise_state{unsigned_field(path, j, "promised_epoch"),
-                       unsigned_field(path, j, "promised_to")};
+  return consensus::promise_record{.epoch = unsigned_field(path, j, "promised_epoch"),
+                                   .to = unsigned_field(path, j, "promised_to")};
 }
 
-std::error_code save_promise(file_system& fs, const std::string& dir, const promise_state& p) {
+std::error_code save_promise(file_system& fs, const std::string& dir,
+                             const consensus::promise_record& p) {
   return write_file_atomically(fs, dir, promise_file_name, encode_promise(p));
 }
 

@@ -3,6 +3,7 @@
 #include "numbered_file_name.hpp"
 
 #include <cstdio>
+#include <utility>
 #include <vector>
 
 #include "byte_order.hpp"
@@ -25,17 +26,18 @@ std::uint32_t file_crc(std::string_view bytes) {
 
 }  // namespace
 
-std::string encode_snapshot(const snapshot_meta& meta, std::string_view state) {
+std::string encode_snapshot(const consensus::snapshot_meta& meta, std::string_view state) {
+  const std::string config = consensus::encode_configuration(meta.config);
   std::string out;
-  out.reserve(header_size + meta.config.size() + state.size());
+  out.reserve(header_size + config.size() + state.size());
   out.append(magic);
   detail::put_le<std::uint32_t>(out, snapshot_format_version);
   detail::put_le<std::uint64_t>(out, meta.last_index);
   detail::put_le<std::uint64_t>(out, meta.last_epoch);
-  detail::put_le<std::uint32_t>(out, static_cast<std::uint32_t>(meta.config.size()));
+  detail::put_le<std::uint32_t>(out, static_cast<std::uint32_t>(config.size()));
   detail::put_le<std::uint64_t>(out, state.size());
   detail::put_le<std::uint32_t>(out, 0);  // crc placeholder
-  out.append(meta.config);
+  out.append(config);
   out.append(state);
   std::string crc;
   detail::put_le<std::uint32_t>(crc, file_crc(out));
@@ -51,10 +53,13 @@ std::optional<snapshot> decode_snapshot(std::string_view bytes) {
   const std::uint64_t body = bytes.size() - header_size;
   if (config_length > body || state_length != body - config_length) return std::nullopt;
   if (detail::get_le<std::uint32_t>(bytes, crc_offset) != file_crc(bytes)) return std::nullopt;
+  std::optional<consensus::configuration> config =
+      consensus::decode_configuration(bytes.substr(header_size, config_length));
+  if (!config) return std::nullopt;
   snapshot s;
   s.meta.last_index = detail::get_le<std::uint64_t>(bytes, 12);
   s.meta.last_epoch = detail::get_le<std::uint64_t>(bytes, 20);
-  s.meta.config = std::string(bytes.substr(header_size, config_length));
+  s.meta.config = std::move(*config);
   s.state = std::string(bytes.substr(header_size + config_length));
   return s;
 }
@@ -67,8 +72,8 @@ std::optional<std::uint64_t> parse_snapshot_file_name(std::string_view name) {
   return detail::parse_numbered_file_name(name, name_prefix, name_suffix);
 }
 
-std::error_code write_snapshot(file_system& fs, const std::string& dir, const snapshot_meta& meta,
-                               std::string_view state) {
+std::error_code write_snapshot(file_system& fs, const std::string& dir,
+                               const consensus::snapshot_meta& meta, std::string_view state) {
   if (auto ec = fs.create_dirs(dir)) return ec;
   const std::string name = snapshot_file_name(meta.last_index);
   if (auto ec = write_file_atomically(fs, dir, name, encode_snapshot(meta, state))) return ec;
@@ -110,7 +115,9 @@ std::optional<snapshot> load_latest_snapshot(file_system& fs, const std::string&
   std::optional<snapshot> s = decode_snapshot(bytes);
   if (!s) {
     detail::logger()->critical("snapshot: {} is damaged", path);
-    throw corruption_error(path, 0, "damaged snapshot (bad magic, version, length or checksum)");
+    throw corruption_error(path, 0,
+                           "damaged snapshot (bad magic, version, length, checksum or "
+                           "configuration)");
   }
   if (s->meta.last_index != *latest) {
     throw corruption_error(path, 12, "the header's last_index does not match the file name");

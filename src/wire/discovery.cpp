@@ -4,7 +4,7 @@
 #include <iterator>
 #include <stdexcept>
 
-#include "vote/wire/json_strict.hpp"
+#include "vote/core/strict_json.hpp"
 
 namespace vote::wire {
 namespace {
@@ -30,39 +30,38 @@ std::string with_header(datagram_type type, const json& body) {
   std::string out(discovery_magic, sizeof discovery_magic);
   out.push_back(static_cast<char>(discovery_version));
   out.push_back(static_cast<char>(type));
-  out += detail::dump_json(body);
+  out += strict_json::dump(body);
   if (out.size() > max_datagram) {
     throw std::length_error("discovery datagram over " + std::to_string(max_datagram) + " bytes");
   }
   return out;
 }
 
-std::optional<std::string> bounded_string(const json& obj, std::string_view name) {
-  auto s = detail::string_member(obj, name);
-  if (!s || s->size() > max_datagram_string) return std::nullopt;
-  return s;
+// A string member of at most max_datagram_string bytes.
+bool read_bounded(const json& obj, std::string_view name, std::string& out) {
+  return strict_json::read_string(obj, name, out) && out.size() <= max_datagram_string;
 }
 
 datagram decode_who_is_leader(const json& obj) {
-  if (detail::unknown_key(obj, who_is_leader_fields)) return {};
-  auto nonce = detail::uint_member(obj, "nonce");
-  auto cluster = bounded_string(obj, "cluster");
-  if (!nonce || !cluster) return {};
-  return who_is_leader{*nonce, std::move(*cluster)};
+  who_is_leader m;
+  if (strict_json::unknown_key(obj, who_is_leader_fields) ||
+      !strict_json::read_u64(obj, "nonce", m.nonce) || !read_bounded(obj, "cluster", m.cluster)) {
+    return {};
+  }
+  return m;
 }
 
 datagram decode_leader_is(const json& obj) {
-  if (detail::unknown_key(obj, leader_is_fields)) return {};
-  auto nonce = detail::uint_member(obj, "nonce");
-  auto cluster = bounded_string(obj, "cluster");
-  auto uuid = bounded_string(obj, "cluster_uuid");
-  auto leader_id = detail::uint_member(obj, "leader_id");
-  auto endpoint = bounded_string(obj, "leader_endpoint");
-  auto epoch = detail::uint_member(obj, "epoch");
-  if (!nonce || !cluster || !uuid || !leader_id || !endpoint || !epoch) return {};
-  if (!is_endpoint(*endpoint)) return {};
-  return leader_is{*nonce,     std::move(*cluster),  std::move(*uuid),
-                   *leader_id, std::move(*endpoint), *epoch};
+  leader_is m;
+  if (strict_json::unknown_key(obj, leader_is_fields) ||
+      !strict_json::read_u64(obj, "nonce", m.nonce) || !read_bounded(obj, "cluster", m.cluster) ||
+      !read_bounded(obj, "cluster_uuid", m.cluster_uuid) ||
+      !strict_json::read_u64(obj, "leader_id", m.leader_id) ||
+      !read_bounded(obj, "leader_endpoint", m.leader_endpoint) ||
+      !strict_json::read_u64(obj, "epoch", m.epoch) || !is_endpoint(m.leader_endpoint)) {
+    return {};
+  }
+  return m;
 }
 
 bool is_hello_role(std::string_view role) {
@@ -80,38 +79,25 @@ bool is_valid_hello(const hello& m) {
          (sorted.front() != 0 && std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
 }
 
-// The array of unsigned integers `name`, at most max_hello_voters long; nullopt otherwise.
-std::optional<std::vector<std::uint64_t>> voter_ids(const json& obj, std::string_view name) {
-  const json* v = detail::find_member(obj, name);
-  if (v == nullptr || !v->is_array() || v->size() > max_hello_voters) return std::nullopt;
-  std::vector<std::uint64_t> ids;
-  for (const json& id : *v) {
-    if (!id.is_number_unsigned()) return std::nullopt;
-    ids.push_back(id.get<std::uint64_t>());
-  }
-  return ids;
+// The array of unsigned integers `name`, at most max_hello_voters long.
+bool read_voter_ids(const json& obj, std::string_view name, std::vector<std::uint64_t>& out) {
+  const json* v = strict_json::array_field(obj, name);
+  return v != nullptr && v->size() <= max_hello_voters && strict_json::read_u64s(obj, name, out);
 }
 
 datagram decode_hello(const json& obj) {
-  if (detail::unknown_key(obj, hello_fields)) return {};
-  auto cluster = bounded_string(obj, "cluster");
-  auto uuid = bounded_string(obj, "cluster_uuid");
-  auto node_id = detail::uint_member(obj, "node_id");
-  auto incarnation = detail::uint_member(obj, "incarnation");
-  auto endpoint = bounded_string(obj, "endpoint");
-  auto role = bounded_string(obj, "role");
-  auto leader_id = detail::uint_member(obj, "leader_id");
-  auto leader_endpoint = bounded_string(obj, "leader_endpoint");
-  auto leader_epoch = detail::uint_member(obj, "leader_epoch");
-  auto voters = voter_ids(obj, "voters");
-  if (!cluster || !uuid || !node_id || !incarnation || !endpoint || !role || !leader_id ||
-      !leader_endpoint || !leader_epoch || !voters) {
+  hello m;
+  if (strict_json::unknown_key(obj, hello_fields) || !read_bounded(obj, "cluster", m.cluster) ||
+      !read_bounded(obj, "cluster_uuid", m.cluster_uuid) ||
+      !strict_json::read_u64(obj, "node_id", m.node_id) ||
+      !strict_json::read_u64(obj, "incarnation", m.incarnation) ||
+      !read_bounded(obj, "endpoint", m.endpoint) || !read_bounded(obj, "role", m.role) ||
+      !strict_json::read_u64(obj, "leader_id", m.leader_id) ||
+      !read_bounded(obj, "leader_endpoint", m.leader_endpoint) ||
+      !strict_json::read_u64(obj, "leader_epoch", m.leader_epoch) ||
+      !read_voter_ids(obj, "voters", m.voters) || !is_valid_hello(m)) {
     return {};
   }
-  hello m{std::move(*cluster),  std::move(*uuid),  *node_id,   *incarnation,
-          std::move(*endpoint), std::move(*role),  *leader_id, std::move(*leader_endpoint),
-          *leader_epoch,        std::move(*voters)};
-  if (!is_valid_hello(m)) return {};
   return m;
 }
 
@@ -201,12 +187,11 @@ datagram decode_datagram(std::string_view bytes) noexcept {
         type != datagram_type::hello) {
       return {};
     }
-    const std::string_view text = bytes.substr(discovery_header_size);
-    // JSON text never holds a raw NUL, and the JSON parser takes one for the end of the input:
-    // without this check "{...}\0<anything>" would decode, a sealed hello as a plain one.
-    if (text.find('\0') != std::string_view::npos) return {};
-    auto parsed = detail::parse_json_object(text);
-    const json* body = std::get_if<json>(&parsed);
+    // The policy refuses a NUL byte: without that "{...}\0<anything>" would decode, a sealed
+    // hello as a plain one.
+    const strict_json::parse_result parsed =
+        strict_json::parse(bytes.substr(discovery_header_size));
+    const json* body = parsed.value ? &*parsed.value : nullptr;
     if (body == nullptr) return {};
     switch (type) {
       case datagram_type::who_is_leader:

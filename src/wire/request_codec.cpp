@@ -2,14 +2,14 @@
 #include <stdexcept>
 #include <utility>
 
-#include "vote/wire/json_strict.hpp"
+#include "vote/core/strict_json.hpp"
 #include "vote/wire/messages.hpp"
 
 namespace vote::wire {
 namespace {
 
-using detail::quote_name;
 using nlohmann::json;
+using strict_json::quote_name;
 using check = std::optional<decode_error>;
 using decoded = std::variant<client_request, decode_error>;
 
@@ -51,25 +51,22 @@ decode_error large(std::string message) {
 
 check read_string(const json& obj, std::string_view name, std::size_t max_bytes, std::string& out,
                   bool required = true) {
-  const json* v = detail::find_member(obj, name);
-  if (v == nullptr) {
-    return required ? check{bad("missing field " + quote_name(name))} : std::nullopt;
-  }
-  if (!v->is_string()) return bad("field " + quote_name(name) + " must be a string");
-  const auto& s = v->get_ref<const std::string&>();
+  if (strict_json::find(obj, name) == nullptr && !required) return std::nullopt;
+  std::string s;
+  if (!strict_json::read_string(obj, name, s))
+    return bad(strict_json::problem(obj, name, "a string"));
   if (s.size() > max_bytes) {
     return large("field " + quote_name(name) + " is longer than " + std::to_string(max_bytes) +
                  " bytes");
   }
-  out = s;
+  out = std::move(s);
   return std::nullopt;
 }
 
 check read_list(const json& obj, std::string_view name, std::size_t max_entries,
                 std::size_t max_bytes, std::vector<std::string>& out) {
-  const json* v = detail::find_member(obj, name);
-  if (v == nullptr) return bad("missing field " + quote_name(name));
-  if (!v->is_array()) return bad("field " + quote_name(name) + " must be an array of strings");
+  const json* v = strict_json::array_field(obj, name);
+  if (v == nullptr) return bad(strict_json::problem(obj, name, "an array of strings"));
   if (v->size() > max_entries) {
     return large("field " + quote_name(name) + " has more than " + std::to_string(max_entries) +
                  " entries");
@@ -78,11 +75,12 @@ check read_list(const json& obj, std::string_view name, std::size_t max_entries,
   out.reserve(v->size());
   for (const json& e : *v) {
     const std::string at = "field " + quote_name(name) + " entry " + std::to_string(out.size());
-    if (!e.is_string()) return bad(at + " must be a string");
-    if (e.get_ref<const std::string&>().size() > max_bytes) {
+    std::string s;
+    if (!strict_json::as_string(e, s)) return bad(at + " must be a string");
+    if (s.size() > max_bytes) {
       return large(at + " is longer than " + std::to_string(max_bytes) + " bytes");
     }
-    out.push_back(e.get<std::string>());
+    out.push_back(std::move(s));
   }
   return std::nullopt;
 }
@@ -98,18 +96,18 @@ check read_admin_token(const json& obj, std::string& out) {
 }
 
 check read_node_id(const json& obj, std::uint64_t& out, bool required) {
-  const json* v = detail::find_member(obj, "node_id");
-  if (v == nullptr) return required ? check{bad("missing field 'node_id'")} : std::nullopt;
-  if (!v->is_number_unsigned()) return bad("field 'node_id' must be an unsigned integer");
-  out = v->get<std::uint64_t>();
+  if (strict_json::find(obj, "node_id") == nullptr && !required) return std::nullopt;
+  if (!strict_json::read_u64(obj, "node_id", out)) {
+    return bad(strict_json::problem(obj, "node_id", "an unsigned integer"));
+  }
   return std::nullopt;
 }
 
 check read_flag(const json& obj, std::string_view name, bool& out) {
-  const json* v = detail::find_member(obj, name);
-  if (v == nullptr) return std::nullopt;
-  if (!v->is_boolean()) return bad("field " + quote_name(name) + " must be a boolean");
-  out = v->get<bool>();
+  if (strict_json::find(obj, name) == nullptr) return std::nullopt;
+  if (!strict_json::read_bool(obj, name, out)) {
+    return bad(strict_json::problem(obj, name, "a boolean"));
+  }
   return std::nullopt;
 }
 
@@ -212,7 +210,7 @@ decoded decode_force_new_cluster(const json& obj, const limits& lim) {
     return std::move(*c);
   }
   if (!r.confirm) {
-    return bad(std::string(detail::find_member(obj, "confirm") == nullptr
+    return bad(std::string(strict_json::find(obj, "confirm") == nullptr
                                ? "missing field 'confirm'"
                                : "field 'confirm' must be true") +
                ": force_new_cluster makes the server the only voter of a new configuration "
@@ -283,18 +281,17 @@ std::string_view to_string(request_type t) noexcept {
 std::variant<client_request, decode_error> decode_request(std::string_view text,
                                                           const limits& lim) {
   try {
-    auto parsed = detail::parse_json_object(text);
-    if (auto* reason = std::get_if<std::string>(&parsed)) return bad(std::move(*reason));
-    const json& obj = std::get<json>(parsed);
-    const json* type = detail::find_member(obj, "type");
-    if (type == nullptr || !type->is_string()) {
-      return bad(detail::member_problem(obj, "type", "a string"));
+    strict_json::parse_result parsed = strict_json::parse(text);
+    if (!parsed.value) return bad(std::move(parsed.problem));
+    const json& obj = *parsed.value;
+    std::string name;
+    if (!strict_json::read_string(obj, "type", name)) {
+      return bad(strict_json::problem(obj, "type", "a string"));
     }
-    const std::string& name = type->get_ref<const std::string&>();
     const request_shape* shape = shape_of(name);
     if (shape == nullptr)
       return decode_error{errc::unsupported, "unknown request type " + quote_name(name)};
-    if (auto key = detail::unknown_key(obj, shape->fields)) {
+    if (auto key = strict_json::unknown_key(obj, shape->fields)) {
       return bad("unknown field " + quote_name(*key) + " in a " + name + " request");
     }
     return decode_fields(obj, shape->type, lim);
@@ -383,7 +380,7 @@ std::string encode_request(const client_request& r) {
     case request_type::cluster_status:
       break;
   }
-  return detail::dump_json(j);
+  return strict_json::dump(j);
 }
 
 }  // namespace vote::wire

@@ -3,16 +3,15 @@
 #include <limits>
 #include <utility>
 
+#include "vote/core/strict_json.hpp"
 #include "vote/wire/discovery.hpp"
-#include "vote/wire/json_strict.hpp"
 #include "vote/wire/messages.hpp"
 
 namespace vote::wire {
 namespace {
 
-using detail::member_problem;
-using detail::quote_name;
 using nlohmann::json;
+using strict_json::quote_name;
 using check = std::optional<decode_error>;
 using decoded = std::variant<client_response, decode_error>;
 
@@ -34,44 +33,43 @@ decode_error bad(std::string message) {
 }
 
 check read_string(const json& obj, std::string_view name, std::string& out) {
-  auto v = detail::string_member(obj, name);
-  if (!v) return bad(member_problem(obj, name, "a string"));
-  out = std::move(*v);
+  if (!strict_json::read_string(obj, name, out)) {
+    return bad(strict_json::problem(obj, name, "a string"));
+  }
   return std::nullopt;
 }
 
 check read_uint(const json& obj, std::string_view name, std::uint64_t& out) {
-  auto v = detail::uint_member(obj, name);
-  if (!v) return bad(member_problem(obj, name, "an unsigned integer"));
-  out = *v;
+  if (!strict_json::read_u64(obj, name, out)) {
+    return bad(strict_json::problem(obj, name, "an unsigned integer"));
+  }
   return std::nullopt;
 }
 
 check read_bool(const json& obj, std::string_view name, bool& out) {
-  auto v = detail::bool_member(obj, name);
-  if (!v) return bad(member_problem(obj, name, "a boolean"));
-  out = *v;
+  if (!strict_json::read_bool(obj, name, out)) {
+    return bad(strict_json::problem(obj, name, "a boolean"));
+  }
   return std::nullopt;
 }
 
 // A signed 64-bit integer or null (-> nullopt); the member must be present.
 check read_optional_int(const json& obj, std::string_view name, std::optional<std::int64_t>& out) {
-  const json* v = detail::find_member(obj, name);
-  constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  const json* v = strict_json::find(obj, name);
+  std::int64_t value = 0;
   if (v != nullptr && v->is_null()) {
     out.reset();
-  } else if (v != nullptr && v->is_number_integer() &&
-             !(v->is_number_unsigned() && v->get<std::uint64_t>() > max)) {
-    out = v->get<std::int64_t>();
+  } else if (v != nullptr && strict_json::as_i64(*v, value)) {
+    out = value;
   } else {
-    return bad(member_problem(obj, name, "a 64-bit integer or null"));
+    return bad(strict_json::problem(obj, name, "a 64-bit integer or null"));
   }
   return std::nullopt;
 }
 
 check refuse_unknown(const json& obj, std::span<const std::string_view> allowed,
                      std::string_view where) {
-  if (auto key = detail::unknown_key(obj, allowed)) {
+  if (auto key = strict_json::unknown_key(obj, allowed)) {
     return bad("unknown field " + quote_name(*key) + " in " + std::string(where));
   }
   return std::nullopt;
@@ -124,10 +122,10 @@ check member_from_json(const json& j, member_view& m) {
 
 // "leader": null, or {"id": non-zero, "endpoint": string}.
 check leader_from_json(const json& obj, cluster_view& v) {
-  const json* l = detail::find_member(obj, "leader");
+  const json* l = strict_json::find(obj, "leader");
   if (l != nullptr && l->is_null()) return std::nullopt;
   if (l == nullptr || !l->is_object()) {
-    return bad(member_problem(obj, "leader", "an object or null"));
+    return bad(strict_json::problem(obj, "leader", "an object or null"));
   }
   if (auto c = refuse_unknown(*l, leader_fields, "'leader'")) return c;
   check c;
@@ -140,8 +138,8 @@ check leader_from_json(const json& obj, cluster_view& v) {
 }
 
 check members_from_json(const json& obj, std::vector<member_view>& out) {
-  const json* ms = detail::find_member(obj, "members");
-  if (ms == nullptr || !ms->is_array()) return bad(member_problem(obj, "members", "an array"));
+  const json* ms = strict_json::array_field(obj, "members");
+  if (ms == nullptr) return bad(strict_json::problem(obj, "members", "an array"));
   out.reserve(ms->size());
   for (const json& j : *ms) {
     const std::string at = "in 'members' entry " + std::to_string(out.size()) + ": ";
@@ -164,7 +162,7 @@ check cluster_from_json(const json& j, cluster_view& v) {
 }
 
 check result_member(const json& obj, std::optional<election_result>& out) {
-  const json* j = detail::find_member(obj, "result");
+  const json* j = strict_json::find(obj, "result");
   if (j == nullptr) return std::nullopt;
   try {
     if (j->is_object()) out = result_from_json(*j);
@@ -181,11 +179,11 @@ decoded decode_success(const json& obj, client_response r) {
       (c = read_string(obj, "message", r.message)) || (c = result_member(obj, r.result))) {
     return std::move(*c);
   }
-  if (const json* s = detail::find_member(obj, "status")) {
+  if (const json* s = strict_json::find(obj, "status")) {
     r.status.emplace();
     if ((c = status_from_json(*s, *r.status))) return bad("in 'status': " + c->message);
   }
-  if (const json* v = detail::find_member(obj, "cluster")) {
+  if (const json* v = strict_json::find(obj, "cluster")) {
     r.cluster.emplace();
     if ((c = cluster_from_json(*v, *r.cluster))) return bad("in 'cluster': " + c->message);
   }
@@ -193,8 +191,8 @@ decoded decode_success(const json& obj, client_response r) {
 }
 
 check read_error_object(const json& obj, client_response& r) {
-  const json* e = detail::find_member(obj, "error");
-  if (e == nullptr || !e->is_object()) return bad(member_problem(obj, "error", "an object"));
+  const json* e = strict_json::object_field(obj, "error");
+  if (e == nullptr) return bad(strict_json::problem(obj, "error", "an object"));
   std::string code;
   check c;
   if ((c = refuse_unknown(*e, error_fields, "'error'")) || (c = read_string(*e, "code", code)) ||
@@ -212,11 +210,11 @@ decoded decode_failure(const json& obj, client_response r) {
       (c = read_error_object(obj, r))) {
     return std::move(*c);
   }
-  if (detail::find_member(obj, "leader") != nullptr) {
-    auto leader = detail::string_member(obj, "leader");
-    if (!leader || !is_endpoint(*leader))
+  if (strict_json::find(obj, "leader") != nullptr) {
+    std::string leader;
+    if (!strict_json::read_string(obj, "leader", leader) || !is_endpoint(leader))
       return bad("field 'leader' must be an \"ip:port\" string");
-    r.leader_endpoint = std::move(*leader);
+    r.leader_endpoint = std::move(leader);
   }
   return r;
 }
@@ -250,19 +248,19 @@ std::string encode_response(const client_response& r) {
     j["error"] = json{{"code", to_string(r.code)}, {"message", r.message}};
     if (r.leader_endpoint) j["leader"] = *r.leader_endpoint;
   }
-  return detail::dump_json(j);
+  return strict_json::dump(j);
 }
 
 std::variant<client_response, decode_error> decode_response(std::string_view text) {
   try {
-    auto parsed = detail::parse_json_object(text);
-    if (auto* reason = std::get_if<std::string>(&parsed)) return bad(std::move(*reason));
-    const json& obj = std::get<json>(parsed);
+    strict_json::parse_result parsed = strict_json::parse(text);
+    if (!parsed.value) return bad(std::move(parsed.problem));
+    const json& obj = *parsed.value;
     client_response r;
-    auto ok = detail::bool_member(obj, "ok");
-    if (!ok) return bad(member_problem(obj, "ok", "a boolean"));
+    bool ok = false;
+    if (auto c = read_bool(obj, "ok", ok)) return std::move(*c);
     if (auto c = read_string(obj, "request_id", r.request_id)) return std::move(*c);
-    return *ok ? decode_success(obj, std::move(r)) : decode_failure(obj, std::move(r));
+    return ok ? decode_success(obj, std::move(r)) : decode_failure(obj, std::move(r));
   } catch (const nlohmann::json::exception&) {  // defensive: the checks above prevent it
     return bad("malformed response");
   }

@@ -145,7 +145,7 @@ void configs() {
   put("config", "configuration", "\x00" + consensus::encode_configuration(config3()));
   put("config", "identity",
       "\x01" + storage::encode_identity(storage::node_identity{7, 99, "uuid"}));
-  put("config", "promise", "\x02" + storage::encode_promise(storage::promise_state{3, 1}));
+  put("config", "promise", "\x02" + storage::encode_promise(consensus::promise_record{3, 1}));
 }
 
 void entries_and_commands() {
@@ -192,7 +192,7 @@ void snapshots() {
   election_state s;
   s.apply(reg());
   s.apply(vote_a());
-  const storage::snapshot_meta meta{2, 1, consensus::encode_configuration(config3())};
+  const consensus::snapshot_meta meta{2, 1, config3()};
   put("snapshot", "file", "\x00" + storage::encode_snapshot(meta, s.snapshot()));
   s.apply(close_e());
   put("snapshot", "state-closed", "\x02" + s.snapshot());

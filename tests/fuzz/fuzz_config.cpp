@@ -69,7 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else {
     check_meta_file(
         st::promise_file_name, bytes, [](st::file_system& fs) { return st::load_promise(fs, "d"); },
-        [](st::file_system& fs, const st::promise_state& v) {
+        [](st::file_system& fs, const vote::consensus::promise_record& v) {
           return st::save_promise(fs, "d", v);
         });
   }

@@ -1,8 +1,8 @@
 // Node metadata in the data directory (DESIGN.md §2, §4, §5, §8; docs/storage.md):
 //   - `node`: this node's identity: id, incarnation (random, made when the directory was
 //     created), cluster_uuid (empty until the node joins or bootstraps a cluster);
-//   - `promise`: (promised_epoch, promised_to), the highest epoch this node accepted and the
-//     candidate it accepted it from;
+//   - `promise`: the core's consensus::promise_record (keys `promised_epoch`, `promised_to`): the
+//     highest epoch this node accepted and the candidate it accepted it from;
 //   - `wal-manifest`: what the WAL has provably made durable (wal_manifest below), written by the
 //     WAL itself at the moments it fsyncs anyway (segment roll, compaction, reset, truncation);
 //   - `LOCK`: flock()ed while a server uses the directory.
@@ -22,6 +22,7 @@
 #include <system_error>
 #include <utility>
 
+#include "vote/core/consensus_records.hpp"
 #include "vote/storage/corruption_error.hpp"
 #include "vote/storage/file_system.hpp"
 
@@ -40,12 +41,6 @@ struct node_identity {
   friend bool operator==(const node_identity&, const node_identity&) = default;
 };
 
-struct promise_state {
-  std::uint64_t promised_epoch = 0;
-  std::uint64_t promised_to = 0;  // node id; 0: none
-  friend bool operator==(const promise_state&, const promise_state&) = default;
-};
-
 // The default node id (DESIGN.md §2): newer servers usually get higher ids. Pure: the caller
 // passes the clock and the randomness.
 constexpr std::uint64_t generate_node_id(std::uint64_t unix_ms, std::uint64_t random16) noexcept {
@@ -59,8 +54,9 @@ std::error_code save_identity(file_system& fs, const std::string& dir, const nod
 
 // nullopt if `dir`/promise does not exist (a node that never promised: treat as {0, 0});
 // same errors as load_identity().
-std::optional<promise_state> load_promise(file_system& fs, const std::string& dir);
-std::error_code save_promise(file_system& fs, const std::string& dir, const promise_state& p);
+std::optional<consensus::promise_record> load_promise(file_system& fs, const std::string& dir);
+std::error_code save_promise(file_system& fs, const std::string& dir,
+                             const consensus::promise_record& p);
 
 // What the WAL has provably made durable (docs/storage.md "The WAL manifest"). Every field is a
 // lower bound of what is on disk: a value is raised only after what it describes is durable, and
@@ -80,7 +76,7 @@ std::error_code save_wal_manifest(file_system& fs, const std::string& dir, const
 
 // The canonical file contents (exposed for tests and tools).
 std::string encode_identity(const node_identity& id);
-std::string encode_promise(const promise_state& p);
+std::string encode_promise(const consensus::promise_record& p);
 std::string encode_wal_manifest(const wal_manifest& m);
 
 // Exclusive use of a data directory: holds flock(LOCK_EX) on `dir`/LOCK until destroyed.

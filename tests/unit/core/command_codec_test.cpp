@@ -126,6 +126,21 @@ TEST(CommandCodec, DeepNestingIsRejectedWithoutCrashing) {
   EXPECT_FALSE(decode_command(nested).has_value());
 }
 
+// The JSON reading policy (vote/core/strict_json.hpp) holds for log entries too: a repeated key
+// or a raw NUL byte was once accepted here (the last value won, the NUL ended the text).
+TEST(CommandCodec, RepeatedKeysAndNulBytesAreRejected) {
+  const std::string valid = encode_command(sample_vote());
+  ASSERT_TRUE(decode_command(valid));
+  ASSERT_EQ(valid.rfind(R"({"candidate":"A",)", 0), 0u);
+  EXPECT_FALSE(decode_command(R"({"candidate":"B","candidate":"A",)" + valid.substr(17)));
+  EXPECT_FALSE(decode_command(valid + std::string(1, '\0') + "junk"));
+  json nested = json::parse(encode_command(sample_register()));
+  nested["voters"] = json::array({json::object()});
+  std::string text = nested.dump();
+  text.replace(text.find("{}"), 2, R"({"a":1,"a":2})");
+  EXPECT_FALSE(decode_command(text));
+}
+
 election_result sample_result() {
   election_result r;
   r.election_id = "e1";

@@ -109,5 +109,24 @@ TEST(ConsensusCodec, HostileInputIsRefusedWithoutThrowing) {
   }
 }
 
+// Peer bytes follow the one JSON reading policy (vote/core/strict_json.hpp): a repeated key, at
+// any depth, and a "-0" where a u64 belongs were once accepted here (the last value won).
+TEST(ConsensusCodec, RepeatedKeysAndNegativeZeroAreRefused) {
+  const std::string good = encode_envelope(envelope{9, 1009, 4, test_uuid, timeout_now{7}});
+  ASSERT_TRUE(decode_envelope(good));
+  ASSERT_EQ(good.front(), '{');
+  EXPECT_FALSE(decode_envelope(R"({"to":5,)" + good.substr(1)));
+  std::string nested = good;
+  nested.replace(nested.find(R"({"epoch":7})"), 11, R"({"epoch":1,"epoch":7})");
+  EXPECT_FALSE(decode_envelope(nested));
+  std::string negative_zero = good;
+  negative_zero.replace(negative_zero.find(R"("to":4)"), 6, R"("to":-0)");
+  EXPECT_FALSE(decode_envelope(negative_zero));
+  const std::string config = encode_configuration(config_of({1, 2}));
+  ASSERT_TRUE(decode_configuration(config));
+  EXPECT_FALSE(decode_configuration(R"({"cluster_uuid":"other",)" + config.substr(1)));
+  EXPECT_FALSE(decode_configuration(config + std::string(1, '\0') + "junk"));
+}
+
 }  // namespace
 }  // namespace vote::consensus::test

@@ -154,6 +154,20 @@ TEST_F(SnapshotTest, DuplicateElectionIsRejected) {
   EXPECT_FALSE(election_state::restore(edited_snapshot(dup)).has_value());
 }
 
+// Snapshot bytes follow the one JSON reading policy (vote/core/strict_json.hpp): a repeated key
+// or a raw NUL byte was once accepted here (the last value won, the NUL ended the text).
+TEST_F(SnapshotTest, RepeatedKeysAndNulBytesAreRejected) {
+  given_busy_state();
+  const std::string full = state_.snapshot();
+  ASSERT_TRUE(election_state::restore(full));
+  ASSERT_EQ(full.front(), '{');
+  EXPECT_FALSE(election_state::restore(R"({"version":1,)" + full.substr(1)));
+  std::string nested = full;
+  nested.replace(nested.find(R"("tie_break":)"), 12, R"("tie_break":"none","tie_break":)");
+  EXPECT_FALSE(election_state::restore(nested));
+  EXPECT_FALSE(election_state::restore(full + std::string(1, '\0') + "junk"));
+}
+
 TEST_F(SnapshotTest, RestoreEnforcesTheLimits) {
   given_busy_state();
   EXPECT_FALSE(election_state::restore(state_.snapshot(), limits{.max_voters = 4}).has_value());

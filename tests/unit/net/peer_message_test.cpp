@@ -43,19 +43,16 @@ TEST(PeerCodecTest, WithoutAKeyEnvelopesLeavesAndOpeningsDecode) {
 TEST(PeerCodecTest, AnythingElseIsUndecodable) {
   const peer_codec codec;
   const std::vector<std::string> junk = {
-      "x",
-      R"({"control":1})",
+      "x", R"({"control":1})",
       R"({"control":"leave","from":"x","incarnation":1,"cluster_uuid":"u"})",
       R"({"control":"leave","from":7,"incarnation":70,"cluster_uuid":5})",
       R"({"control":"leave","from":7,"incarnation":70,"cluster_uuid":"u","more":1})",
-      R"({"control":"open","from":0})",
-      R"({"control":"open"})",
-      R"({"control":"launch","from":1})",
-      "[1,2]",
-      "null",
-      std::string("{\"control\":\"open\",\"from\":1}\0tail", 32),
-      "\xff\xfe",
+      R"({"control":"open","from":0})", R"({"control":"open"})", R"({"control":"launch","from":1})",
+      "[1,2]", "null", std::string("{\"control\":\"open\",\"from\":1}\0tail", 32), "\xff\xfe",
       std::string(100, '[') + std::string(100, ']'),
+      // A repeated key (the one JSON reading policy; once the last value won).
+      R"({"control":"open","from":1,"from":2})",
+      R"({"control":"leave","from":7,"incarnation":70,"cluster_uuid":"u","cluster_uuid":"v"})",
       R"({"from":1,"from_incarnation":2,"to":7,"cluster_uuid":"u","type":"append","body":{}})"};
   for (const auto& bytes : junk) {
     EXPECT_EQ(refusal(codec.open(bytes, now)), peer_refusal::undecodable) << bytes;

@@ -41,7 +41,7 @@ class data_dir_check_test : public ::testing::Test {
     ASSERT_FALSE(log_->sync());
   }
   void snapshot_and_compact(std::uint64_t index) {
-    ASSERT_FALSE(write_snapshot(fs_, data, {index, 1, "config"}, "state"));
+    ASSERT_FALSE(write_snapshot(fs_, data, {index, 1, {}}, "state"));
     ASSERT_FALSE(log_->drop_prefix(index));
   }
   std::vector<std::string> segments() {
@@ -153,7 +153,7 @@ TEST_F(data_dir_check_test, ADeletedSnapshotIsDamage) {
 }
 
 TEST_F(data_dir_check_test, ADeletedSnapshotIsDamageEvenWhenTheLogStillStartsAtOne) {
-  ASSERT_FALSE(write_snapshot(fs_, data, {3, 1, "config"}, "state"));
+  ASSERT_FALSE(write_snapshot(fs_, data, {3, 1, {}}, "state"));
   ASSERT_FALSE(log_->drop_prefix(3));  // segment 1 holds more than 3: nothing is removed
   ASSERT_FALSE(fs_.remove(std::string(data) + "/" + snapshot_file_name(3)));
   EXPECT_TRUE(mentions(check(), snapshot_file_name(3) + " is missing"));
@@ -177,7 +177,7 @@ TEST_F(data_dir_check_test, ATornTailIsHealthyAndOnlyReported) {
 }
 
 TEST_F(data_dir_check_test, ACrashDuringAResetAfterASnapshotInstallIsHealthy) {
-  ASSERT_FALSE(write_snapshot(fs_, data, {100, 4, "config"}, "state"));
+  ASSERT_FALSE(write_snapshot(fs_, data, {100, 4, {}}, "state"));
   fs_.fail_after(8);  // the reset dies part-way: some segments removed, no new one yet
   EXPECT_TRUE(log_->reset(101, 4));
   log_.reset();

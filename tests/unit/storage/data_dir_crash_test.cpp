@@ -55,14 +55,14 @@ class server_workload {
     const std::uint64_t last = log.last_index();
     if (dice < 2 && last > snapshot_) {  // own snapshot, then compaction
       const std::uint64_t at = snapshot_ + 1 + rng_() % (last - snapshot_);
-      if (write_snapshot(fs, data, {at, epoch_, "c"}, "s")) return false;
+      if (write_snapshot(fs, data, {at, epoch_, {}}, "s")) return false;
       snapshot_ = at;
       ++compactions;
       return !log.drop_prefix(at);
     }
     if (dice < 3) {  // a snapshot from the leader, ahead of this log
       const std::uint64_t at = last + 1 + rng_() % 5;
-      if (write_snapshot(fs, data, {at, ++epoch_, "c"}, "s")) return false;
+      if (write_snapshot(fs, data, {at, ++epoch_, {}}, "s")) return false;
       snapshot_ = at;
       acked_ = std::max(acked_, at);
       ++installs;

@@ -46,7 +46,7 @@ TEST_F(meta_test, MissingFilesLoadAsNothing) {
 TEST_F(meta_test, PromiseRoundTripsAndTheLatestSaveWins) {
   ASSERT_FALSE(save_promise(fs_, data_dir, {3, 42}));
   ASSERT_FALSE(save_promise(fs_, data_dir, {4, UINT64_MAX}));
-  EXPECT_EQ(load_promise(fs_, data_dir), (promise_state{4, UINT64_MAX}));
+  EXPECT_EQ(load_promise(fs_, data_dir), (consensus::promise_record{4, UINT64_MAX}));
   EXPECT_FALSE(fs_.exists(std::string(data_dir) + "/promise.tmp"));
 }
 
@@ -54,6 +54,7 @@ TEST_F(meta_test, FilesAreReadableJsonWithAFormatVersionAndChecksum) {
   const std::string text = encode_promise({7, 9});
   EXPECT_NE(text.find("\"format\": 1"), std::string::npos);
   EXPECT_NE(text.find("\"promised_epoch\": 7"), std::string::npos);
+  EXPECT_NE(text.find("\"promised_to\": 9"), std::string::npos);
   EXPECT_NE(text.find("\"checksum\""), std::string::npos);
 }
 
@@ -81,6 +82,20 @@ TEST_F(meta_test, AnUnknownFormatVersionIsRefused) {
   EXPECT_THROW(load_promise(fs_, data_dir), corruption_error);
 }
 
+// The files follow the one JSON reading policy (vote/core/strict_json.hpp): a repeated key (even
+// under a matching checksum) or a raw NUL byte was once accepted here.
+TEST_F(meta_test, RepeatedKeysAndNulBytesAreCorruption) {
+  const std::string good = encode_promise({7, 9});
+  ASSERT_EQ(good.front(), '{');
+  ASSERT_FALSE(write_file_atomically(fs_, data_dir, "promise", good));
+  ASSERT_EQ(load_promise(fs_, data_dir), (consensus::promise_record{7, 9}));
+  for (const std::string& bad :
+       {"{\"promised_epoch\": 7," + good.substr(1), good + std::string(1, '\0') + "junk"}) {
+    ASSERT_FALSE(write_file_atomically(fs_, data_dir, "promise", bad));
+    EXPECT_THROW(load_promise(fs_, data_dir), corruption_error) << bad;
+  }
+}
+
 TEST_F(meta_test, ACrashAtEveryWritePointOfSavePromiseLeavesOldOrNewNeverAMix) {
   memory_file_system probe;
   ASSERT_FALSE(probe.create_dirs(data_dir));
@@ -99,12 +114,13 @@ TEST_F(meta_test, ACrashAtEveryWritePointOfSavePromiseLeavesOldOrNewNeverAMix) {
       const auto loaded = load_promise(fs, data_dir);
       ASSERT_TRUE(loaded);
       if (acknowledged) {
-        EXPECT_EQ(*loaded, (promise_state{2, 20})) << "k " << k << " seed " << seed;
+        EXPECT_EQ(*loaded, (consensus::promise_record{2, 20})) << "k " << k << " seed " << seed;
       } else {
-        EXPECT_TRUE(*loaded == (promise_state{1, 10}) || *loaded == (promise_state{2, 20}));
+        EXPECT_TRUE(*loaded == (consensus::promise_record{1, 10}) ||
+                    *loaded == (consensus::promise_record{2, 20}));
       }
       ASSERT_FALSE(save_promise(fs, data_dir, {3, 30}));  // a leftover temp file is no obstacle
-      EXPECT_EQ(load_promise(fs, data_dir), (promise_state{3, 30}));
+      EXPECT_EQ(load_promise(fs, data_dir), (consensus::promise_record{3, 30}));
     }
   }
 }
