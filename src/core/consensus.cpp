@@ -23,9 +23,8 @@ std::string_view to_string(role r) noexcept {
 }
 
 bool output::empty() const noexcept {
-  return persist.empty() &&
-         messages.empty() && committed.empty() && !role_changed && !leader_changed &&
-         reads_ready.empty() && reads_failed.empty() && proposals_lost.empty() &&
+  return persist.empty() && messages.empty() && committed.empty() && !role_changed &&
+         !leader_changed && reads_ready.empty() && reads_failed.empty() && proposals_lost.empty() &&
          !snapshot_wanted && !bootstrap && !stop_ready;
 }
 
@@ -291,9 +290,8 @@ void core::stable_to(std::uint64_t index) {
   if (leader_) advance_leader_commit();
 }
 
-void core::member_seen(node_id id, std::uint64_t incarnation, const std::string&) {
+void core::member_seen(node_id id, std::uint64_t, const std::string&) {
   silent_.erase(id);
-  seen_incarnation_[id] = incarnation;
 }
 
 void core::member_silent(node_id id) {

@@ -35,7 +35,6 @@ void core::send_prepares() {
   for (const member& m : t.counted.voters) {
     if (m.id == self_ || t.promises.contains(m.id)) continue;
     send(m.id, prepare{t.epoch, self_, t.handover});
-    t.asked.insert(m.id);
   }
   t.next_resend = now_ + opts_.round_timeout;
 }

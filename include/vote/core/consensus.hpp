@@ -35,7 +35,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -231,7 +230,6 @@ class core {
   void advance_commit_to(std::uint64_t index);
   void emit_committed();
   bool accepts_from(const envelope& e) const;
-  void on_message(const envelope& e);
   void check_snapshot_wanted();
 
   // consensus_ring.cpp: §5.1 timers and fast path, §5.2 ring round
@@ -345,7 +343,6 @@ class core {
   std::optional<milliseconds> fast_path_at_;  // link to the leader closed at (+ delay)
   bool leader_link_down_ = false;
   std::set<node_id> silent_;  // members discovery reports silent (skipped by the ring)
-  std::map<node_id, std::uint64_t> seen_incarnation_;
   bool stopping_ = false;
 
   // ring round (§5.2)
