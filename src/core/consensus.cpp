@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "consensus_state.hpp"
+#include "vote/core/invariant.hpp"
 
 namespace vote::consensus {
 
@@ -113,7 +114,11 @@ void core::observe_epoch(std::uint64_t e) noexcept {
 
 void core::persist_promise(std::uint64_t epoch, node_id to) {
   // §5.6: the promise only grows; it is persisted (step 1 of the output) before any message
-  // queued after this point is sent.
+  // queued after this point is sent. Every caller checked that `epoch` is above our promise
+  // (one candidate per epoch): a peer's message never gets here otherwise.
+  VOTE_INVARIANT(epoch > promised_epoch_, "promise of epoch " + std::to_string(epoch) +
+                                              " not above the promised epoch " +
+                                              std::to_string(promised_epoch_));
   promised_epoch_ = epoch;
   promised_to_ = to;
   out_.persist.promise = promise_record{epoch, to};
@@ -161,6 +166,12 @@ void core::step_down() {
 }
 
 void core::become_follower(node_id leader, std::uint64_t epoch) {
+  // accept_leader() persisted (or already held) the promise of this epoch to this leader: we
+  // follow only whom we promised, so epoch_ never decreases.
+  VOTE_INVARIANT(epoch == promised_epoch_ && leader == promised_to_,
+                 "follows node " + std::to_string(leader) + " in epoch " + std::to_string(epoch) +
+                     " without promising it (promised epoch " + std::to_string(promised_epoch_) +
+                     " to node " + std::to_string(promised_to_) + ")");
   if (role_ != role::follower || leader_ || takeover_) step_down();
   leader_id_ = leader;
   epoch_ = epoch;
@@ -187,8 +198,14 @@ void core::append_to_log(log_entry e) {
 }
 
 void core::truncate_log_from(std::uint64_t index) {
-  // §5.6.3/4: committed entries are never truncated (callers check index > commit_index_).
-  if (index > last_index() || index <= commit_index_) return;
+  if (index > last_index()) return;  // nothing there (e.g. the adopted log ends where ours does)
+  // §5.6.3/4: committed entries are never truncated. Every caller checked it: on_append drops an
+  // append that would undo a commit, a takeover adopts only entries after its commit index.
+  if (!VOTE_INVARIANT(index > commit_index_, "truncation from index " + std::to_string(index) +
+                                                 " would undo commit index " +
+                                                 std::to_string(commit_index_))) {
+    return;
+  }
   log_.resize(index - snapshot_.last_index - 1);
   out_.persist.truncate_from = std::min(out_.persist.truncate_from.value_or(index), index);
   std::erase_if(out_.persist.entries, [&](const log_entry& e) { return e.index >= index; });
@@ -240,6 +257,9 @@ void core::tick(milliseconds now) {
     now_ = now;
     reset_election_timer();
   }
+  // The owner hands in monotonic time (steady_clock); the timers never run backwards.
+  VOTE_INVARIANT(now >= now_, "tick at " + std::to_string(now.count()) + " ms after " +
+                                  std::to_string(now_.count()) + " ms: time went backwards");
   now_ = std::max(now_, now);
   tick_bootstrap();
   tick_hops();

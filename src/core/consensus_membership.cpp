@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "consensus_state.hpp"
+#include "vote/core/invariant.hpp"
 
 namespace vote::consensus {
 
@@ -10,6 +11,13 @@ namespace vote::consensus {
 
 void core::start_bootstrap(const std::string& uuid, std::vector<member> members) {
   if (!cluster_uuid_.empty() || last_index() != 0 || uuid.empty()) {
+    out_.bootstrap = bootstrap_result::refused;
+    return;
+  }
+  const bool listed =
+      std::any_of(members.begin(), members.end(), [&](const member& x) { return x.id == self_; });
+  if (!VOTE_INVARIANT(listed, "start_bootstrap of " + std::to_string(members.size()) +
+                                  " members without this node " + std::to_string(self_))) {
     out_.bootstrap = bootstrap_result::refused;
     return;
   }

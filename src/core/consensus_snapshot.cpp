@@ -3,12 +3,27 @@
 #include <algorithm>
 
 #include "consensus_state.hpp"
+#include "vote/core/invariant.hpp"
 
 namespace vote::consensus {
 
 void core::snapshot_taken(const snapshot_meta& meta, std::shared_ptr<const std::string> data) {
-  if (meta.last_index <= snapshot_.last_index || meta.last_index > emitted_index_) return;
-  if (epoch_at(meta.last_index) != meta.last_epoch) return;  // not our log
+  // Not newer than ours: we installed a leader's snapshot while the owner was writing this one.
+  if (meta.last_index <= snapshot_.last_index) return;
+  // The owner snapshots what it applied: entries we handed out in output.committed.
+  if (!VOTE_INVARIANT(meta.last_index <= emitted_index_,
+                      "snapshot_taken at index " + std::to_string(meta.last_index) +
+                          " beyond the last index handed out to apply, " +
+                          std::to_string(emitted_index_))) {
+    return;
+  }
+  if (!VOTE_INVARIANT(epoch_at(meta.last_index) == meta.last_epoch,
+                      "snapshot_taken at index " + std::to_string(meta.last_index) + " epoch " +
+                          std::to_string(meta.last_epoch) +
+                          ": our committed entry there has epoch " +
+                          std::to_string(epoch_at(meta.last_index).value_or(0)))) {
+    return;
+  }
   log_.erase(log_.begin(),
              log_.begin() + static_cast<std::ptrdiff_t>(meta.last_index - snapshot_.last_index));
   snapshot_ = meta;
@@ -147,6 +162,13 @@ void core::on_install_snapshot(const envelope& e, const install_snapshot& m) {
 // the owner's contract) before anything queued with it is sent.
 void core::install_snapshot_locally(const snapshot_meta& meta,
                                     std::shared_ptr<const std::string> data) {
+  // commit_index_ and emitted_index_ never decrease: both callers install only a snapshot beyond
+  // our commit index (a follower that holds it answers `done`, a candidate fetches past it).
+  if (!VOTE_INVARIANT(meta.last_index > commit_index_,
+                      "snapshot install at index " + std::to_string(meta.last_index) +
+                          " would move commit index " + std::to_string(commit_index_) + " back")) {
+    return;
+  }
   snapshot_in_.reset();
   out_.persist.install_snapshot = snapshot_install{meta, data};
   out_.persist.truncate_from.reset();

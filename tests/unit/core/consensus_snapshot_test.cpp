@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "consensus_fixture.hpp"
+#include "invariant_recorder.hpp"
 
 namespace vote::consensus::test {
 namespace {
@@ -23,9 +24,11 @@ TEST_F(ConsensusSnapshot, SnapshotTakenCompactsTheLogPrefix) {
 
 TEST_F(ConsensusSnapshot, SnapshotBeyondWhatWasAppliedIsRefused) {
   make_node(2, member_state({1, 2, 3}, {cmd(2, 1)}, 1, 3));
+  const vote::test::invariant_recorder recorder;  // the owner breaks the contract: recorded
   node().snapshot_taken(snapshot_meta{2, 1, config_of({1, 2, 3})},
                         std::make_shared<const std::string>("state"));
   EXPECT_EQ(node().first_index(), 1u);
+  EXPECT_EQ(recorder.broken().size(), 1u);
 }
 
 TEST_F(ConsensusSnapshot, SnapshotIsWantedAfterTheThreshold) {
