@@ -105,7 +105,11 @@ bool core::has_output() const noexcept {
 // ---- common helpers ----------------------------------------------------------------------------
 
 void core::send(node_id to, message_body body) {
-  out_.messages.push_back(envelope{self_, incarnation_, to, cluster_uuid_, std::move(body)});
+  out_.messages.push_back(envelope{.from = self_,
+                                   .from_incarnation = incarnation_,
+                                   .to = to,
+                                   .cluster_uuid = cluster_uuid_,
+                                   .body = std::move(body)});
 }
 
 void core::observe_epoch(std::uint64_t e) noexcept {
@@ -121,7 +125,7 @@ void core::persist_promise(std::uint64_t epoch, node_id to) {
                                               std::to_string(promised_epoch_));
   promised_epoch_ = epoch;
   promised_to_ = to;
-  out_.persist.promise = promise_record{epoch, to};
+  out_.persist.promise = promise_record{.epoch = epoch, .to = to};
   observe_epoch(epoch);
 }
 
