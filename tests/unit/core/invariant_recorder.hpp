@@ -10,6 +10,12 @@
 
 namespace vote::test {
 
+struct broken_invariant {
+  std::string what;
+  std::string file;
+  int line = 0;
+};
+
 class invariant_recorder {
  public:
   invariant_recorder() : previous_(set_invariant_handler(&record)) { failures().clear(); }
@@ -17,16 +23,18 @@ class invariant_recorder {
   invariant_recorder(const invariant_recorder&) = delete;
   invariant_recorder& operator=(const invariant_recorder&) = delete;
 
-  // The `what` of every invariant broken since this recorder was made, in order.
-  const std::vector<std::string>& broken() const { return failures(); }
+  // Every invariant broken since this recorder was made, in order.
+  const std::vector<broken_invariant>& broken() const { return failures(); }
 
  private:
   // The handler is a plain function pointer: what it records lives in a function-local static.
-  static std::vector<std::string>& failures() {
-    static std::vector<std::string> recorded;
+  static std::vector<broken_invariant>& failures() {
+    static std::vector<broken_invariant> recorded;
     return recorded;
   }
-  static void record(const invariant_failure& f) { failures().emplace_back(f.what); }
+  static void record(const invariant_failure& f) {
+    failures().push_back({std::string(f.what), std::string(f.file), f.line});
+  }
 
   invariant_handler previous_;
 };
