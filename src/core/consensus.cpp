@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "consensus_state.hpp"
+#include "vote/core/invariant.hpp"
 
 namespace vote::consensus {
 
@@ -23,9 +24,8 @@ std::string_view to_string(role r) noexcept {
 }
 
 bool output::empty() const noexcept {
-  return persist.empty() &&
-         messages.empty() && committed.empty() && !role_changed && !leader_changed &&
-         reads_ready.empty() && reads_failed.empty() && proposals_lost.empty() &&
+  return persist.empty() && messages.empty() && committed.empty() && !role_changed &&
+         !leader_changed && reads_ready.empty() && reads_failed.empty() && proposals_lost.empty() &&
          !snapshot_wanted && !bootstrap && !stop_ready;
 }
 
@@ -105,7 +105,11 @@ bool core::has_output() const noexcept {
 // ---- common helpers ----------------------------------------------------------------------------
 
 void core::send(node_id to, message_body body) {
-  out_.messages.push_back(envelope{self_, incarnation_, to, cluster_uuid_, std::move(body)});
+  out_.messages.push_back(envelope{.from = self_,
+                                   .from_incarnation = incarnation_,
+                                   .to = to,
+                                   .cluster_uuid = cluster_uuid_,
+                                   .body = std::move(body)});
 }
 
 void core::observe_epoch(std::uint64_t e) noexcept {
@@ -114,10 +118,14 @@ void core::observe_epoch(std::uint64_t e) noexcept {
 
 void core::persist_promise(std::uint64_t epoch, node_id to) {
   // §5.6: the promise only grows; it is persisted (step 1 of the output) before any message
-  // queued after this point is sent.
+  // queued after this point is sent. Every caller checked that `epoch` is above our promise
+  // (one candidate per epoch): a peer's message never gets here otherwise.
+  VOTE_INVARIANT(epoch > promised_epoch_, "promise of epoch " + std::to_string(epoch) +
+                                              " not above the promised epoch " +
+                                              std::to_string(promised_epoch_));
   promised_epoch_ = epoch;
   promised_to_ = to;
-  out_.persist.promise = promise_record{epoch, to};
+  out_.persist.promise = promise_record{.epoch = epoch, .to = to};
   observe_epoch(epoch);
 }
 
@@ -162,6 +170,12 @@ void core::step_down() {
 }
 
 void core::become_follower(node_id leader, std::uint64_t epoch) {
+  // accept_leader() persisted (or already held) the promise of this epoch to this leader: we
+  // follow only whom we promised, so epoch_ never decreases.
+  VOTE_INVARIANT(epoch == promised_epoch_ && leader == promised_to_,
+                 "follows node " + std::to_string(leader) + " in epoch " + std::to_string(epoch) +
+                     " without promising it (promised epoch " + std::to_string(promised_epoch_) +
+                     " to node " + std::to_string(promised_to_) + ")");
   if (role_ != role::follower || leader_ || takeover_) step_down();
   leader_id_ = leader;
   epoch_ = epoch;
@@ -188,8 +202,14 @@ void core::append_to_log(log_entry e) {
 }
 
 void core::truncate_log_from(std::uint64_t index) {
-  // §5.6.3/4: committed entries are never truncated (callers check index > commit_index_).
-  if (index > last_index() || index <= commit_index_) return;
+  if (index > last_index()) return;  // nothing there (e.g. the adopted log ends where ours does)
+  // §5.6.3/4: committed entries are never truncated. Every caller checked it: on_append drops an
+  // append that would undo a commit, a takeover adopts only entries after its commit index.
+  if (!VOTE_INVARIANT(index > commit_index_, "truncation from index " + std::to_string(index) +
+                                                 " would undo commit index " +
+                                                 std::to_string(commit_index_))) {
+    return;
+  }
   log_.resize(index - snapshot_.last_index - 1);
   out_.persist.truncate_from = std::min(out_.persist.truncate_from.value_or(index), index);
   std::erase_if(out_.persist.entries, [&](const log_entry& e) { return e.index >= index; });
@@ -241,6 +261,9 @@ void core::tick(milliseconds now) {
     now_ = now;
     reset_election_timer();
   }
+  // The owner hands in monotonic time (steady_clock); the timers never run backwards.
+  VOTE_INVARIANT(now >= now_, "tick at " + std::to_string(now.count()) + " ms after " +
+                                  std::to_string(now_.count()) + " ms: time went backwards");
   now_ = std::max(now_, now);
   tick_bootstrap();
   tick_hops();
@@ -291,9 +314,8 @@ void core::stable_to(std::uint64_t index) {
   if (leader_) advance_leader_commit();
 }
 
-void core::member_seen(node_id id, std::uint64_t incarnation, const std::string&) {
+void core::member_seen(node_id id, std::uint64_t, const std::string&) {
   silent_.erase(id);
-  seen_incarnation_[id] = incarnation;
 }
 
 void core::member_silent(node_id id) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "consensus_state.hpp"
+#include "vote/core/invariant.hpp"
 
 namespace vote::consensus {
 
@@ -10,6 +11,13 @@ namespace vote::consensus {
 
 void core::start_bootstrap(const std::string& uuid, std::vector<member> members) {
   if (!cluster_uuid_.empty() || last_index() != 0 || uuid.empty()) {
+    out_.bootstrap = bootstrap_result::refused;
+    return;
+  }
+  const bool listed =
+      std::any_of(members.begin(), members.end(), [&](const member& x) { return x.id == self_; });
+  if (!VOTE_INVARIANT(listed, "start_bootstrap of " + std::to_string(members.size()) +
+                                  " members without this node " + std::to_string(self_))) {
     out_.bootstrap = bootstrap_result::refused;
     return;
   }
@@ -26,8 +34,12 @@ void core::tick_bootstrap() {
   for (const member& m : bootstrap_->members) {
     if (bootstrap_->accepted.contains(m.id)) continue;
     all = false;
-    out_.messages.push_back(envelope{self_, incarnation_, m.id, bootstrap_->uuid,
-                                     bootstrap_propose{bootstrap_->uuid, bootstrap_->members}});
+    out_.messages.push_back(envelope{
+        .from = self_,
+        .from_incarnation = incarnation_,
+        .to = m.id,
+        .cluster_uuid = bootstrap_->uuid,
+        .body = bootstrap_propose{.uuid = bootstrap_->uuid, .members = bootstrap_->members}});
   }
   bootstrap_->next_send = now_ + opts_.round_timeout;
   if (all) bootstrap_formed();
@@ -62,8 +74,11 @@ void core::on_bootstrap_propose(const envelope& e, const bootstrap_propose& m) {
     reset_election_timer();
     accepted = true;
   }
-  out_.messages.push_back(
-      envelope{self_, incarnation_, e.from, m.uuid, bootstrap_reply{m.uuid, accepted}});
+  out_.messages.push_back(envelope{.from = self_,
+                                   .from_incarnation = incarnation_,
+                                   .to = e.from,
+                                   .cluster_uuid = m.uuid,
+                                   .body = bootstrap_reply{.uuid = m.uuid, .accepted = accepted}});
 }
 
 void core::on_bootstrap_reply(const envelope& e, const bootstrap_reply& m) {
@@ -207,7 +222,7 @@ void core::try_send_timeout_now() {
     return;
   }
   l.timeout_now_sent = true;
-  send(l.transfer_target, timeout_now{epoch_});
+  send(l.transfer_target, timeout_now{.epoch = epoch_});
 }
 
 // No new leader within an election timeout: resume, or (stopping) try the next member.

@@ -44,7 +44,12 @@ void core::on_append(const envelope& e, const append& m) {
     // When we promised this very epoch to another candidate, say so: only the leader can lift
     // us out of it, by leading a new epoch (reassert_leadership).
     const node_id other = m.epoch == promised_epoch_ ? promised_to_ : 0;
-    send(e.from, append_reply{promised_epoch_, false, 0, last_index(), m.seq, other});
+    send(e.from, append_reply{.epoch = promised_epoch_,
+                              .ok = false,
+                              .match_index = 0,
+                              .last_index_hint = last_index(),
+                              .seq = m.seq,
+                              .promised_to = other});
     return;
   }
   // The log must hold (prev_index, prev_epoch); below our snapshot everything is committed and
@@ -56,7 +61,12 @@ void core::on_append(const envelope& e, const append& m) {
       const std::uint64_t bad = *epoch_at(m.prev_index);
       while (hint > commit_index_ && epoch_at(hint) == bad) --hint;
     }
-    send(e.from, append_reply{m.epoch, false, 0, std::max(hint, commit_index_), m.seq, 0});
+    send(e.from, append_reply{.epoch = m.epoch,
+                              .ok = false,
+                              .match_index = 0,
+                              .last_index_hint = std::max(hint, commit_index_),
+                              .seq = m.seq,
+                              .promised_to = 0});
     return;
   }
   for (const log_entry& x : m.entries) {
@@ -73,7 +83,12 @@ void core::on_append(const envelope& e, const append& m) {
   const std::uint64_t match = m.prev_index + m.entries.size();
   advance_commit_to(std::min(m.commit_index, match));
   // The ack goes out after the entries are persisted (same output, step 2 after step 1).
-  send(e.from, append_reply{m.epoch, true, match, last_index(), m.seq, 0});
+  send(e.from, append_reply{.epoch = m.epoch,
+                            .ok = true,
+                            .match_index = match,
+                            .last_index_hint = last_index(),
+                            .seq = m.seq,
+                            .promised_to = 0});
 }
 
 // ---- leader side -----------------------------------------------------------------------------
@@ -94,8 +109,12 @@ void core::sync_progress() {
 }
 
 void core::send_append(node_id peer, progress& p, std::uint64_t from, bool with_entries) {
-  append a{epoch_, self_,         from - 1,      epoch_at(from - 1).value_or(0),
-           {},     commit_index_, ++leader_->seq};
+  append a{.epoch = epoch_,
+           .leader = self_,
+           .prev_index = from - 1,
+           .prev_epoch = epoch_at(from - 1).value_or(0),
+           .commit_index = commit_index_,
+           .seq = ++leader_->seq};
   if (with_entries) {
     const std::uint64_t to = std::min(last_index(), from + opts_.max_entries_per_append - 1);
     for (std::uint64_t i = from; i <= to; ++i) a.entries.push_back(*entry_at(i));

@@ -50,7 +50,7 @@ void core::start_round() {
   ++round_;
   ++failed_rounds_;
   participant_ = true;
-  send_hop(election{round_, self_, {self_}, {}}, self_);
+  send_hop(election{.round = round_, .uid = self_, .visited = {self_}}, self_);
 }
 
 // Sends `m` to the first live member after `after` on the ring that is not skipped, and waits
@@ -90,9 +90,9 @@ void core::on_election_ack(const envelope& e, const election_ack& m) {
 }
 
 void core::on_election(const envelope& e, const election& m) {
-  send(e.from, election_ack{m.round, m.uid});
+  send(e.from, election_ack{.round = m.round, .uid = m.uid});
   if (role_ == role::leader) {  // a serving leader: "reconnect instead"
-    send(e.from, leader_alive{self_, epoch_, opts_.endpoint});
+    send(e.from, leader_alive{.id = self_, .epoch = epoch_, .endpoint = opts_.endpoint});
     return;
   }
   if (!config_.is_voter(self_) || m.round < round_) return;
@@ -124,7 +124,9 @@ void core::forward_election(election m) {
     send_hop(std::move(m), self_);
   } else if (!participant_) {
     participant_ = true;
-    send_hop(election{m.round, self_, {self_}, std::move(m.skipped)}, self_);
+    election own{
+        .round = m.round, .uid = self_, .visited = {self_}, .skipped = std::move(m.skipped)};
+    send_hop(std::move(own), self_);
   }
   // lower and already participant: discard
 }

@@ -3,12 +3,27 @@
 #include <algorithm>
 
 #include "consensus_state.hpp"
+#include "vote/core/invariant.hpp"
 
 namespace vote::consensus {
 
 void core::snapshot_taken(const snapshot_meta& meta, std::shared_ptr<const std::string> data) {
-  if (meta.last_index <= snapshot_.last_index || meta.last_index > emitted_index_) return;
-  if (epoch_at(meta.last_index) != meta.last_epoch) return;  // not our log
+  // Not newer than ours: we installed a leader's snapshot while the owner was writing this one.
+  if (meta.last_index <= snapshot_.last_index) return;
+  // The owner snapshots what it applied: entries we handed out in output.committed.
+  if (!VOTE_INVARIANT(meta.last_index <= emitted_index_,
+                      "snapshot_taken at index " + std::to_string(meta.last_index) +
+                          " beyond the last index handed out to apply, " +
+                          std::to_string(emitted_index_))) {
+    return;
+  }
+  if (!VOTE_INVARIANT(epoch_at(meta.last_index) == meta.last_epoch,
+                      "snapshot_taken at index " + std::to_string(meta.last_index) + " epoch " +
+                          std::to_string(meta.last_epoch) +
+                          ": our committed entry there has epoch " +
+                          std::to_string(epoch_at(meta.last_index).value_or(0)))) {
+    return;
+  }
   log_.erase(log_.begin(),
              log_.begin() + static_cast<std::ptrdiff_t>(meta.last_index - snapshot_.last_index));
   snapshot_ = meta;
@@ -39,8 +54,12 @@ void core::send_snapshot_chunk(node_id peer, progress& p) {
          p.snapshot_sent < p.snapshot_offset + window) {
     const std::uint64_t offset = p.snapshot_sent;
     const std::uint64_t n = std::min<std::uint64_t>(chunk, data.size() - offset);
-    send(peer, install_snapshot{epoch_, self_, p.snapshot, offset, data.substr(offset, n),
-                                offset + n == data.size()});
+    send(peer, install_snapshot{.epoch = epoch_,
+                                .leader = self_,
+                                .meta = p.snapshot,
+                                .offset = offset,
+                                .data = data.substr(offset, n),
+                                .done = offset + n == data.size()});
     p.snapshot_sent = offset + n;
     p.snapshot_sent_at = now_;
     first = false;
@@ -113,14 +132,22 @@ void core::on_install_snapshot(const envelope& e, const install_snapshot& m) {
   if (m.leader != e.from) return;
   const std::uint64_t last = m.meta.last_index;
   if (!accept_leader(m.leader, m.epoch)) {
-    send(e.from, snapshot_reply{promised_epoch_, false, 0, last, false});
+    send(e.from, snapshot_reply{.epoch = promised_epoch_,
+                                .ok = false,
+                                .next_offset = 0,
+                                .last_index = last,
+                                .done = false});
     return;
   }
   // We already hold all of it: committed there, or our log holds its last entry (then, by log
   // matching, everything before it too). Installing would discard entries we may have acked.
   if (last <= commit_index_ || epoch_at(last) == m.meta.last_epoch) {
     snapshot_in_.reset();
-    send(e.from, snapshot_reply{m.epoch, true, m.offset + m.data.size(), last, true});
+    send(e.from, snapshot_reply{.epoch = m.epoch,
+                                .ok = true,
+                                .next_offset = m.offset + m.data.size(),
+                                .last_index = last,
+                                .done = true});
     return;
   }
   if (!snapshot_in_ || snapshot_in_->meta != m.meta || snapshot_in_->epoch != m.epoch) {
@@ -129,24 +156,43 @@ void core::on_install_snapshot(const envelope& e, const install_snapshot& m) {
     snapshot_in_->epoch = m.epoch;
   }
   if (!receive_chunk(*snapshot_in_, m)) {  // too far ahead: ask for what we lack
-    send(e.from, snapshot_reply{m.epoch, false, snapshot_in_->data.size(), last, false});
+    send(e.from, snapshot_reply{.epoch = m.epoch,
+                                .ok = false,
+                                .next_offset = snapshot_in_->data.size(),
+                                .last_index = last,
+                                .done = false});
     return;
   }
   if (snapshot_in_->data.size() != snapshot_in_->size) {
-    send(e.from, snapshot_reply{m.epoch, true, snapshot_in_->data.size(), last, false});
+    send(e.from, snapshot_reply{.epoch = m.epoch,
+                                .ok = true,
+                                .next_offset = snapshot_in_->data.size(),
+                                .last_index = last,
+                                .done = false});
     return;
   }
   // Install: the snapshot replaces the whole log (persisted before the reply is sent).
   auto data = std::make_shared<const std::string>(std::move(snapshot_in_->data));
   snapshot_in_.reset();
   install_snapshot_locally(m.meta, data);
-  send(e.from, snapshot_reply{m.epoch, true, data->size(), last, true});
+  send(e.from, snapshot_reply{.epoch = m.epoch,
+                              .ok = true,
+                              .next_offset = data->size(),
+                              .last_index = last,
+                              .done = true});
 }
 
 // The snapshot replaces the whole log; it covers only committed entries. Persisted (step 1 of
 // the owner's contract) before anything queued with it is sent.
 void core::install_snapshot_locally(const snapshot_meta& meta,
                                     std::shared_ptr<const std::string> data) {
+  // commit_index_ and emitted_index_ never decrease: both callers install only a snapshot beyond
+  // our commit index (a follower that holds it answers `done`, a candidate fetches past it).
+  if (!VOTE_INVARIANT(meta.last_index > commit_index_,
+                      "snapshot install at index " + std::to_string(meta.last_index) +
+                          " would move commit index " + std::to_string(commit_index_) + " back")) {
+    return;
+  }
   snapshot_in_.reset();
   out_.persist.install_snapshot = snapshot_install{meta, data};
   out_.persist.truncate_from.reset();

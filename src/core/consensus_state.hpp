@@ -35,7 +35,6 @@ struct core::takeover {
   // follows our log as it adopts): what the promisers' durable logs held (drop_unreachable_config).
   std::map<node_id, std::uint64_t> incarnations;
   promise own_first;
-  std::set<node_id> asked;
   node_id fetch_from = 0;  // the best promiser: the only one ever fetched from (step 4)
   std::uint64_t fetch_from_index = 0;
   milliseconds deadline{0};     // abandon when passed

@@ -22,7 +22,8 @@ void core::start_takeover(bool handover) {
   takeover_->handover = handover;
   takeover_->counted = config_;
   takeover_->deadline = now_ + opts_.election_timeout + opts_.election_jitter;
-  takeover_->promises[self_] = promise{e, last_epoch(), last_index()};
+  takeover_->promises[self_] =
+      promise{.epoch = e, .last_log_epoch = last_epoch(), .last_log_index = last_index()};
   takeover_->own_first = takeover_->promises[self_];
   takeover_->incarnations[self_] = incarnation_;
   set_role(role::candidate);
@@ -34,8 +35,7 @@ void core::send_prepares() {
   takeover& t = *takeover_;
   for (const member& m : t.counted.voters) {
     if (m.id == self_ || t.promises.contains(m.id)) continue;
-    send(m.id, prepare{t.epoch, self_, t.handover});
-    t.asked.insert(m.id);
+    send(m.id, prepare{.epoch = t.epoch, .candidate = self_, .handover = t.handover});
   }
   t.next_resend = now_ + opts_.round_timeout;
 }
@@ -61,7 +61,8 @@ void core::abandon_takeover() {
 void core::on_prepare(const envelope& e, const prepare& m) {
   if (m.candidate != e.from) return;
   observe_epoch(m.epoch);
-  const promise mine{m.epoch, last_epoch(), last_index()};
+  const promise mine{
+      .epoch = m.epoch, .last_log_epoch = last_epoch(), .last_log_index = last_index()};
   if (m.epoch == promised_epoch_ && m.candidate == promised_to_) {
     send(e.from, mine);  // a retried prepare gets the same answer
     return;
@@ -72,7 +73,7 @@ void core::on_prepare(const envelope& e, const prepare& m) {
   // that never learned of its removal keeps standing and must not drive epochs up.
   const bool voter = config_.is_voter(e.from) && config_.knows(e.from, e.from_incarnation);
   if (!voter || m.epoch <= promised_epoch_ || ((sticky() || leader_sticky) && !m.handover)) {
-    send(e.from, reject{promised_epoch_, promised_to_});
+    send(e.from, reject{.promised_epoch = promised_epoch_, .promised_to = promised_to_});
     return;
   }
   // Step 2/3: persist (e, W) — this ends any leadership or candidacy of ours at once — and
@@ -131,19 +132,18 @@ void core::evaluate_promises() {
     // a candidacy received by handover, and never twice to the same node before some leader was
     // followed: it may not reach a majority (found by the simulator under a bridge partition).
     handed_off_to_ = best;
-    send(best, timeout_now{t.epoch});
+    send(best, timeout_now{.epoch = t.epoch});
     abandon_takeover();
     return;
   }
   t.step = takeover::phase::fetching;
   t.fetch_from = best;
   t.fetch_from_index = commit_index_ + 1;  // our committed prefix is in every best log
-  send(best, fetch{t.epoch, t.fetch_from_index});
+  send(best, fetch{.epoch = t.epoch, .from_index = t.fetch_from_index});
 }
 
 void core::on_fetch(const envelope& e, const fetch& m) {
-  fetch_reply r;
-  r.epoch = m.epoch;
+  fetch_reply r{.epoch = m.epoch};
   // Served only while our promise of this epoch to the asker stands: then our log is exactly
   // the durable log the promise described (we accept appends from nobody else in it).
   if (promised_epoch_ == m.epoch && promised_to_ == e.from) {
@@ -174,7 +174,7 @@ void core::on_fetch_reply(const envelope& e, const fetch_reply& m) {
   if (!m.ok || !adopt_fetched(m)) {
     // Never fall back to another promiser of the same set: abandon the epoch. A promiser that
     // could send no snapshot gets the candidacy instead (an older peer, or one without data).
-    if (m.snapshot_needed && !m.snapshot) send(e.from, timeout_now{takeover_->epoch});
+    if (m.snapshot_needed && !m.snapshot) send(e.from, timeout_now{.epoch = takeover_->epoch});
     abandon_takeover();
     return;
   }
@@ -223,7 +223,9 @@ void core::settle_configuration() {
   takeover& t = *takeover_;
   while (config_.voters != t.counted.voters && drop_unreachable_config()) {
   }
-  t.promises[self_] = promise{t.epoch, last_epoch(), last_index()};  // our log is adopted now
+  // Our log is adopted now.
+  t.promises[self_] =
+      promise{.epoch = t.epoch, .last_log_epoch = last_epoch(), .last_log_index = last_index()};
   if (config_.voters == t.counted.voters) {
     begin_epoch();
     return;

@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "vote/core/detail/election_impl.hpp"
+#include "vote/core/invariant.hpp"
 
 namespace vote {
 namespace {
@@ -135,6 +136,9 @@ struct apply_visitor {
     election_data* e = it == elections.end() ? nullptr : &it->second;
     vote_check k = check_vote(e, c, v);
     if (k.verdict.how != settled::no) return std::move(k.verdict.answer);
+    // voter_table::record's precondition: check_vote() answered `already_voted` otherwise.
+    VOTE_INVARIANT(e->voters.choice(k.voter) == detail::voter_table::no_vote,
+                   "second vote recorded for voter '" + v.voter + "' in " + v.election_id);
     e->voters.record(k.voter, static_cast<std::int32_t>(k.candidate), c.request_id);
     ++e->tallies[k.candidate];
     ++e->votes_cast;

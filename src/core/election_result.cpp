@@ -13,22 +13,32 @@
 #include <nlohmann/json.hpp>
 
 #include "vote/core/detail/election_impl.hpp"
+#include "vote/core/invariant.hpp"
 #include "vote/core/strict_json.hpp"
 
 namespace vote {
 namespace detail {
 
+// The caller ran check_command() (apply, and restore on the snapshot's lists), which refuses a
+// register listing a candidate or a voter twice; a duplicate here would silently drop one.
 election_data make_election(const register_cmd& r, std::string_view request_id) {
   election_data e;
   e.id = r.election_id;
   e.candidates = r.candidates;
   e.candidate_index.reserve(r.candidates.size());
   for (std::size_t i = 0; i < r.candidates.size(); ++i) {
-    e.candidate_index.emplace(r.candidates[i], static_cast<std::uint32_t>(i));
+    const bool fresh =
+        e.candidate_index.emplace(r.candidates[i], static_cast<std::uint32_t>(i)).second;
+    VOTE_INVARIANT(fresh, "register of " + r.election_id + " lists candidate '" + r.candidates[i] +
+                              "' twice: check_command() was not run");
   }
   e.tallies.assign(r.candidates.size(), 0);
   e.voters.reserve(r.voters.size());
-  for (const std::string& v : r.voters) e.voters.insert(v);
+  for (const std::string& v : r.voters) {
+    const bool fresh = e.voters.insert(v);
+    VOTE_INVARIANT(fresh, "register of " + r.election_id + " lists voter '" + v +
+                              "' twice: check_command() was not run");
+  }
   e.rule = r.rule;
   e.register_request_id = request_id;
   return e;

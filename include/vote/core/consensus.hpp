@@ -22,20 +22,25 @@
 // A restarted node is rebuilt from `persisted_state` (what steps 1 wrote) and starts as a
 // follower; it never resumes a candidacy (DESIGN.md §5.3.1).
 //
-// Time: tick(now) hands in the monotonic time (steady_clock since any origin). Timers compare
-// elapsed time against the latest `now` passed to tick(); step() and the other inputs use that
-// same `now`. Drive tick() at least every few milliseconds (the simulator: every step).
+// Time: tick(now) hands in the monotonic time (steady_clock since any origin); it must never
+// decrease. Timers compare elapsed time against the latest `now` passed to tick(); step() and
+// the other inputs use that same `now`. Drive tick() at least every few milliseconds (the
+// simulator: every step).
 // Randomness: only the election-timeout jitter, from a generator seeded with `rng_seed`.
 // Threading: not thread-safe; one owner (the node strand or the simulator) calls everything.
 //
 // The invariants of DESIGN.md §5.6 that one node can check are written next to the state they
 // govern in the private section and checked by check_invariants() (consensus_invariants.hpp).
+// Preconditions: an owner that breaks one stated with "must" below (a snapshot beyond what it
+// applied, time going backwards, ...) trips VOTE_INVARIANT (invariant.hpp: abort in the product,
+// a recorded violation in the simulator); the core then ignores the call. Peer messages are never
+// preconditions: step() drops whatever is stale, duplicated, malformed or hostile, and the core's
+// own internal invariants (VOTE_INVARIANT in the .cpp files) hold whatever peers send.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -145,7 +150,10 @@ class core {
   // Storage made the log durable up to `index` (see the file comment).
   void stable_to(std::uint64_t index);
   // The owner wrote a snapshot covering `meta`: the core compacts its log prefix and keeps
-  // `data` for followers that need it. meta.last_index must be <= commit_index().
+  // `data` for followers that need it. `meta` must name an entry the owner applied (last_index
+  // at most the last index handed out in output.committed, last_epoch that entry's epoch). A
+  // snapshot not newer than the core's is ignored: the core may have installed a newer one from
+  // the leader meanwhile.
   void snapshot_taken(const snapshot_meta& meta, std::shared_ptr<const std::string> data);
 
   // Discovery and links (only liveness: no epoch or leadership is ever taken from these).
@@ -165,7 +173,7 @@ class core {
   void stop_gracefully();
 
   // Bootstrap (§4): this node (empty state) proposes the cluster `uuid` of `members` (which
-  // must include itself). output.bootstrap reports formed / refused.
+  // must include itself). output.bootstrap reports formed / refused (also when not empty).
   void start_bootstrap(const std::string& uuid, std::vector<member> members);
   // Join an existing cluster as a new member (empty state): accept its messages from now on.
   void join_cluster(const std::string& uuid);
@@ -231,7 +239,6 @@ class core {
   void advance_commit_to(std::uint64_t index);
   void emit_committed();
   bool accepts_from(const envelope& e) const;
-  void on_message(const envelope& e);
   void check_snapshot_wanted();
 
   // consensus_ring.cpp: §5.1 timers and fast path, §5.2 ring round
@@ -324,14 +331,16 @@ class core {
   // Invariant: snapshot_.last_index <= commit_index_ <= last_index(); commit_index_ never
   // decreases and entries up to it are never truncated (§5.6.3, §5.6.4).
   std::uint64_t commit_index_ = 0;
-  std::uint64_t emitted_index_ = 0;  // last index handed out in output.committed
+  std::uint64_t emitted_index_ = 0;  // last index handed out in output.committed; never decreases
   std::uint64_t stable_index_ = 0;   // durable prefix (stable_to); leader counts itself ≤ this
   // "the configuration": latest config entry in log_ (config_index_), else the snapshot's.
   consensus::configuration config_;
   std::uint64_t config_index_ = 0;
   consensus::role role_ = consensus::role::follower;
   // Invariant (§5.6.1): while role_ != follower, epoch_ == promised_epoch_ and promised_to_ ==
-  // self_ — a node leads or stands only in the epoch it promised itself.
+  // self_ — a node leads or stands only in the epoch it promised itself. A follower follows only
+  // the leader it promised epoch_ to. So epoch_ is always an epoch this node promised, and it
+  // never decreases.
   std::uint64_t epoch_ = 0;
   std::uint64_t highest_epoch_seen_ = 0;
   node_id leader_id_ = 0;
@@ -345,7 +354,6 @@ class core {
   std::optional<milliseconds> fast_path_at_;  // link to the leader closed at (+ delay)
   bool leader_link_down_ = false;
   std::set<node_id> silent_;  // members discovery reports silent (skipped by the ring)
-  std::map<node_id, std::uint64_t> seen_incarnation_;
   bool stopping_ = false;
 
   // ring round (§5.2)

@@ -63,7 +63,7 @@ std::optional<configuration> decode_configuration(std::string_view payload);
 struct snapshot_meta {
   std::uint64_t last_index = 0;
   std::uint64_t last_epoch = 0;
-  configuration config;
+  configuration config{};
   friend bool operator==(const snapshot_meta&, const snapshot_meta&) = default;
 };
 

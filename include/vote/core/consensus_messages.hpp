@@ -4,6 +4,10 @@
 // cluster UUID; a core drops envelopes of another cluster and ignores promises and acks whose
 // (from, from_incarnation) is not in its configuration. Field names are the algorithm's words
 // (STYLE.md 10) and are also the JSON keys of the codec.
+// Messages are built with designated initializers naming the fields they set, in declaration
+// order (STYLE.md 17: `append_reply{.epoch = e, .ok = false, ...}`), so that a trace reads as
+// the protocol; every field has a default (`{}` for lists and strings) so the others may be left
+// out.
 // Codec: encode_envelope() writes one JSON object; entry payloads and snapshot chunks are base64.
 // decode_envelope() is pure and safe on hostile input: it never throws, refuses unknown types,
 // wrong field types and lists over max_list_size, and returns nullopt then.
@@ -28,8 +32,8 @@ namespace vote::consensus {
 struct election {
   std::uint64_t round = 0;
   node_id uid = 0;
-  std::vector<node_id> visited;
-  std::vector<node_id> skipped;
+  std::vector<node_id> visited{};
+  std::vector<node_id> skipped{};
   friend bool operator==(const election&, const election&) = default;
 };
 // Hop acknowledgement of one `election` message (sent back to the previous hop at once).
@@ -42,7 +46,7 @@ struct election_ack {
 struct leader_alive {
   node_id id = 0;
   std::uint64_t epoch = 0;
-  std::string endpoint;
+  std::string endpoint{};
   friend bool operator==(const leader_alive&, const leader_alive&) = default;
 };
 
@@ -84,7 +88,7 @@ struct fetch_reply {
   std::uint64_t epoch = 0;
   bool ok = false;
   bool snapshot_needed = false;
-  std::vector<log_entry> entries;
+  std::vector<log_entry> entries{};
   std::optional<snapshot_meta> snapshot{};
   std::string snapshot_data{};
   friend bool operator==(const fetch_reply&, const fetch_reply&) = default;
@@ -96,7 +100,7 @@ struct append {
   node_id leader = 0;
   std::uint64_t prev_index = 0;
   std::uint64_t prev_epoch = 0;
-  std::vector<log_entry> entries;
+  std::vector<log_entry> entries{};
   std::uint64_t commit_index = 0;
   std::uint64_t seq = 0;
   friend bool operator==(const append&, const append&) = default;
@@ -124,9 +128,9 @@ struct timeout_now {
 struct install_snapshot {
   std::uint64_t epoch = 0;
   node_id leader = 0;
-  snapshot_meta meta;
+  snapshot_meta meta{};
   std::uint64_t offset = 0;
-  std::string data;
+  std::string data{};
   bool done = false;
   friend bool operator==(const install_snapshot&, const install_snapshot&) = default;
 };
@@ -143,12 +147,12 @@ struct snapshot_reply {
 
 // §4 bootstrap: the proposer needs `accepted` from every listed member.
 struct bootstrap_propose {
-  std::string uuid;
-  std::vector<member> members;
+  std::string uuid{};
+  std::vector<member> members{};
   friend bool operator==(const bootstrap_propose&, const bootstrap_propose&) = default;
 };
 struct bootstrap_reply {
-  std::string uuid;
+  std::string uuid{};
   bool accepted = false;
   friend bool operator==(const bootstrap_reply&, const bootstrap_reply&) = default;
 };
@@ -162,8 +166,8 @@ struct envelope {
   node_id from = 0;
   std::uint64_t from_incarnation = 0;
   node_id to = 0;
-  std::string cluster_uuid;  // empty only in bootstrap messages of a not-yet-formed cluster
-  message_body body;
+  std::string cluster_uuid{};  // empty only in bootstrap messages of a not-yet-formed cluster
+  message_body body{};
   friend bool operator==(const envelope&, const envelope&) = default;
 };
 

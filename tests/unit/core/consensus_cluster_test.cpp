@@ -75,7 +75,8 @@ TEST(ConsensusCluster, RemovedAndCompactedBestPromiserDoesNotBlockTheElection) {
   removed.cluster_uuid = test_uuid;
   removed.promised_epoch = 2;
   removed.promised_to = 3;
-  removed.snapshot = snapshot_meta{10, 1, config_of({1, 2, 3})};
+  removed.snapshot =
+      snapshot_meta{.last_index = 10, .last_epoch = 1, .config = config_of({1, 2, 3})};
   removed.snapshot_data = std::make_shared<const std::string>("state@10");
   removed.log = {cmd(11, 2), cmd(12, 2), config_entry(13, 2, config_of({1, 2}))};
   const persisted_state behind = member_state({1, 2, 3}, {cmd(2, 1), cmd(3, 1)}, 2, 3);

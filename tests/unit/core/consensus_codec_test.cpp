@@ -43,34 +43,63 @@ TEST(ConsensusConfig, MalformedPayloadsAreRefused) {
 std::vector<message_body> one_of_each() {
   const std::string binary("\0\xff\x01 zero and high bytes", 24);
   return {
-      election{3, 9, {9, 4}, {5}},
-      election_ack{3, 9},
-      leader_alive{9, 4, "127.0.0.9:7000"},
-      prepare{7, 9, true},
-      promise{7, 6, 120},
-      reject{8, 4},
-      fetch{7, 100},
-      fetch_reply{7, true, false, {cmd(100, 6, binary), start(101, 6)}},
-      append{7, 9, 99, 6, {config_entry(100, 7, config_of({4, 9}))}, 98, 12},
-      append_reply{7, false, 0, 50, 12, 4},
-      timeout_now{7},
-      install_snapshot{7, 9, snapshot_meta{90, 6, config_of({4, 9}, {5})}, 64, binary, true},
-      snapshot_reply{7, true, 128, 90, true},
-      bootstrap_propose{"u-1", {m(1), m(2)}},
-      bootstrap_reply{"u-1", true},
-      fetch_reply{7, true, true, {cmd(91, 6)}, snapshot_meta{90, 6, config_of({4, 9})}, binary}};
+      election{.round = 3, .uid = 9, .visited = {9, 4}, .skipped = {5}},
+      election_ack{.round = 3, .uid = 9},
+      leader_alive{.id = 9, .epoch = 4, .endpoint = "127.0.0.9:7000"},
+      prepare{.epoch = 7, .candidate = 9, .handover = true},
+      promise{.epoch = 7, .last_log_epoch = 6, .last_log_index = 120},
+      reject{.promised_epoch = 8, .promised_to = 4},
+      fetch{.epoch = 7, .from_index = 100},
+      fetch_reply{.epoch = 7,
+                  .ok = true,
+                  .snapshot_needed = false,
+                  .entries = {cmd(100, 6, binary), start(101, 6)}},
+      append{.epoch = 7,
+             .leader = 9,
+             .prev_index = 99,
+             .prev_epoch = 6,
+             .entries = {config_entry(100, 7, config_of({4, 9}))},
+             .commit_index = 98,
+             .seq = 12},
+      append_reply{.epoch = 7,
+                   .ok = false,
+                   .match_index = 0,
+                   .last_index_hint = 50,
+                   .seq = 12,
+                   .promised_to = 4},
+      timeout_now{.epoch = 7},
+      install_snapshot{
+          .epoch = 7,
+          .leader = 9,
+          .meta =
+              snapshot_meta{.last_index = 90, .last_epoch = 6, .config = config_of({4, 9}, {5})},
+          .offset = 64,
+          .data = binary,
+          .done = true},
+      snapshot_reply{.epoch = 7, .ok = true, .next_offset = 128, .last_index = 90, .done = true},
+      bootstrap_propose{.uuid = "u-1", .members = {m(1), m(2)}},
+      bootstrap_reply{.uuid = "u-1", .accepted = true},
+      fetch_reply{
+          .epoch = 7,
+          .ok = true,
+          .snapshot_needed = true,
+          .entries = {cmd(91, 6)},
+          .snapshot = snapshot_meta{.last_index = 90, .last_epoch = 6, .config = config_of({4, 9})},
+          .snapshot_data = binary}};
 }
 
 TEST(ConsensusCodec, FetchReplyOfAnOlderPeerDecodesWithoutASnapshot) {
   const auto e = decode_envelope(
       R"({"from":1,"from_incarnation":2,"to":3,"cluster_uuid":"u","type":"fetch_reply","body":{"epoch":4,"ok":false,"snapshot_needed":true,"entries":[]}})");
   ASSERT_TRUE(e);
-  EXPECT_EQ(std::get<fetch_reply>(e->body), (fetch_reply{4, false, true, {}}));
+  EXPECT_EQ(std::get<fetch_reply>(e->body),
+            (fetch_reply{.epoch = 4, .ok = false, .snapshot_needed = true}));
 }
 
 TEST(ConsensusCodec, EveryMessageRoundTrips) {
   for (const message_body& body : one_of_each()) {
-    const envelope e{9, 1009, 4, test_uuid, body};
+    const envelope e{
+        .from = 9, .from_incarnation = 1009, .to = 4, .cluster_uuid = test_uuid, .body = body};
     const auto back = decode_envelope(encode_envelope(e));
     ASSERT_TRUE(back) << message_type(body);
     EXPECT_EQ(*back, e) << message_type(body);
@@ -78,7 +107,12 @@ TEST(ConsensusCodec, EveryMessageRoundTrips) {
 }
 
 TEST(ConsensusCodec, HostileInputIsRefusedWithoutThrowing) {
-  const std::string good = encode_envelope(envelope{1, 2, 3, "u", prepare{1, 1, false}});
+  const std::string good =
+      encode_envelope(envelope{.from = 1,
+                               .from_incarnation = 2,
+                               .to = 3,
+                               .cluster_uuid = "u",
+                               .body = prepare{.epoch = 1, .candidate = 1, .handover = false}});
   std::vector<std::string> bad = {
       "",
       "null",
@@ -100,7 +134,11 @@ TEST(ConsensusCodec, HostileInputIsRefusedWithoutThrowing) {
   ASSERT_TRUE(decode_envelope(good));
   EXPECT_FALSE(decode_envelope(good + std::string(1, '\0') + "junk"));
   // Every truncation and every single-byte flip of a valid message decodes or is refused.
-  const std::string full = encode_envelope(envelope{9, 1009, 4, test_uuid, one_of_each()[8]});
+  const std::string full = encode_envelope(envelope{.from = 9,
+                                                    .from_incarnation = 1009,
+                                                    .to = 4,
+                                                    .cluster_uuid = test_uuid,
+                                                    .body = one_of_each()[8]});
   for (std::size_t i = 0; i < full.size(); ++i) {
     (void)decode_envelope(full.substr(0, i));
     std::string flipped = full;

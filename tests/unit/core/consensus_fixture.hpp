@@ -86,11 +86,19 @@ class consensus_fixture : public ::testing::Test {
   core& node() { return *node_; }
 
   void deliver(node_id from, message_body body) {
-    node_->step(envelope{from, m(from).incarnation, node_->id(), test_uuid, std::move(body)});
+    node_->step(envelope{.from = from,
+                         .from_incarnation = m(from).incarnation,
+                         .to = node_->id(),
+                         .cluster_uuid = test_uuid,
+                         .body = std::move(body)});
     drain();
   }
   void deliver_from_incarnation(node_id from, std::uint64_t inc, message_body body) {
-    node_->step(envelope{from, inc, node_->id(), test_uuid, std::move(body)});
+    node_->step(envelope{.from = from,
+                         .from_incarnation = inc,
+                         .to = node_->id(),
+                         .cluster_uuid = test_uuid,
+                         .body = std::move(body)});
     drain();
   }
   void tick_to(std::int64_t ms) {
@@ -124,17 +132,26 @@ class consensus_fixture : public ::testing::Test {
   void become_leader(node_id self = 3, std::vector<node_id> voters = {1, 2, 3},
                      node_id promiser = 1) {
     make_node(self, member_state(voters));
-    deliver(promiser, election{1, self, voters, {}});
-    deliver(promiser, promise{1, 0, 1});
+    deliver(promiser, election{.round = 1, .uid = self, .visited = voters});
+    deliver(promiser, promise{.epoch = 1, .last_log_epoch = 0, .last_log_index = 1});
     const append a = expect_sent<append>(promiser);
-    deliver(promiser, append_reply{1, true, a.prev_index + a.entries.size(), 2, a.seq});
+    deliver(promiser, append_reply{.epoch = 1,
+                                   .ok = true,
+                                   .match_index = a.prev_index + a.entries.size(),
+                                   .last_index_hint = 2,
+                                   .seq = a.seq});
     ASSERT_EQ(node_->role(), role::leader);
     forget();
   }
   // The node accepts `leader` of `epoch` through an empty append after (prev_index, prev_epoch).
   void follow(node_id leader, std::uint64_t epoch, std::uint64_t prev_index = 1,
               std::uint64_t prev_epoch = 0) {
-    deliver(leader, append{epoch, leader, prev_index, prev_epoch, {}, 0, 1});
+    deliver(leader, append{.epoch = epoch,
+                           .leader = leader,
+                           .prev_index = prev_index,
+                           .prev_epoch = prev_epoch,
+                           .commit_index = 0,
+                           .seq = 1});
   }
   append_reply last_reply_to(node_id to) const { return expect_sent<append_reply>(to); }
 
@@ -162,10 +179,12 @@ class consensus_fixture : public ::testing::Test {
   void expect_persisted_promise(std::uint64_t epoch, node_id to) const {
     bool found = false;
     for (const output& o : history_) {
-      if (o.persist.promise && *o.persist.promise == promise_record{epoch, to}) found = true;
+      if (o.persist.promise && *o.persist.promise == promise_record{.epoch = epoch, .to = to}) {
+        found = true;
+      }
     }
     EXPECT_TRUE(found) << "promise (" << epoch << ", " << to << ") not persisted";
-    EXPECT_EQ(node_->promised(), (promise_record{epoch, to}));
+    EXPECT_EQ(node_->promised(), (promise_record{.epoch = epoch, .to = to}));
   }
   std::vector<log_entry> persisted_entries() const {
     std::vector<log_entry> r;
@@ -310,7 +329,8 @@ class consensus_cluster {
     for (const std::string& b : check_invariants(c)) ADD_FAILURE() << id << ": " << b;
     if (o.snapshot_wanted) {  // snapshot what was applied (the owner's job)
       const std::uint64_t at = *o.snapshot_wanted;
-      const snapshot_meta meta{at, *c.epoch_at(at), applied_config_[id]};
+      const snapshot_meta meta{
+          .last_index = at, .last_epoch = *c.epoch_at(at), .config = applied_config_[id]};
       auto data = std::make_shared<const std::string>("state@" + std::to_string(at));
       d.snapshot = meta;
       d.snapshot_data = data;

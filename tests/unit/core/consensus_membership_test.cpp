@@ -16,23 +16,37 @@ TEST_F(ConsensusBootstrap, ProposerNeedsEveryListedMember) {
   make_node(3, empty_state());
   node().start_bootstrap("u-1", {m(1), m(2), m(3)});
   drain();
-  EXPECT_EQ(expect_sent<bootstrap_propose>(1), (bootstrap_propose{"u-1", {m(1), m(2), m(3)}}));
-  node().step(envelope{1, m(1).incarnation, 3, "u-1", bootstrap_reply{"u-1", true}});
+  EXPECT_EQ(expect_sent<bootstrap_propose>(1),
+            (bootstrap_propose{.uuid = "u-1", .members = {m(1), m(2), m(3)}}));
+  node().step(envelope{.from = 1,
+                       .from_incarnation = m(1).incarnation,
+                       .to = 3,
+                       .cluster_uuid = "u-1",
+                       .body = bootstrap_reply{.uuid = "u-1", .accepted = true}});
   drain();
   EXPECT_TRUE(node().cluster_uuid().empty());
-  node().step(envelope{2, m(2).incarnation, 3, "u-1", bootstrap_reply{"u-1", true}});
+  node().step(envelope{.from = 2,
+                       .from_incarnation = m(2).incarnation,
+                       .to = 3,
+                       .cluster_uuid = "u-1",
+                       .body = bootstrap_reply{.uuid = "u-1", .accepted = true}});
   drain();
   ASSERT_TRUE(last_.bootstrap);
   EXPECT_EQ(*last_.bootstrap, bootstrap_result::formed);
   EXPECT_EQ(last_.persist.cluster_uuid, std::optional<std::string>("u-1"));
   EXPECT_EQ(node().configuration().voters, (std::vector<member>{m(1), m(2), m(3)}));
-  EXPECT_EQ(expect_sent<prepare>(1), (prepare{1, 3, false}));  // and it stands at once
+  // and it stands at once
+  EXPECT_EQ(expect_sent<prepare>(1), (prepare{.epoch = 1, .candidate = 3, .handover = false}));
 }
 
 TEST_F(ConsensusBootstrap, OneRefusalFailsTheBootstrap) {
   make_node(3, empty_state());
   node().start_bootstrap("u-1", {m(1), m(2), m(3)});
-  node().step(envelope{1, m(1).incarnation, 3, "u-1", bootstrap_reply{"u-1", false}});
+  node().step(envelope{.from = 1,
+                       .from_incarnation = m(1).incarnation,
+                       .to = 3,
+                       .cluster_uuid = "u-1",
+                       .body = bootstrap_reply{.uuid = "u-1", .accepted = false}});
   drain();
   ASSERT_TRUE(last_.bootstrap);
   EXPECT_EQ(*last_.bootstrap, bootstrap_result::refused);
@@ -48,13 +62,21 @@ TEST_F(ConsensusBootstrap, AloneTheFirstServerLeads) {
 
 TEST_F(ConsensusBootstrap, EmptyServerAcceptsOneBootstrapPersistingTheUuidFirst) {
   make_node(1, empty_state());
-  node().step(envelope{3, m(3).incarnation, 1, "u-1", bootstrap_propose{"u-1", {m(1), m(3)}}});
+  node().step(envelope{.from = 3,
+                       .from_incarnation = m(3).incarnation,
+                       .to = 1,
+                       .cluster_uuid = "u-1",
+                       .body = bootstrap_propose{.uuid = "u-1", .members = {m(1), m(3)}}});
   drain();
   EXPECT_EQ(last_.persist.cluster_uuid, std::optional<std::string>("u-1"));
   EXPECT_EQ(last_.persist.entries.size(),
             1u);  // the first configuration, identical on every member
   EXPECT_TRUE(expect_sent<bootstrap_reply>(3).accepted);
-  node().step(envelope{2, m(2).incarnation, 1, "u-2", bootstrap_propose{"u-2", {m(1), m(2)}}});
+  node().step(envelope{.from = 2,
+                       .from_incarnation = m(2).incarnation,
+                       .to = 1,
+                       .cluster_uuid = "u-2",
+                       .body = bootstrap_propose{.uuid = "u-2", .members = {m(1), m(2)}}});
   drain();
   EXPECT_FALSE(expect_sent<bootstrap_reply>(2).accepted);
   EXPECT_EQ(node().cluster_uuid(), "u-1");
@@ -63,7 +85,11 @@ TEST_F(ConsensusBootstrap, EmptyServerAcceptsOneBootstrapPersistingTheUuidFirst)
 TEST_F(ConsensusBootstrap, MessagesOfAnotherClusterAreDropped) {
   make_node(2, member_state({1, 2, 3}));
   forget();
-  node().step(envelope{1, m(1).incarnation, 2, "other", prepare{9, 1, false}});
+  node().step(envelope{.from = 1,
+                       .from_incarnation = m(1).incarnation,
+                       .to = 2,
+                       .cluster_uuid = "other",
+                       .body = prepare{.epoch = 9, .candidate = 1, .handover = false}});
   drain();
   EXPECT_TRUE(history_.empty());
   EXPECT_EQ(node().promised().epoch, 0u);
@@ -76,7 +102,11 @@ class ConsensusMembership : public consensus_fixture {
   void ack_all(node_id from) {
     const auto as = sent<append>(from);
     const std::uint64_t seq = as.empty() ? 0 : as.back().seq;
-    deliver(from, append_reply{1, true, node().last_index(), node().last_index(), seq});
+    deliver(from, append_reply{.epoch = 1,
+                               .ok = true,
+                               .match_index = node().last_index(),
+                               .last_index_hint = node().last_index(),
+                               .seq = seq});
   }
 };
 
@@ -88,7 +118,11 @@ TEST_F(ConsensusMembership, NewMemberJoinsAsLearnerThenBecomesVoterOnceCaughtUp)
   expect_sent<append>(4);
   ack_all(1);  // the learner entry commits
   EXPECT_TRUE(node().configuration().is_learner(4));
-  deliver(4, append_reply{1, true, node().last_index(), node().last_index(), 50});
+  deliver(4, append_reply{.epoch = 1,
+                          .ok = true,
+                          .match_index = node().last_index(),
+                          .last_index_hint = node().last_index(),
+                          .seq = 50});
   EXPECT_TRUE(node().configuration().is_voter(4));
   EXPECT_EQ(node().configuration().quorum(), 3u);
 }
@@ -101,8 +135,8 @@ TEST_F(ConsensusMembership, OneChangeAtATime) {
 
 TEST_F(ConsensusMembership, NoChangeBeforeOwnEpochStartCommits) {
   make_node(3, member_state({1, 2, 3}));
-  deliver(2, election{1, 3, {3, 1, 2}, {}});
-  deliver(1, promise{1, 0, 1});
+  deliver(2, election{.round = 1, .uid = 3, .visited = {3, 1, 2}});
+  deliver(1, promise{.epoch = 1, .last_log_epoch = 0, .last_log_index = 1});
   EXPECT_EQ(node().add_member(m(4)), errc::not_leader);
 }
 
@@ -124,7 +158,7 @@ TEST_F(ConsensusMembership, LeaderThatRemovesItselfHandsOverOnceCommitted) {
   ack_all(2);
   EXPECT_EQ(node().commit_index(), node().last_index());
   EXPECT_EQ(node().role(), role::follower);
-  EXPECT_EQ(expect_sent<timeout_now>(2), (timeout_now{1}));
+  EXPECT_EQ(expect_sent<timeout_now>(2), (timeout_now{.epoch = 1}));
 }
 
 TEST_F(ConsensusMembership, TransferSendsTimeoutNowToTheHighestCaughtUpMember) {
@@ -132,7 +166,7 @@ TEST_F(ConsensusMembership, TransferSendsTimeoutNowToTheHighestCaughtUpMember) {
   ack_all(2);
   ASSERT_TRUE(node().transfer_leadership());
   drain();
-  EXPECT_EQ(expect_sent<timeout_now>(2), (timeout_now{1}));
+  EXPECT_EQ(expect_sent<timeout_now>(2), (timeout_now{.epoch = 1}));
   EXPECT_FALSE(node().propose(entry_kind::command, "during handover"));
 }
 
@@ -145,7 +179,7 @@ TEST_F(ConsensusMembership, TransferWaitsForTheTargetToCatchUp) {
   expect_not_sent<timeout_now>(2);
   EXPECT_FALSE(node().propose(entry_kind::command, "refused meanwhile"));
   ack_all(2);
-  EXPECT_EQ(expect_sent<timeout_now>(2), (timeout_now{1}));
+  EXPECT_EQ(expect_sent<timeout_now>(2), (timeout_now{.epoch = 1}));
 }
 
 TEST_F(ConsensusMembership, TransferNeedsAnAnsweringTarget) {
@@ -169,7 +203,7 @@ TEST_F(ConsensusMembership, StopGracefullyHandsOverAndReportsStopReady) {
   node().stop_gracefully();
   drain();
   expect_sent<timeout_now>(2);
-  deliver(2, prepare{2, 2, true});
+  deliver(2, prepare{.epoch = 2, .candidate = 2, .handover = true});
   EXPECT_EQ(node().role(), role::follower);
   EXPECT_TRUE(last_.stop_ready);
 }
@@ -186,15 +220,15 @@ TEST_F(ConsensusMembership, FollowerStopsAtOnce) {
 TEST_F(ConsensusMembership, TimeoutNowFromTheLeaderStartsAHandoverTakeover) {
   make_node(2, member_state({1, 2, 3}));
   follow(3, 1);
-  deliver(3, timeout_now{1});
-  EXPECT_EQ(expect_sent<prepare>(1), (prepare{2, 2, true}));
+  deliver(3, timeout_now{.epoch = 1});
+  EXPECT_EQ(expect_sent<prepare>(1), (prepare{.epoch = 2, .candidate = 2, .handover = true}));
   EXPECT_EQ(node().role(), role::candidate);
 }
 
 TEST_F(ConsensusMembership, TimeoutNowFromAStrangerIsIgnored) {
   make_node(2, member_state({1, 2, 3}));
   follow(3, 1);
-  deliver(1, timeout_now{1});
+  deliver(1, timeout_now{.epoch = 1});
   EXPECT_EQ(node().role(), role::follower);
 }
 

@@ -18,15 +18,17 @@ TEST_F(ConsensusRead, ReadIsReadyAfterAMajorityAcksAHeartbeatSentAfterIt) {
   drain();
   EXPECT_TRUE(last_.reads_ready.empty());
   const append hb = expect_sent<append>(1);  // the heartbeat goes out at once
-  deliver(1, append_reply{1, true, 2, 2, hb.seq});
+  deliver(1, append_reply{
+                 .epoch = 1, .ok = true, .match_index = 2, .last_index_hint = 2, .seq = hb.seq});
   EXPECT_EQ(last_.reads_ready, std::vector<read_ready>{(read_ready{*id, 2})});
 }
 
 TEST_F(ConsensusRead, ReadIsRefusedByANonServingNode) {
   make_node(3, member_state({1, 2, 3}));
   EXPECT_FALSE(node().read_barrier());
-  deliver(2, election{1, 3, {3, 1, 2}, {}});
-  deliver(1, promise{1, 0, 1});  // epoch_start appended, not committed
+  deliver(2, election{.round = 1, .uid = 3, .visited = {3, 1, 2}});
+  // epoch_start appended, not committed
+  deliver(1, promise{.epoch = 1, .last_log_epoch = 0, .last_log_index = 1});
   EXPECT_FALSE(node().read_barrier());
 }
 
@@ -34,7 +36,8 @@ TEST_F(ConsensusRead, PendingReadsFailOnStepDown) {
   become_leader();
   const auto id = node().read_barrier();
   drain();
-  deliver(2, append_reply{7, false, 0, 0, 1});
+  deliver(2,
+          append_reply{.epoch = 7, .ok = false, .match_index = 0, .last_index_hint = 0, .seq = 1});
   EXPECT_EQ(last_.reads_failed, std::vector<std::uint64_t>{*id});
 }
 

@@ -11,32 +11,69 @@ using ConsensusFollower = consensus_fixture;
 
 TEST_F(ConsensusFollower, AppendFromOlderEpochIsRejected) {
   make_node(2, member_state({1, 2, 3}, {}, 5, 3));
-  deliver(1, append{4, 1, 1, 0, {cmd(2, 4)}, 0, 9});
-  EXPECT_EQ(last_reply_to(1), (append_reply{5, false, 0, 1, 9}));  // shows the higher epoch
+  deliver(1, append{.epoch = 4,
+                    .leader = 1,
+                    .prev_index = 1,
+                    .prev_epoch = 0,
+                    .entries = {cmd(2, 4)},
+                    .commit_index = 0,
+                    .seq = 9});
+  // shows the higher epoch
+  EXPECT_EQ(
+      last_reply_to(1),
+      (append_reply{.epoch = 5, .ok = false, .match_index = 0, .last_index_hint = 1, .seq = 9}));
   EXPECT_EQ(node().last_index(), 1u);
 }
 
 TEST_F(ConsensusFollower, AppendOfThePromisedEpochFromAnotherServerIsRejected) {
   make_node(2, member_state({1, 2, 3}, {}, 5, 3));
-  deliver(1, append{5, 1, 1, 0, {cmd(2, 5)}, 0, 1});
+  deliver(1, append{.epoch = 5,
+                    .leader = 1,
+                    .prev_index = 1,
+                    .prev_epoch = 0,
+                    .entries = {cmd(2, 5)},
+                    .commit_index = 0,
+                    .seq = 1});
   // The reply names whom we promised the epoch to: only that leader can lift us out of it.
-  EXPECT_EQ(last_reply_to(1), (append_reply{5, false, 0, 1, 1, 3}));
+  EXPECT_EQ(last_reply_to(1), (append_reply{.epoch = 5,
+                                            .ok = false,
+                                            .match_index = 0,
+                                            .last_index_hint = 1,
+                                            .seq = 1,
+                                            .promised_to = 3}));
   EXPECT_EQ(node().last_index(), 1u);
-  EXPECT_EQ(node().promised(), (promise_record{5, 3}));
+  EXPECT_EQ(node().promised(), (promise_record{.epoch = 5, .to = 3}));
 }
 
 TEST_F(ConsensusFollower, LosingCandidateRejectsTheWinnerOfItsOwnEpoch) {
   make_node(2, member_state({1, 2, 3}));
-  deliver(1, election{1, 2, {2, 1}, {}});
+  deliver(1, election{.round = 1, .uid = 2, .visited = {2, 1}});
   ASSERT_EQ(node().role(), role::candidate);
-  deliver(3, append{1, 3, 1, 0, {start(2, 1)}, 0, 1});
-  EXPECT_EQ(last_reply_to(3), (append_reply{1, false, 0, 1, 1, 2}));
+  deliver(3, append{.epoch = 1,
+                    .leader = 3,
+                    .prev_index = 1,
+                    .prev_epoch = 0,
+                    .entries = {start(2, 1)},
+                    .commit_index = 0,
+                    .seq = 1});
+  EXPECT_EQ(last_reply_to(3), (append_reply{.epoch = 1,
+                                            .ok = false,
+                                            .match_index = 0,
+                                            .last_index_hint = 1,
+                                            .seq = 1,
+                                            .promised_to = 2}));
   EXPECT_EQ(node().last_index(), 1u);
 }
 
 TEST_F(ConsensusFollower, HigherEpochAppendRaisesAndPersistsThePromise) {
   make_node(2, member_state({1, 2, 3}, {}, 5, 3));
-  deliver(1, append{6, 1, 1, 0, {cmd(2, 6)}, 0, 1});
+  deliver(1, append{.epoch = 6,
+                    .leader = 1,
+                    .prev_index = 1,
+                    .prev_epoch = 0,
+                    .entries = {cmd(2, 6)},
+                    .commit_index = 0,
+                    .seq = 1});
   expect_persisted_promise(6, 1);
   EXPECT_TRUE(last_reply_to(1).ok);
   ASSERT_TRUE(last_.leader_changed);
@@ -45,33 +82,75 @@ TEST_F(ConsensusFollower, HigherEpochAppendRaisesAndPersistsThePromise) {
 
 TEST_F(ConsensusFollower, AppendWithAMissingPrevIsRejectedWithAHint) {
   make_node(2, member_state({1, 2, 3}, {cmd(2, 1)}, 1, 3));
-  deliver(3, append{1, 3, 5, 1, {cmd(6, 1)}, 0, 4});
-  EXPECT_EQ(last_reply_to(3), (append_reply{1, false, 0, 2, 4}));
+  deliver(3, append{.epoch = 1,
+                    .leader = 3,
+                    .prev_index = 5,
+                    .prev_epoch = 1,
+                    .entries = {cmd(6, 1)},
+                    .commit_index = 0,
+                    .seq = 4});
+  EXPECT_EQ(
+      last_reply_to(3),
+      (append_reply{.epoch = 1, .ok = false, .match_index = 0, .last_index_hint = 2, .seq = 4}));
 }
 
 TEST_F(ConsensusFollower, AppendWithAConflictingPrevIsRejectedBeforeThatEpoch) {
   make_node(2, member_state({1, 2, 3}, {cmd(2, 1), cmd(3, 2), cmd(4, 2)}, 3, 3));
-  deliver(3, append{3, 3, 4, 3, {}, 0, 4});
-  EXPECT_EQ(last_reply_to(3), (append_reply{3, false, 0, 2, 4}));  // skips all of epoch 2
+  deliver(
+      3,
+      append{
+          .epoch = 3, .leader = 3, .prev_index = 4, .prev_epoch = 3, .commit_index = 0, .seq = 4});
+  // skips all of epoch 2
+  EXPECT_EQ(
+      last_reply_to(3),
+      (append_reply{.epoch = 3, .ok = false, .match_index = 0, .last_index_hint = 2, .seq = 4}));
 }
 
 TEST_F(ConsensusFollower, AckCarriesPrevIndexPlusEntries) {
   make_node(2, member_state({1, 2, 3}, {cmd(2, 1), cmd(3, 1), cmd(4, 1)}, 1, 3));
-  deliver(3, append{1, 3, 1, 0, {cmd(2, 1)}, 0, 7});
-  EXPECT_EQ(last_reply_to(3), (append_reply{1, true, 2, 4, 7}));  // never its own last index
+  deliver(3, append{.epoch = 1,
+                    .leader = 3,
+                    .prev_index = 1,
+                    .prev_epoch = 0,
+                    .entries = {cmd(2, 1)},
+                    .commit_index = 0,
+                    .seq = 7});
+  // never its own last index
+  EXPECT_EQ(
+      last_reply_to(3),
+      (append_reply{.epoch = 1, .ok = true, .match_index = 2, .last_index_hint = 4, .seq = 7}));
 }
 
 TEST_F(ConsensusFollower, ShorterAppendNeverTruncates) {
   make_node(2, member_state({1, 2, 3}, {}, 1, 3));
-  deliver(3, append{1, 3, 1, 0, {cmd(2, 1), cmd(3, 1)}, 0, 2});
-  deliver(3, append{1, 3, 1, 0, {cmd(2, 1)}, 0, 1});  // an older append arriving late
+  deliver(3, append{.epoch = 1,
+                    .leader = 3,
+                    .prev_index = 1,
+                    .prev_epoch = 0,
+                    .entries = {cmd(2, 1), cmd(3, 1)},
+                    .commit_index = 0,
+                    .seq = 2});
+  // an older append arriving late
+  deliver(3, append{.epoch = 1,
+                    .leader = 3,
+                    .prev_index = 1,
+                    .prev_epoch = 0,
+                    .entries = {cmd(2, 1)},
+                    .commit_index = 0,
+                    .seq = 1});
   EXPECT_EQ(node().last_index(), 3u);
   EXPECT_FALSE(last_.persist.truncate_from);
 }
 
 TEST_F(ConsensusFollower, ConflictTruncatesFromTheFirstDifferingIndex) {
   make_node(2, member_state({1, 2, 3}, {cmd(2, 1), cmd(3, 1, "old"), cmd(4, 1, "old")}, 1, 3));
-  deliver(1, append{2, 1, 1, 0, {cmd(2, 1), cmd(3, 2, "new")}, 0, 1});
+  deliver(1, append{.epoch = 2,
+                    .leader = 1,
+                    .prev_index = 1,
+                    .prev_epoch = 0,
+                    .entries = {cmd(2, 1), cmd(3, 2, "new")},
+                    .commit_index = 0,
+                    .seq = 1});
   ASSERT_TRUE(last_.persist.truncate_from);
   EXPECT_EQ(*last_.persist.truncate_from, 3u);
   EXPECT_EQ(last_.persist.entries, std::vector<log_entry>{cmd(3, 2, "new")});
@@ -81,7 +160,13 @@ TEST_F(ConsensusFollower, ConflictTruncatesFromTheFirstDifferingIndex) {
 
 TEST_F(ConsensusFollower, EntriesArePersistedBeforeTheAckIsSent) {
   make_node(2, member_state({1, 2, 3}, {}, 1, 3));
-  deliver(3, append{1, 3, 1, 0, {cmd(2, 1)}, 0, 1});
+  deliver(3, append{.epoch = 1,
+                    .leader = 3,
+                    .prev_index = 1,
+                    .prev_epoch = 0,
+                    .entries = {cmd(2, 1)},
+                    .commit_index = 0,
+                    .seq = 1});
   // One output: `entries` (step 1) are persisted before `messages` (step 2) go out.
   EXPECT_EQ(last_.persist.entries, std::vector<log_entry>{cmd(2, 1)});
   EXPECT_TRUE(last_reply_to(3).ok);
@@ -89,7 +174,13 @@ TEST_F(ConsensusFollower, EntriesArePersistedBeforeTheAckIsSent) {
 
 TEST_F(ConsensusFollower, CommitIsTheMinimumOfLeaderCommitAndMatch) {
   make_node(2, member_state({1, 2, 3}, {cmd(2, 1), cmd(3, 1, "stale")}, 1, 3));
-  deliver(3, append{1, 3, 1, 0, {cmd(2, 1)}, 9, 1});
+  deliver(3, append{.epoch = 1,
+                    .leader = 3,
+                    .prev_index = 1,
+                    .prev_epoch = 0,
+                    .entries = {cmd(2, 1)},
+                    .commit_index = 9,
+                    .seq = 1});
   EXPECT_EQ(node().commit_index(), 2u);  // index 3 here is not known to match the leader
   EXPECT_EQ(last_.committed,
             (std::vector<log_entry>{config_entry(1, 0, config_of({1, 2, 3})), cmd(2, 1)}));
@@ -98,8 +189,19 @@ TEST_F(ConsensusFollower, CommitIsTheMinimumOfLeaderCommitAndMatch) {
 TEST_F(ConsensusFollower, MalformedAppendIsIgnored) {
   make_node(2, member_state({1, 2, 3}, {}, 1, 3));
   forget();
-  deliver(3, append{1, 3, 1, 0, {cmd(3, 1)}, 0, 1});  // not dense after prev_index
-  deliver(3, append{1, 2, 1, 0, {}, 0, 1});           // leader field is not the sender
+  // not dense after prev_index
+  deliver(3, append{.epoch = 1,
+                    .leader = 3,
+                    .prev_index = 1,
+                    .prev_epoch = 0,
+                    .entries = {cmd(3, 1)},
+                    .commit_index = 0,
+                    .seq = 1});
+  // leader field is not the sender
+  deliver(
+      3,
+      append{
+          .epoch = 1, .leader = 2, .prev_index = 1, .prev_epoch = 0, .commit_index = 0, .seq = 1});
   EXPECT_TRUE(history_.empty());
 }
 
@@ -143,7 +245,8 @@ TEST_F(ConsensusLeader, CommitNeedsAMajorityAndTheLeaderCountsItself) {
   drain();
   EXPECT_EQ(node().commit_index(), 2u);
   const append a = expect_sent<append>(2);
-  deliver(2, append_reply{1, true, 3, 3, a.seq});
+  deliver(2, append_reply{
+                 .epoch = 1, .ok = true, .match_index = 3, .last_index_hint = 3, .seq = a.seq});
   EXPECT_EQ(node().commit_index(), p->index);
   EXPECT_EQ(last_.committed, std::vector<log_entry>{cmd(3, 1, "v")});
 }
@@ -152,7 +255,11 @@ TEST_F(ConsensusLeader, LeaderCountsItselfOnlyUpToItsStableIndex) {
   auto_stable_ = false;
   node().propose(entry_kind::command, "v");
   drain();
-  deliver(2, append_reply{1, true, 3, 3, expect_sent<append>(2).seq});
+  deliver(2, append_reply{.epoch = 1,
+                          .ok = true,
+                          .match_index = 3,
+                          .last_index_hint = 3,
+                          .seq = expect_sent<append>(2).seq});
   EXPECT_EQ(node().commit_index(), 2u);
   node().stable_to(3);
   drain();
@@ -162,7 +269,9 @@ TEST_F(ConsensusLeader, LeaderCountsItselfOnlyUpToItsStableIndex) {
 TEST_F(ConsensusLeader, AckFromAnotherIncarnationIsIgnored) {
   node().propose(entry_kind::command, "v");
   drain();
-  deliver_from_incarnation(2, 4242, append_reply{1, true, 3, 3, 5});
+  deliver_from_incarnation(
+      2, 4242,
+      append_reply{.epoch = 1, .ok = true, .match_index = 3, .last_index_hint = 3, .seq = 5});
   EXPECT_EQ(node().commit_index(), 2u);
 }
 
@@ -171,14 +280,16 @@ TEST_F(ConsensusLeader, RejectFallsBackToTheHintAndProbes) {
   drain();
   const std::uint64_t seq = expect_sent<append>(2).seq;
   forget();
-  deliver(2, append_reply{1, false, 0, 1, seq});
+  deliver(
+      2, append_reply{.epoch = 1, .ok = false, .match_index = 0, .last_index_hint = 1, .seq = seq});
   const append a = expect_sent<append>(2);
   EXPECT_EQ(a.prev_index, 1u);
   EXPECT_EQ(a.entries.size(), 4u);  // epoch_start and the three proposals
 }
 
 TEST_F(ConsensusLeader, AppendReplyWithAHigherEpochEndsLeadership) {
-  deliver(2, append_reply{4, false, 0, 1, 1});
+  deliver(2,
+          append_reply{.epoch = 4, .ok = false, .match_index = 0, .last_index_hint = 1, .seq = 1});
   EXPECT_EQ(node().role(), role::follower);
   ASSERT_TRUE(last_.role_changed);
   EXPECT_EQ(*last_.role_changed, role::follower);
@@ -196,7 +307,11 @@ TEST_F(ConsensusLeader, HeartbeatAcksWithoutFsyncKeepALeaderInPlace) {
   for (int i = 0; i < 10; ++i) {
     tick_by(50);
     const append a = expect_sent<append>(1);
-    deliver(1, append_reply{1, true, a.prev_index, 2, a.seq});
+    deliver(1, append_reply{.epoch = 1,
+                            .ok = true,
+                            .match_index = a.prev_index,
+                            .last_index_hint = 2,
+                            .seq = a.seq});
   }
   EXPECT_EQ(node().role(), role::leader);
 }
@@ -212,19 +327,40 @@ TEST_F(ConsensusLeader, LostAppendIsResentAfterTwoHeartbeats) {
 }
 
 TEST_F(ConsensusLeader, MemberThatPromisedOurEpochElsewhereMakesUsLeadANewEpoch) {
-  deliver(2, append_reply{1, false, 0, 1, 3, 2});  // 2 promised epoch 1 to itself
+  // 2 promised epoch 1 to itself
+  deliver(2, append_reply{.epoch = 1,
+                          .ok = false,
+                          .match_index = 0,
+                          .last_index_hint = 1,
+                          .seq = 3,
+                          .promised_to = 2});
   EXPECT_EQ(node().role(), role::candidate);
   expect_persisted_promise(2, 3);
-  EXPECT_EQ(expect_sent<prepare>(2), (prepare{2, 3, true}));  // handover: sticky ones promise
-  EXPECT_EQ(expect_sent<prepare>(1), (prepare{2, 3, true}));
+  // handover: sticky ones promise
+  EXPECT_EQ(expect_sent<prepare>(2), (prepare{.epoch = 2, .candidate = 3, .handover = true}));
+  EXPECT_EQ(expect_sent<prepare>(1), (prepare{.epoch = 2, .candidate = 3, .handover = true}));
 }
 
 TEST_F(ConsensusLeader, ANewEpochIsLedAtMostOncePerElectionTimeout) {
-  deliver(2, append_reply{1, false, 0, 1, 3, 2});
-  deliver(1, promise{2, 1, 2});
-  deliver(1, append_reply{2, true, 3, 3, expect_sent<append>(1).seq});
+  deliver(2, append_reply{.epoch = 1,
+                          .ok = false,
+                          .match_index = 0,
+                          .last_index_hint = 1,
+                          .seq = 3,
+                          .promised_to = 2});
+  deliver(1, promise{.epoch = 2, .last_log_epoch = 1, .last_log_index = 2});
+  deliver(1, append_reply{.epoch = 2,
+                          .ok = true,
+                          .match_index = 3,
+                          .last_index_hint = 3,
+                          .seq = expect_sent<append>(1).seq});
   ASSERT_EQ(node().role(), role::leader);
-  deliver(2, append_reply{2, false, 0, 1, 3, 2});
+  deliver(2, append_reply{.epoch = 2,
+                          .ok = false,
+                          .match_index = 0,
+                          .last_index_hint = 1,
+                          .seq = 3,
+                          .promised_to = 2});
   EXPECT_EQ(node().role(), role::leader);
 }
 

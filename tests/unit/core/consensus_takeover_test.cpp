@@ -12,46 +12,48 @@ using ConsensusTakeover = consensus_fixture;
 
 TEST_F(ConsensusTakeover, PromiseIsPersistedBeforeItIsSent) {
   make_node(2, member_state({1, 2, 3}, {cmd(2, 0)}));
-  deliver(1, prepare{5, 1, false});
+  deliver(1, prepare{.epoch = 5, .candidate = 1, .handover = false});
   // One output: the owner persists `promise` (step 1) before sending `messages` (step 2).
   ASSERT_TRUE(last_.persist.promise);
-  EXPECT_EQ(*last_.persist.promise, (promise_record{5, 1}));
-  EXPECT_EQ(expect_sent<promise>(1), (promise{5, 0, 2}));
+  EXPECT_EQ(*last_.persist.promise, (promise_record{.epoch = 5, .to = 1}));
+  EXPECT_EQ(expect_sent<promise>(1),
+            (promise{.epoch = 5, .last_log_epoch = 0, .last_log_index = 2}));
 }
 
 TEST_F(ConsensusTakeover, RetriedPrepareGetsTheSameAnswer) {
   make_node(2, member_state({1, 2, 3}));
-  deliver(1, prepare{5, 1, false});
+  deliver(1, prepare{.epoch = 5, .candidate = 1, .handover = false});
   forget();
-  deliver(1, prepare{5, 1, false});
+  deliver(1, prepare{.epoch = 5, .candidate = 1, .handover = false});
   EXPECT_FALSE(last_.persist.promise);  // nothing new to persist
-  EXPECT_EQ(expect_sent<promise>(1), (promise{5, 0, 1}));
+  EXPECT_EQ(expect_sent<promise>(1),
+            (promise{.epoch = 5, .last_log_epoch = 0, .last_log_index = 1}));
 }
 
 TEST_F(ConsensusTakeover, PrepareForAnOlderOrTakenEpochIsRejectedWithThePromise) {
   make_node(2, member_state({1, 2, 3}, {}, 5, 3));
-  deliver(1, prepare{4, 1, false});
-  EXPECT_EQ(expect_sent<reject>(1), (reject{5, 3}));
+  deliver(1, prepare{.epoch = 4, .candidate = 1, .handover = false});
+  EXPECT_EQ(expect_sent<reject>(1), (reject{.promised_epoch = 5, .promised_to = 3}));
   forget();
-  deliver(1, prepare{5, 1, false});
-  EXPECT_EQ(expect_sent<reject>(1), (reject{5, 3}));
-  EXPECT_EQ(node().promised(), (promise_record{5, 3}));
+  deliver(1, prepare{.epoch = 5, .candidate = 1, .handover = false});
+  EXPECT_EQ(expect_sent<reject>(1), (reject{.promised_epoch = 5, .promised_to = 3}));
+  EXPECT_EQ(node().promised(), (promise_record{.epoch = 5, .to = 3}));
 }
 
 TEST_F(ConsensusTakeover, StickyFollowerRejectsPrepareWithoutRaisingItsPromise) {
   make_node(2, member_state({1, 2, 3}));
   follow(3, 1);
   forget();
-  deliver(1, prepare{2, 1, false});
-  EXPECT_EQ(expect_sent<reject>(1), (reject{1, 3}));
+  deliver(1, prepare{.epoch = 2, .candidate = 1, .handover = false});
+  EXPECT_EQ(expect_sent<reject>(1), (reject{.promised_epoch = 1, .promised_to = 3}));
   EXPECT_FALSE(last_.persist.promise);
-  EXPECT_EQ(node().promised(), (promise_record{1, 3}));
+  EXPECT_EQ(node().promised(), (promise_record{.epoch = 1, .to = 3}));
 }
 
 TEST_F(ConsensusTakeover, HandoverPrepareBypassesStickiness) {
   make_node(2, member_state({1, 2, 3}));
   follow(3, 1);
-  deliver(1, prepare{2, 1, true});
+  deliver(1, prepare{.epoch = 2, .candidate = 1, .handover = true});
   expect_persisted_promise(2, 1);
   expect_sent<promise>(1);
   EXPECT_EQ(node().leader().id, 0u);
@@ -59,33 +61,38 @@ TEST_F(ConsensusTakeover, HandoverPrepareBypassesStickiness) {
 
 TEST_F(ConsensusTakeover, PrepareFromANonVoterOrAnotherIncarnationIsRejected) {
   make_node(2, member_state({1, 2, 3}));
-  deliver(7, prepare{5, 7, true});  // e.g. a removed member that never learned it
-  EXPECT_EQ(expect_sent<reject>(7), (reject{0, 0}));
-  deliver_from_incarnation(1, 4242, prepare{5, 1, false});
-  EXPECT_EQ(expect_sent<reject>(1), (reject{0, 0}));
+  // e.g. a removed member that never learned it
+  deliver(7, prepare{.epoch = 5, .candidate = 7, .handover = true});
+  EXPECT_EQ(expect_sent<reject>(7), (reject{.promised_epoch = 0, .promised_to = 0}));
+  deliver_from_incarnation(1, 4242, prepare{.epoch = 5, .candidate = 1, .handover = false});
+  EXPECT_EQ(expect_sent<reject>(1), (reject{.promised_epoch = 0, .promised_to = 0}));
   EXPECT_EQ(node().promised().epoch, 0u);
 }
 
 TEST_F(ConsensusTakeover, PromiseReportsTheSnapshotEpochWhenTheLogIsEmpty) {
   persisted_state s;
   s.cluster_uuid = test_uuid;
-  s.snapshot = snapshot_meta{10, 4, config_of({1, 2, 3})};
+  s.snapshot = snapshot_meta{.last_index = 10, .last_epoch = 4, .config = config_of({1, 2, 3})};
   make_node(2, s);
-  deliver(1, prepare{5, 1, false});
-  EXPECT_EQ(expect_sent<promise>(1), (promise{5, 4, 10}));
+  deliver(1, prepare{.epoch = 5, .candidate = 1, .handover = false});
+  EXPECT_EQ(expect_sent<promise>(1),
+            (promise{.epoch = 5, .last_log_epoch = 4, .last_log_index = 10}));
 }
 
 TEST_F(ConsensusTakeover, FetchIsServedOnlyWhileThePromiseHolds) {
   make_node(2, member_state({1, 2, 3}, {cmd(2, 1), cmd(3, 1)}));
-  deliver(1, fetch{5, 2});
+  deliver(1, fetch{.epoch = 5, .from_index = 2});
   EXPECT_FALSE(expect_sent<fetch_reply>(1).ok);  // no promise of 5 to 1
-  deliver(1, prepare{5, 1, false});
+  deliver(1, prepare{.epoch = 5, .candidate = 1, .handover = false});
   forget();
-  deliver(1, fetch{5, 2});
-  EXPECT_EQ(expect_sent<fetch_reply>(1), (fetch_reply{5, true, false, {cmd(2, 1), cmd(3, 1)}}));
-  deliver(3, prepare{6, 3, false});
+  deliver(1, fetch{.epoch = 5, .from_index = 2});
+  EXPECT_EQ(
+      expect_sent<fetch_reply>(1),
+      (fetch_reply{
+          .epoch = 5, .ok = true, .snapshot_needed = false, .entries = {cmd(2, 1), cmd(3, 1)}}));
+  deliver(3, prepare{.epoch = 6, .candidate = 3, .handover = false});
   forget();
-  deliver(1, fetch{5, 2});
+  deliver(1, fetch{.epoch = 5, .from_index = 2});
   EXPECT_FALSE(expect_sent<fetch_reply>(1).ok);
 }
 
@@ -93,15 +100,19 @@ TEST_F(ConsensusTakeover, CompactedFetchIsServedWithTheSnapshotAndTheLogAfterIt)
   persisted_state s;
   s.cluster_uuid = test_uuid;
   s.promised_epoch = 2;
-  s.snapshot = snapshot_meta{10, 1, config_of({1, 2, 3})};
+  s.snapshot = snapshot_meta{.last_index = 10, .last_epoch = 1, .config = config_of({1, 2, 3})};
   s.snapshot_data = std::make_shared<const std::string>("state@10");
   s.log = {cmd(11, 2), cmd(12, 2)};
   make_node(2, s);
-  deliver(1, prepare{5, 1, false});
+  deliver(1, prepare{.epoch = 5, .candidate = 1, .handover = false});
   forget();
-  deliver(1, fetch{5, 4});
-  EXPECT_EQ(expect_sent<fetch_reply>(1),
-            (fetch_reply{5, true, true, {cmd(11, 2), cmd(12, 2)}, s.snapshot, "state@10"}));
+  deliver(1, fetch{.epoch = 5, .from_index = 4});
+  EXPECT_EQ(expect_sent<fetch_reply>(1), (fetch_reply{.epoch = 5,
+                                                      .ok = true,
+                                                      .snapshot_needed = true,
+                                                      .entries = {cmd(11, 2), cmd(12, 2)},
+                                                      .snapshot = s.snapshot,
+                                                      .snapshot_data = "state@10"}));
 }
 
 // ---- the candidate's side ----------------------------------------------------------------------
@@ -111,22 +122,22 @@ class ConsensusCandidate : public consensus_fixture {
   // Node 3 of {1, 2, 3} wins a round with the given log after its config entry.
   void stand(std::vector<log_entry> log = {}, std::uint64_t promised = 0) {
     make_node(3, member_state({1, 2, 3}, std::move(log), promised, promised ? 1 : 0));
-    deliver(2, election{1, 3, {3, 1, 2}, {}});
+    deliver(2, election{.round = 1, .uid = 3, .visited = {3, 1, 2}});
   }
 };
 
 TEST_F(ConsensusCandidate, OwnPromiseIsPersistedInTheOutputThatSendsThePrepares) {
   stand({}, 4);
   ASSERT_TRUE(last_.persist.promise);
-  EXPECT_EQ(*last_.persist.promise, (promise_record{5, 3}));
-  EXPECT_EQ(expect_sent<prepare>(1), (prepare{5, 3, false}));
+  EXPECT_EQ(*last_.persist.promise, (promise_record{.epoch = 5, .to = 3}));
+  EXPECT_EQ(expect_sent<prepare>(1), (prepare{.epoch = 5, .candidate = 3, .handover = false}));
   EXPECT_EQ(node().role(), role::candidate);
   EXPECT_EQ(node().epoch(), 5u);
 }
 
 TEST_F(ConsensusCandidate, MajorityWithOwnBestLogAppendsEpochStart) {
   stand({cmd(2, 1)});
-  deliver(1, promise{2, 1, 2});
+  deliver(1, promise{.epoch = 2, .last_log_epoch = 1, .last_log_index = 2});
   const append a = expect_sent<append>(1);
   EXPECT_EQ(a.entries, std::vector<log_entry>{start(3, 2)});
   EXPECT_EQ(a.prev_index, 2u);
@@ -137,11 +148,14 @@ TEST_F(ConsensusCandidate, MajorityWithOwnBestLogAppendsEpochStart) {
 
 TEST_F(ConsensusCandidate, AdoptedEntriesCommitOnlyWithEpochStart) {
   stand({cmd(2, 1)});
-  deliver(1, promise{2, 1, 2});
-  deliver(1, append_reply{2, true, 2, 3, 0});  // holds the adopted entry, not epoch_start
+  deliver(1, promise{.epoch = 2, .last_log_epoch = 1, .last_log_index = 2});
+  // holds the adopted entry, not epoch_start
+  deliver(1,
+          append_reply{.epoch = 2, .ok = true, .match_index = 2, .last_index_hint = 3, .seq = 0});
   EXPECT_EQ(node().commit_index(), 0u);
   const append a = expect_sent<append>(1);
-  deliver(1, append_reply{2, true, 3, 3, a.seq});
+  deliver(1, append_reply{
+                 .epoch = 2, .ok = true, .match_index = 3, .last_index_hint = 3, .seq = a.seq});
   EXPECT_EQ(node().commit_index(), 3u);
   EXPECT_EQ(node().role(), role::leader);
   ASSERT_TRUE(last_.leader_changed);
@@ -150,33 +164,34 @@ TEST_F(ConsensusCandidate, AdoptedEntriesCommitOnlyWithEpochStart) {
 
 TEST_F(ConsensusCandidate, BestLogIsFetchedFromExactlyThatPromiser) {
   stand({cmd(2, 1)});
-  deliver(1, promise{2, 1, 4});  // quorum: 3 and 1; best is 1
-  deliver(2, promise{2, 1, 2});
-  EXPECT_EQ(expect_sent<fetch>(1), (fetch{2, 1}));
+  // quorum: 3 and 1; best is 1
+  deliver(1, promise{.epoch = 2, .last_log_epoch = 1, .last_log_index = 4});
+  deliver(2, promise{.epoch = 2, .last_log_epoch = 1, .last_log_index = 2});
+  EXPECT_EQ(expect_sent<fetch>(1), (fetch{.epoch = 2, .from_index = 1}));
   expect_not_sent<fetch>(2);
-  deliver(1,
-          fetch_reply{2,
-                      true,
-                      false,
-                      {config_entry(1, 0, config_of({1, 2, 3})), cmd(2, 1), cmd(3, 1), cmd(4, 1)}});
+  deliver(1, fetch_reply{.epoch = 2,
+                         .ok = true,
+                         .snapshot_needed = false,
+                         .entries = {config_entry(1, 0, config_of({1, 2, 3})), cmd(2, 1), cmd(3, 1),
+                                     cmd(4, 1)}});
   EXPECT_EQ(node().last_index(), 5u);
   EXPECT_EQ(*node().entry_at(5), start(5, 2));
 }
 
 TEST_F(ConsensusCandidate, BestLogIsPickedByLastEpochThenLastIndex) {
   stand({cmd(2, 1), cmd(3, 1), cmd(4, 1)});
-  deliver(1, promise{2, 2, 2});  // shorter but newer
-  EXPECT_EQ(expect_sent<fetch>(1), (fetch{2, 1}));
+  deliver(1, promise{.epoch = 2, .last_log_epoch = 2, .last_log_index = 2});  // shorter but newer
+  EXPECT_EQ(expect_sent<fetch>(1), (fetch{.epoch = 2, .from_index = 1}));
 }
 
 TEST_F(ConsensusCandidate, ConflictingSuffixIsTruncatedOnAdoption) {
   stand({cmd(2, 1, "a"), cmd(3, 1, "mine"), cmd(4, 1, "mine")});
-  deliver(1, promise{2, 2, 3});
-  deliver(1, fetch_reply{
-                 2,
-                 true,
-                 false,
-                 {config_entry(1, 0, config_of({1, 2, 3})), cmd(2, 1, "a"), cmd(3, 2, "theirs")}});
+  deliver(1, promise{.epoch = 2, .last_log_epoch = 2, .last_log_index = 3});
+  deliver(1, fetch_reply{.epoch = 2,
+                         .ok = true,
+                         .snapshot_needed = false,
+                         .entries = {config_entry(1, 0, config_of({1, 2, 3})), cmd(2, 1, "a"),
+                                     cmd(3, 2, "theirs")}});
   ASSERT_TRUE(last_.persist.truncate_from);
   EXPECT_EQ(*last_.persist.truncate_from, 3u);
   EXPECT_EQ(node().entry_at(3)->payload, "theirs");
@@ -185,9 +200,12 @@ TEST_F(ConsensusCandidate, ConflictingSuffixIsTruncatedOnAdoption) {
 
 TEST_F(ConsensusCandidate, FetchedLogMustEndAtThePromisedEntry) {
   stand({cmd(2, 1)});
-  deliver(1, promise{2, 1, 4});
-  deliver(1, fetch_reply{
-                 2, true, false, {config_entry(1, 0, config_of({1, 2, 3})), cmd(2, 1), cmd(3, 1)}});
+  deliver(1, promise{.epoch = 2, .last_log_epoch = 1, .last_log_index = 4});
+  deliver(1,
+          fetch_reply{.epoch = 2,
+                      .ok = true,
+                      .snapshot_needed = false,
+                      .entries = {config_entry(1, 0, config_of({1, 2, 3})), cmd(2, 1), cmd(3, 1)}});
   EXPECT_EQ(node().role(), role::follower);
   EXPECT_EQ(node().last_index(), 2u);
   expect_not_sent<append>(1);
@@ -195,9 +213,9 @@ TEST_F(ConsensusCandidate, FetchedLogMustEndAtThePromisedEntry) {
 
 TEST_F(ConsensusCandidate, FetchFailureAbandonsTheEpoch) {
   stand({cmd(2, 1)});
-  deliver(1, promise{2, 1, 3});
-  deliver(2, promise{2, 1, 3});
-  deliver(1, fetch_reply{2, false, false, {}});
+  deliver(1, promise{.epoch = 2, .last_log_epoch = 1, .last_log_index = 3});
+  deliver(2, promise{.epoch = 2, .last_log_epoch = 1, .last_log_index = 3});
+  deliver(1, fetch_reply{.epoch = 2, .ok = false, .snapshot_needed = false});
   EXPECT_EQ(node().role(), role::follower);
   expect_not_sent<fetch>(2);  // never falls back to another promiser
   expect_not_sent<append>(2);
@@ -205,9 +223,14 @@ TEST_F(ConsensusCandidate, FetchFailureAbandonsTheEpoch) {
 
 TEST_F(ConsensusCandidate, FetchedSnapshotIsInstalledBeforeTheEntriesAfterIt) {
   stand({cmd(2, 1)});
-  deliver(1, promise{2, 1, 12});
-  const snapshot_meta snap{10, 1, config_of({1, 2, 3})};
-  deliver(1, fetch_reply{2, true, true, {cmd(11, 1), cmd(12, 1)}, snap, "state@10"});
+  deliver(1, promise{.epoch = 2, .last_log_epoch = 1, .last_log_index = 12});
+  const snapshot_meta snap{.last_index = 10, .last_epoch = 1, .config = config_of({1, 2, 3})};
+  deliver(1, fetch_reply{.epoch = 2,
+                         .ok = true,
+                         .snapshot_needed = true,
+                         .entries = {cmd(11, 1), cmd(12, 1)},
+                         .snapshot = snap,
+                         .snapshot_data = "state@10"});
   // One output: install the snapshot (discarding the log), append 11..13, then send.
   ASSERT_TRUE(last_.persist.install_snapshot);
   EXPECT_EQ(last_.persist.install_snapshot->meta, snap);
@@ -220,10 +243,15 @@ TEST_F(ConsensusCandidate, FetchedSnapshotIsInstalledBeforeTheEntriesAfterIt) {
 
 TEST_F(ConsensusCandidate, FetchedSnapshotThatDoesNotEndAtThePromiseIsNotInstalled) {
   stand({cmd(2, 1)});
-  deliver(1, promise{2, 1, 12});
-  deliver(1,
-          fetch_reply{
-              2, true, true, {cmd(11, 1)}, snapshot_meta{10, 1, config_of({1, 2, 3})}, "state@10"});
+  deliver(1, promise{.epoch = 2, .last_log_epoch = 1, .last_log_index = 12});
+  deliver(1, fetch_reply{.epoch = 2,
+                         .ok = true,
+                         .snapshot_needed = true,
+                         .entries = {cmd(11, 1)},
+                         .snapshot =
+                             snapshot_meta{
+                                 .last_index = 10, .last_epoch = 1, .config = config_of({1, 2, 3})},
+                         .snapshot_data = "state@10"});
   EXPECT_EQ(node().role(), role::follower);
   for (const output& o : history_) EXPECT_FALSE(o.persist.install_snapshot);
   EXPECT_EQ(node().last_index(), 2u);
@@ -234,12 +262,12 @@ TEST_F(ConsensusCandidate, FetchedSnapshotThatDoesNotEndAtThePromiseIsNotInstall
 // cannot have committed, so it is dropped and {1, 2, 3} is led with 1's promise.
 TEST_F(ConsensusCandidate, AdoptedConfigurationThatNeverCommittedIsDropped) {
   stand({cmd(2, 1)});
-  deliver(1, promise{2, 1, 3});
-  deliver(1, fetch_reply{2,
-                         true,
-                         false,
-                         {config_entry(1, 0, config_of({1, 2, 3})), cmd(2, 1),
-                          config_entry(3, 1, config_of({2, 3}))}});
+  deliver(1, promise{.epoch = 2, .last_log_epoch = 1, .last_log_index = 3});
+  deliver(1, fetch_reply{.epoch = 2,
+                         .ok = true,
+                         .snapshot_needed = false,
+                         .entries = {config_entry(1, 0, config_of({1, 2, 3})), cmd(2, 1),
+                                     config_entry(3, 1, config_of({2, 3}))}});
   EXPECT_EQ(node().configuration().voters, config_of({1, 2, 3}).voters);
   EXPECT_EQ(*node().entry_at(3), start(3, 2));
   EXPECT_EQ(expect_sent<append>(1).entries, std::vector<log_entry>{start(3, 2)});
@@ -247,67 +275,67 @@ TEST_F(ConsensusCandidate, AdoptedConfigurationThatNeverCommittedIsDropped) {
 
 TEST_F(ConsensusCandidate, CompactedFetchWithoutASnapshotHandsTheCandidacyToThePromiser) {
   stand({cmd(2, 1)});
-  deliver(1, promise{2, 1, 3});
-  deliver(1, fetch_reply{2, false, true, {}});
+  deliver(1, promise{.epoch = 2, .last_log_epoch = 1, .last_log_index = 3});
+  deliver(1, fetch_reply{.epoch = 2, .ok = false, .snapshot_needed = true});
   EXPECT_EQ(node().role(), role::follower);
-  EXPECT_EQ(expect_sent<timeout_now>(1), (timeout_now{2}));
+  EXPECT_EQ(expect_sent<timeout_now>(1), (timeout_now{.epoch = 2}));
 }
 
 TEST_F(ConsensusCandidate, FarBehindWinnerHandsCandidacyToBestPromiser) {
   options o = test_options(3);
   o.catch_up_threshold = 10;
   make_node(3, member_state({1, 2, 3}), o);
-  deliver(2, election{1, 3, {3, 1, 2}, {}});
-  deliver(2, promise{1, 1, 50});
-  EXPECT_EQ(expect_sent<timeout_now>(2), (timeout_now{1}));
+  deliver(2, election{.round = 1, .uid = 3, .visited = {3, 1, 2}});
+  deliver(2, promise{.epoch = 1, .last_log_epoch = 1, .last_log_index = 50});
+  EXPECT_EQ(expect_sent<timeout_now>(2), (timeout_now{.epoch = 1}));
   expect_not_sent<fetch>(2);
   EXPECT_EQ(node().role(), role::follower);
 }
 
 TEST_F(ConsensusCandidate, ChangedConfigurationInAdoptedLogIsPreparedAgain) {
   stand({cmd(2, 1)});
-  deliver(1, promise{2, 1, 3});
-  deliver(1, fetch_reply{2,
-                         true,
-                         false,
-                         {config_entry(1, 0, config_of({1, 2, 3})), cmd(2, 1),
-                          config_entry(3, 1, config_of({1, 2, 3, 4, 5}))}});
-  EXPECT_EQ(expect_sent<prepare>(4), (prepare{2, 3, false}));
-  EXPECT_EQ(expect_sent<prepare>(5), (prepare{2, 3, false}));
+  deliver(1, promise{.epoch = 2, .last_log_epoch = 1, .last_log_index = 3});
+  deliver(1, fetch_reply{.epoch = 2,
+                         .ok = true,
+                         .snapshot_needed = false,
+                         .entries = {config_entry(1, 0, config_of({1, 2, 3})), cmd(2, 1),
+                                     config_entry(3, 1, config_of({1, 2, 3, 4, 5}))}});
+  EXPECT_EQ(expect_sent<prepare>(4), (prepare{.epoch = 2, .candidate = 3, .handover = false}));
+  EXPECT_EQ(expect_sent<prepare>(5), (prepare{.epoch = 2, .candidate = 3, .handover = false}));
   expect_not_sent<append>(1);  // 3 and 1 are not a majority of five
-  deliver(5, promise{2, 0, 1});
+  deliver(5, promise{.epoch = 2, .last_log_epoch = 0, .last_log_index = 1});
   EXPECT_EQ(*node().entry_at(4), start(4, 2));
 }
 
 TEST_F(ConsensusCandidate, AdoptedConfigurationWithoutUsAbandonsTheEpoch) {
   stand({cmd(2, 1)});
-  deliver(1, promise{2, 1, 3});
-  deliver(1, fetch_reply{2,
-                         true,
-                         false,
-                         {config_entry(1, 0, config_of({1, 2, 3})), cmd(2, 1),
-                          config_entry(3, 1, config_of({1, 2, 4}))}});
+  deliver(1, promise{.epoch = 2, .last_log_epoch = 1, .last_log_index = 3});
+  deliver(1, fetch_reply{.epoch = 2,
+                         .ok = true,
+                         .snapshot_needed = false,
+                         .entries = {config_entry(1, 0, config_of({1, 2, 3})), cmd(2, 1),
+                                     config_entry(3, 1, config_of({1, 2, 4}))}});
   EXPECT_EQ(node().role(), role::follower);
 }
 
 TEST_F(ConsensusCandidate, PromiseFromAnotherIncarnationIsIgnored) {
   stand();
-  deliver_from_incarnation(1, 999, promise{1, 0, 1});
+  deliver_from_incarnation(1, 999, promise{.epoch = 1, .last_log_epoch = 0, .last_log_index = 1});
   expect_not_sent<append>(1);
   EXPECT_EQ(node().role(), role::candidate);
 }
 
 TEST_F(ConsensusCandidate, HigherIdCandidateMakesUsYield) {
   make_node(2, member_state({1, 2, 3}));
-  deliver(1, election{1, 2, {2, 1}, {}});
+  deliver(1, election{.round = 1, .uid = 2, .visited = {2, 1}});
   ASSERT_EQ(node().role(), role::candidate);
-  deliver(1, reject{1, 3});
+  deliver(1, reject{.promised_epoch = 1, .promised_to = 3});
   EXPECT_EQ(node().role(), role::follower);
 }
 
 TEST_F(ConsensusCandidate, LowerIdCandidateDoesNotMakeUsYield) {
   stand();
-  deliver(1, reject{1, 2});
+  deliver(1, reject{.promised_epoch = 1, .promised_to = 2});
   EXPECT_EQ(node().role(), role::candidate);
 }
 
@@ -329,7 +357,7 @@ TEST_F(ConsensusCandidate, PreparesAreResentToSilentMembers) {
   stand();
   forget();
   tick_by(100);
-  EXPECT_EQ(expect_sent<prepare>(2), (prepare{1, 3, false}));
+  EXPECT_EQ(expect_sent<prepare>(2), (prepare{.epoch = 1, .candidate = 3, .handover = false}));
 }
 
 TEST_F(ConsensusCandidate, ForcedCampaignStandsAtOnceWhateverTheRole) {
@@ -339,13 +367,13 @@ TEST_F(ConsensusCandidate, ForcedCampaignStandsAtOnceWhateverTheRole) {
   EXPECT_EQ(node().role(), role::candidate);
   EXPECT_EQ(node().epoch(), 2u);
   expect_persisted_promise(2, 3);
-  EXPECT_EQ(expect_sent<prepare>(1), (prepare{2, 3, false}));
+  EXPECT_EQ(expect_sent<prepare>(1), (prepare{.epoch = 2, .candidate = 3, .handover = false}));
 }
 
 TEST_F(ConsensusCandidate, RestartedNodeNeverResumesItsCandidacy) {
   make_node(3, member_state({1, 2, 3}, {}, 7, 3));
   EXPECT_EQ(node().role(), role::follower);
-  deliver(2, election{1, 3, {3, 1, 2}, {}});
+  deliver(2, election{.round = 1, .uid = 3, .visited = {3, 1, 2}});
   EXPECT_EQ(expect_sent<prepare>(1).epoch, 8u);
 }
 
@@ -356,7 +384,8 @@ TEST_F(ConsensusCandidate, PromisingAHigherEpochEndsLeadershipAndLosesProposals)
   const auto r = node().read_barrier();
   drain();
   forget();
-  deliver(1, prepare{9, 1, true});  // a handover prepare: even a live leader promises
+  // a handover prepare: even a live leader promises
+  deliver(1, prepare{.epoch = 9, .candidate = 1, .handover = true});
   EXPECT_EQ(node().role(), role::follower);
   EXPECT_EQ(last_.proposals_lost, std::vector<entry_id>{*p});
   EXPECT_EQ(last_.reads_failed, std::vector<std::uint64_t>{*r});
@@ -365,8 +394,8 @@ TEST_F(ConsensusCandidate, PromisingAHigherEpochEndsLeadershipAndLosesProposals)
 
 TEST_F(ConsensusCandidate, LeaderWithALiveQuorumRejectsPrepareWithoutHandover) {
   become_leader();
-  deliver(1, prepare{9, 1, false});
-  EXPECT_EQ(expect_sent<reject>(1), (reject{1, 3}));
+  deliver(1, prepare{.epoch = 9, .candidate = 1, .handover = false});
+  EXPECT_EQ(expect_sent<reject>(1), (reject{.promised_epoch = 1, .promised_to = 3}));
   EXPECT_EQ(node().role(), role::leader);
 }
 
