@@ -171,8 +171,7 @@ std::unique_ptr<adapters> make_adapters(asio::io_context& io, const server_confi
       net::peer_links(
           io, peer_link_options(c), [&node](std::uint64_t peer) { node.on_link_down(peer); },
           [key, id] {
-            return net::peer_codec(key).seal(net::encode_opening({.from = id}),
-                                             net::unix_now_ms());
+            return net::peer_codec(key).seal(net::encode_opening({.from = id}), net::unix_now_ms());
           }),
       bind_or_fail("TCP " + endpoint,
                    [&] {
@@ -209,9 +208,8 @@ void watch_signals(asio::signal_set& signals, std::uint64_t id, bool leave, clus
       return;
     }
     *stopping = true;
-    spdlog::info(
-        "node={} signal {}: {}handing over, finishing in-flight requests, then stopping", id,
-        signo, leave ? "leaving the cluster, " : "");
+    spdlog::info("node={} signal {}: {}handing over, finishing in-flight requests, then stopping",
+                 id, signo, leave ? "leaving the cluster, " : "");
     node.stop(shut_down);
     signals.async_wait(*on_signal);
   };

@@ -120,10 +120,10 @@ void client_pool::start(client& cl, cluster& c, history::recorder& h, rng& rando
   op.voter = w.voter;
   op.candidate = w.candidate;
   op.node = c.node(cl.target).id;
-  c.trace("client " + std::to_string(cl.index) + " -> n" + std::to_string(op.node) + " " +
-          (w.type == history::op_type::read ? std::string("read") : op.request_id) +
-          (w.type == history::op_type::vote ? " " + w.voter + " for " + w.candidate
-                                            : std::string()));
+  c.trace(
+      "client " + std::to_string(cl.index) + " -> n" + std::to_string(op.node) + " " +
+      (w.type == history::op_type::read ? std::string("read") : op.request_id) +
+      (w.type == history::op_type::vote ? " " + w.voter + " for " + w.candidate : std::string()));
   const auto id = h.invoke(std::move(op));
   cl.op = id;
   cl.deadline_ms = c.now() + cfg_.timeout_ms;

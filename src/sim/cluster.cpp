@@ -25,8 +25,8 @@ std::vector<consensus::node_id> distinct_ids(rng& random, std::size_t count) {
 
 }  // namespace
 
-cluster::cluster(cluster_config cfg, rng& random, invariant_checker& checker,
-                 history::recorder& h, trace_sink trace)
+cluster::cluster(cluster_config cfg, rng& random, invariant_checker& checker, history::recorder& h,
+                 trace_sink trace)
     : cfg_(std::move(cfg)),
       rng_(random),
       checker_(checker),
@@ -54,7 +54,8 @@ void cluster::trace(const std::string& line) const {
 
 void cluster::start() {
   std::string map;
-  for (const auto& n : nodes_) map += " slot" + std::to_string(n.slot) + "=n" + std::to_string(n.id);
+  for (const auto& n : nodes_)
+    map += " slot" + std::to_string(n.slot) + "=n" + std::to_string(n.id);
   trace("nodes:" + map);
   for (std::size_t slot = 0; slot < cfg_.nodes; ++slot) start_host(nodes_[slot]);
 }
@@ -186,7 +187,8 @@ void cluster::settle(sim_node& n) {
                        std::to_string(n.host->open.begin()->second.since_ms) + ")");
     }
     n.restart_at_ms = now_ + rng_.between(50, 800);  // the service manager starts it again
-    trace("n" + std::to_string(n.id) + " STOPPED; restarts at t=" + std::to_string(*n.restart_at_ms));
+    trace("n" + std::to_string(n.id) +
+          " STOPPED; restarts at t=" + std::to_string(*n.restart_at_ms));
     take_down(n, "the server stopped");
   }
 }

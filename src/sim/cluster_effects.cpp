@@ -59,7 +59,8 @@ std::int64_t sim_host::unix_now_ms() const {
 
 void sim_host::queue(disk_job job) {
   job.ready_at_ms = c_.now_ + c_.draw_disk_latency();
-  if (!disk_queue.empty()) job.ready_at_ms = std::max(job.ready_at_ms, disk_queue.back().ready_at_ms);
+  if (!disk_queue.empty())
+    job.ready_at_ms = std::max(job.ready_at_ms, disk_queue.back().ready_at_ms);
   disk_queue.push_back(std::move(job));
 }
 
@@ -114,13 +115,23 @@ void sim_host::observe_installed(const consensus::snapshot_install& snap) {
 // ---- the cluster's side ----------------------------------------------------------------------
 
 std::int64_t cluster::draw_disk_latency() {
-  if (rng_.chance(cfg_.slow_disk)) return rng_.between(cfg_.disk_latency_max_ms, cfg_.slow_disk_max_ms);
+  if (rng_.chance(cfg_.slow_disk))
+    return rng_.between(cfg_.disk_latency_max_ms, cfg_.slow_disk_max_ms);
   return rng_.between(0, cfg_.disk_latency_max_ms);
 }
 
 void cluster::on_send(sim_node& n, consensus::node_id to, const sim_message& m) {
   if (const auto* e = std::get_if<consensus::envelope>(&m)) {
-    rules_.sent(*e, n.lifetimes, n.storage, leader_view_of(e->to));
+    std::optional<consensus::promise_record> made_under;
+    const auto it = std::find_if(n.unsent.begin(), n.unsent.end(),
+                                 [&](const auto& u) { return u.first == *e; });
+    if (it != n.unsent.end()) {
+      made_under = it->second;
+      n.unsent.erase(it);
+    } else {
+      violation(n, "sends " + describe(*e) + ", which no output of its core holds");
+    }
+    rules_.sent(*e, n.lifetimes, n.storage, leader_view_of(e->to), n.core().leader(), made_under);
   }
   const auto to_slot = slot_of(to);
   const bool cut = !to_slot || !links_.can_send(n.slot, *to_slot);
@@ -187,14 +198,35 @@ void cluster::on_output(sim_node& n, const consensus::output& out) {
   if (leading && !out.committed.empty()) {
     rules_.leader_committed(n.id, core.epoch(), out.committed.back());
   }
+  // A leader at the start of the turn or after it commits only what is durable on a majority.
+  const bool may_lead = n.led_last_output || leading;
   for (const auto& e : out.committed) {
     if (trace_) trace(name(n) + " commit " + describe(e));
     checker_.committed(n.id, known_epoch, e);
-    if (leading) {
-      const auto& voters = core.configuration().voters;
-      checker_.commit_durable(n.id, e, durable_holders(voters, e.index, e.epoch), voters.size());
-      leader_committed_.emplace(e.index, e.epoch);
-    }
+    if (may_lead) check_commit_durable(n, e);
+  }
+  n.led_last_output = leads(n);
+  n.last_voters = core.configuration().voters;
+  for (const auto& m : out.messages) n.unsent.emplace_back(m, n.promise_seen);
+  // A message to a node without a known address is never sent: forget the oldest ones.
+  constexpr std::size_t max_unsent = 4096;
+  while (n.unsent.size() > max_unsent) n.unsent.pop_front();
+  n.promise_seen = core.promised();
+}
+
+// An entry a leader commits is durable on a majority of the configuration it was committed in:
+// the leader's configuration before this output or after it (the inputs of one output may have
+// changed it after the commit, e.g. a leader that committed, then proposed a member's removal in
+// the same turn).
+void cluster::check_commit_durable(sim_node& n, const log_entry& e) {
+  const auto& before = n.last_voters;
+  const auto& after = n.core().configuration().voters;
+  const auto held_before = durable_holders(before, e.index, e.epoch);
+  const auto held_after = durable_holders(after, e.index, e.epoch);
+  if (held_before >= before.size() / 2 + 1 && !before.empty()) {
+    checker_.commit_durable(n.id, e, held_before, before.size());
+  } else {
+    checker_.commit_durable(n.id, e, held_after, after.size());
   }
 }
 
@@ -313,10 +345,10 @@ void cluster::check_durable_before_ok(const sim_node& n, const history::operatio
     violation(n, "answers ok to " + op.request_id + ", which no node has applied");
     return;
   }
-  if (!leader_committed_.contains({it->second.index, it->second.epoch})) {
+  if (!checker_.is_committed(it->second.index, it->second.epoch)) {
     violation(n, "answers ok to " + op.request_id + " while its entry (" +
                      std::to_string(it->second.index) + "," + std::to_string(it->second.epoch) +
-                     ") was never committed by a leader (nor made durable on a majority)");
+                     ") is not committed");
   }
 }
 

@@ -54,7 +54,8 @@ void cluster::start_host(sim_node& n) {
   if (state.snapshot) {
     auto restored =
         state.snapshot_data ? election_state::restore(*state.snapshot_data) : std::nullopt;
-    if (!restored || !n.votes.restore(state.snapshot->last_index, *state.snapshot_data, registry_)) {
+    if (!restored ||
+        !n.votes.restore(state.snapshot->last_index, *state.snapshot_data, registry_)) {
       violation(n, "cannot restore its own durable snapshot");
       return;
     }
@@ -70,10 +71,14 @@ void cluster::start_host(sim_node& n) {
   n.role = consensus::role::follower;
   n.began_epoch = 0;
   n.last_commit = 0;
+  n.last_voters.clear();
+  n.led_last_output = false;
+  n.promise_seen = {state.promised_epoch, state.promised_to};
+  n.unsent.clear();
   n.next_hello_ms = now_ + rng_.between(0, cfg_.timers.hello_interval.count());
   ++n.lifetimes;
-  n.host = std::make_unique<sim_host>(*this, n, std::move(settings), std::move(recovered),
-                                      rng_.next());
+  n.host =
+      std::make_unique<sim_host>(*this, n, std::move(settings), std::move(recovered), rng_.next());
   n.machine().start();
 }
 

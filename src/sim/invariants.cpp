@@ -23,6 +23,11 @@ std::uint64_t invariant_checker::highest_committed() const {
   return committed_.empty() ? 0 : committed_.rbegin()->first;
 }
 
+bool invariant_checker::is_committed(std::uint64_t index, std::uint64_t epoch) const {
+  const auto it = committed_.find(index);
+  return it != committed_.end() && it->second.epoch == epoch;
+}
+
 void invariant_checker::leader_elected(std::uint64_t node, std::uint64_t epoch,
                                        const log_model& log) {
   const auto [it, fresh] = leader_of_epoch_.emplace(epoch, node);

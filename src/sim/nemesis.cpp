@@ -57,7 +57,6 @@ nemesis::nemesis(const fault_profile& profile, std::int64_t start_ms, rng& rando
     add(actions_, A::remove_member, 3);
     add(actions_, A::bring_back, 3);
     add(actions_, A::stop, 2);  // with --leave on some members: a leave
-
   }
 }
 

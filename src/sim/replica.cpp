@@ -30,8 +30,8 @@ std::string applied_votes::count(const std::string& election_id, const command& 
   if (v == nullptr || !result.ok() || v->election_id != election_id) return {};
   const auto [it, fresh] = table_.try_emplace(v->voter, counted_vote{v->candidate, c.request_id});
   if (!fresh && it->second.request_id != c.request_id) {
-    return "(5) voter " + v->voter + " counted twice (requests " + it->second.request_id +
-           " and " + c.request_id + ")";
+    return "(5) voter " + v->voter + " counted twice (requests " + it->second.request_id + " and " +
+           c.request_id + ")";
   }
   return {};
 }
@@ -48,7 +48,7 @@ std::vector<std::string> check_votes(const std::vector<history::operation>& h,
                                      const vote_table& counted, std::uint64_t node_id) {
   std::vector<std::string> bad;
   const auto where = " on node " + std::to_string(node_id);
-  std::map<std::string, std::string> acked;  // voter -> candidate of an ok attempt
+  std::map<std::string, std::string> acked;            // voter -> candidate of an ok attempt
   std::set<std::pair<std::string, std::string>> sent;  // (voter, request_id) of any attempt
   std::map<std::pair<std::string, std::string>, std::string> sent_candidate;
   for (const auto& op : h) {
@@ -69,8 +69,8 @@ std::vector<std::string> check_votes(const std::vector<history::operation>& h,
   for (const auto& [voter, vote] : counted) {
     const auto it = sent_candidate.find({voter, vote.request_id});
     if (!sent.contains({voter, vote.request_id}) || it->second != vote.candidate) {
-      bad.push_back("vote of " + voter + " for " + vote.candidate + " (request " +
-                    vote.request_id + ") was never sent by a client" + where);
+      bad.push_back("vote of " + voter + " for " + vote.candidate + " (request " + vote.request_id +
+                    ") was never sent by a client" + where);
     }
   }
   return bad;

@@ -16,11 +16,14 @@ void rule_checker::fail(consensus::node_id id, const std::string& what) {
 }
 
 void rule_checker::sent(const consensus::envelope& e, std::uint64_t life, const disk& d,
-                        std::optional<leader_view> to_leader) {
+                        std::optional<leader_view> to_leader,
+                        const consensus::leader_info& sender_follows,
+                        std::optional<consensus::promise_record> made_under) {
   if (const auto* p = std::get_if<consensus::promise>(&e.body)) {
-    check_promise(e, *p, d);
+    check_promise(e, *p, d, sender_follows.id == e.to && sender_follows.epoch == p->epoch,
+                  made_under);
   } else if (const auto* a = std::get_if<consensus::append_reply>(&e.body)) {
-    if (a->ok) check_ack(e, *a, d, to_leader);
+    if (a->ok) check_ack(e, *a, d, to_leader, made_under);
   } else if (const auto* m = std::get_if<consensus::fetch>(&e.body)) {
     auto& f = fetches_[{e.from, life, m->epoch}];
     f = fetching{e.to, false, f.failed};  // a failure in this epoch is never forgotten
@@ -28,34 +31,39 @@ void rule_checker::sent(const consensus::envelope& e, std::uint64_t life, const 
 }
 
 // The durable promise when a message of `epoch` to `to` leaves: (epoch, to) itself, or a higher
-// one. A higher one means the message was made before that promise, in the same batch of inputs
-// (a machine's pump gathers the inputs of one turn into one output, whose persist job holds only
-// the newest promise): the message is stale but harmless, because the node durably refuses its
-// epoch now. A lower one, or the same epoch promised to someone else, is a broken rule.
-bool rule_checker::promise_covers(const consensus::envelope& e, std::uint64_t epoch,
-                                  const disk& d, const char* rule, const char* what) {
+// one made later in the turn that made the message (rules.hpp). Returns whether the message's
+// content is to be checked against the durable state (false: stale but allowed, or failed).
+bool rule_checker::promise_covers(const consensus::envelope& e, std::uint64_t epoch, const disk& d,
+                                  const std::optional<consensus::promise_record>& made_under,
+                                  const std::string& what) {
   const auto& s = d.state();
-  if (s.promised_epoch > epoch) return false;
+  const auto began = made_under ? made_under->epoch : s.promised_epoch;
+  if (s.promised_epoch > epoch && began <= epoch) return false;
   if (s.promised_epoch == epoch && s.promised_to == e.to) return true;
-  fail(e.from, std::string(rule) + " sends " + what + " of epoch " + std::to_string(epoch) +
-                   " to n" + std::to_string(e.to) + " while its durable promise is " +
-                   pair_text(s.promised_epoch, s.promised_to));
+  fail(e.from, what + " while its durable promise is " +
+                   pair_text(s.promised_epoch, s.promised_to) +
+                   (s.promised_epoch > epoch ? " (made after that promise)" : ""));
   return false;
 }
 
 void rule_checker::check_promise(const consensus::envelope& e, const consensus::promise& m,
-                                 const disk& d) {
+                                 const disk& d, bool follows_recipient,
+                                 const std::optional<consensus::promise_record>& made_under) {
   const auto [it, fresh] = promised_.try_emplace({e.from, e.from_incarnation, m.epoch}, e.to);
   if (!fresh && it->second != e.to) {
     fail(e.from, "(R1) promises epoch " + std::to_string(m.epoch) + " to n" + std::to_string(e.to) +
                      " after promising it to n" + std::to_string(it->second));
   }
-  if (!promise_covers(e, m.epoch, d, "(R1)", "a promise")) return;
-  // The promise describes durable entries only: its last entry is durable — or the log was
-  // rewritten since, which only the candidate, leading that epoch, can have done (a later input of
-  // the same batch, after the promise was made).
-  const bool holds_last = m.last_log_index == 0 || d.holds(m.last_log_index, m.last_log_epoch);
-  if (!holds_last && d.last_epoch() < m.epoch) {
+  if (!promise_covers(
+          e, m.epoch, d, made_under,
+          "(R1) sends promise{e=" + std::to_string(m.epoch) + "} to n" + std::to_string(e.to))) {
+    return;
+  }
+  // The promise describes durable entries only: its last entry is durable — unless the sender
+  // follows the candidate as leader of that epoch already: then the candidate's appends or
+  // snapshot (a later input of the same turn) may have rewritten the log since.
+  if (follows_recipient) return;
+  if (m.last_log_index != 0 && !d.holds(m.last_log_index, m.last_log_epoch)) {
     fail(e.from, "(R1) promise describes last entry " +
                      pair_text(m.last_log_index, m.last_log_epoch) +
                      ", which its durable log does not hold (it ends at " +
@@ -64,8 +72,13 @@ void rule_checker::check_promise(const consensus::envelope& e, const consensus::
 }
 
 void rule_checker::check_ack(const consensus::envelope& e, const consensus::append_reply& m,
-                             const disk& d, std::optional<leader_view> to_leader) {
-  if (!promise_covers(e, m.epoch, d, "(R2)", "an ok append_reply")) return;
+                             const disk& d, std::optional<leader_view> to_leader,
+                             const std::optional<consensus::promise_record>& made_under) {
+  if (!promise_covers(e, m.epoch, d, made_under,
+                      "(R2) acks an append of epoch " + std::to_string(m.epoch) + " from n" +
+                          std::to_string(e.to))) {
+    return;
+  }
   const auto& s = d.state();
   const auto mine = d.epoch_at(m.match_index);
   const bool compacted = s.snapshot && m.match_index < s.snapshot->last_index;

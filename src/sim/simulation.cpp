@@ -68,13 +68,13 @@ cluster_config cluster_config_for(const run_config& cfg, const fault_profile& pr
 void draw_timers_and_limits(run_config& cfg, rng& r) {
   const node::node_timers product;
   auto& t = cfg.timers;
-  t.heartbeat = std::chrono::milliseconds(r.between(product.heartbeat.count() / 2,
-                                                    product.heartbeat.count() * 3 / 2));
-  t.election_timeout = std::chrono::milliseconds(
-      r.between(std::max<std::int64_t>(3 * t.heartbeat.count(), product.election_timeout.count() / 2),
-                product.election_timeout.count() * 2));
-  t.hello_interval = std::chrono::milliseconds(r.between(product.hello_interval.count() / 4,
-                                                         product.hello_interval.count()));
+  t.heartbeat = std::chrono::milliseconds(
+      r.between(product.heartbeat.count() / 2, product.heartbeat.count() * 3 / 2));
+  t.election_timeout = std::chrono::milliseconds(r.between(
+      std::max<std::int64_t>(3 * t.heartbeat.count(), product.election_timeout.count() / 2),
+      product.election_timeout.count() * 2));
+  t.hello_interval = std::chrono::milliseconds(
+      r.between(product.hello_interval.count() / 4, product.hello_interval.count()));
   t.discovery_window = std::chrono::milliseconds(r.between(
       2 * t.hello_interval.count(), std::max(2 * t.hello_interval.count(), std::int64_t{1200})));
   t.snapshot_every = r.pick(std::vector<std::uint64_t>{8, 24, 64, 200});
@@ -305,7 +305,8 @@ void runner::check_member(const sim_node& leader, consensus::node_id id) {
     return;
   }
   const auto& state = n.machine().state();
-  if (!(state == leader.machine().state()) || state.snapshot() != leader.machine().state().snapshot()) {
+  if (!(state == leader.machine().state()) ||
+      state.snapshot() != leader.machine().state().snapshot()) {
     checker_.fail("end: the state machine of " + name + " differs from the leader's");
   }
   for (const auto& v : check_votes(history_.operations(), n.votes.table(), id)) {

@@ -120,8 +120,7 @@ std::string describe(const consensus::persist_job& job) {
   const auto add = [&s](const std::string& part) { s += (s.empty() ? "" : " ") + part; };
   if (job.cluster_uuid) add("uuid=" + *job.cluster_uuid);
   if (job.promise)
-    add("promise(" + to_string(job.promise->epoch) + ",n" +
-        to_string(job.promise->to) + ")");
+    add("promise(" + to_string(job.promise->epoch) + ",n" + to_string(job.promise->to) + ")");
   if (job.install_snapshot) {
     add("snapshot(" + to_string(job.install_snapshot->meta.last_index) + "," +
         to_string(job.install_snapshot->meta.last_epoch) + ")");

@@ -6,9 +6,9 @@
 
 #include "vote/core/election.hpp"
 #include "vote/history/history.hpp"
-#include "vote/sim/replica.hpp"
 #include "vote/sim/invariants.hpp"
 #include "vote/sim/log_model.hpp"
+#include "vote/sim/replica.hpp"
 
 namespace vote::sim {
 namespace {

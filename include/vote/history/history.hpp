@@ -47,8 +47,8 @@ struct operation {
   std::int64_t invoked_us = 0;
   std::int64_t completed_us = -1;  // -1 while pending
   completion status = completion::pending;
-  errc code = errc::ok;  // refused / unknown: the reason
-  tally_map tallies;     // ok reads: what the read returned
+  errc code = errc::ok;    // refused / unknown: the reason
+  tally_map tallies;       // ok reads: what the read returned
   std::uint64_t node = 0;  // the server the attempt went to, when one (the simulator)
   std::string detail;      // why refused / unknown, or the outcome message (traces)
 };

@@ -35,7 +35,7 @@ struct node_env {
   std::uint64_t seed = 0;                 // the core's election jitter and new cluster UUIDs
   // Sends one sealed, encoded peer message (the peer links). Empty: peer messages are dropped.
   std::function<void(std::uint64_t peer, const std::string& endpoint, std::string payload)> send;
-  std::function<void()> hello_now;                        // announce a changed hello at once
+  std::function<void()> hello_now;  // announce a changed hello at once
   // A condition the server cannot run with: exit with `code` (server.hpp) after logging `message`.
   std::function<void(int code, const std::string& message)> fatal;
 };
@@ -44,8 +44,7 @@ class cluster_node : public net::request_handler,
                      public net::peer_message_handler,
                      private node_effects {
  public:
-  cluster_node(node_env env, node_settings settings, recovered_state recovered,
-               admin_policy admin);
+  cluster_node(node_env env, node_settings settings, recovered_state recovered, admin_policy admin);
 
   void start();
   // Graceful stop (SIGTERM): leave the cluster first with --leave, hand leadership over, let

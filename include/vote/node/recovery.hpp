@@ -9,8 +9,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "vote/node/machine/machine.hpp"
 #include "vote/node/config.hpp"
+#include "vote/node/machine/machine.hpp"
 #include "vote/storage/data_dir_check.hpp"
 #include "vote/storage/file_system.hpp"
 #include "vote/storage/meta.hpp"

@@ -13,8 +13,9 @@
 // Checks beyond the invariants (invariants.hpp) and the protocol rules (rules.hpp):
 //   - every request handed to a machine is answered exactly once: a second answer, a stop that
 //     ends with a request unanswered, or a request still open at the end of the run fails;
-//   - an ok answer to a command comes only once an entry carrying that request was committed by a
-//     leader, which was checked then to be durable on a majority of the leader's configuration;
+//   - an ok answer to a command comes only once an entry carrying that request is committed (and
+//     a leader commits only what is durable on a majority of its configuration:
+//     check_commit_durable);
 //   - an ok answer to a read counts every vote acknowledged before the read was invoked;
 //   - a vote retried with its request id is never refused as "already voted", and a vote of an
 //     election acknowledged as registered is never refused as "unknown election".
@@ -44,16 +45,16 @@
 namespace vote::sim {
 
 struct cluster_config {
-  std::size_t nodes = 3;   // initial members (they bootstrap together: --bootstrap-expect N)
-  std::size_t spares = 0;  // extra slots for membership changes (not started at first)
+  std::size_t nodes = 3;     // initial members (they bootstrap together: --bootstrap-expect N)
+  std::size_t spares = 0;    // extra slots for membership changes (not started at first)
   node::node_timers timers;  // the operator's timers (hellos, discovery window)
   // The core's options: node::consensus_options(timers) as in the product, with the limits and
   // the handover tenure a run draws (the endpoint is set per node).
   consensus::options options;
   node::milliseconds stop_timeout{2000};
-  std::int64_t disk_latency_max_ms = 6;    // an fsync takes 0..this ms ...
-  double slow_disk = 0.02;                 // ... or, with this chance, a slow one:
-  std::int64_t slow_disk_max_ms = 120;     // up to this many ms
+  std::int64_t disk_latency_max_ms = 6;  // an fsync takes 0..this ms ...
+  double slow_disk = 0.02;               // ... or, with this chance, a slow one:
+  std::int64_t slow_disk_max_ms = 120;   // up to this many ms
   std::string election_id = "e1";
   std::string admin_token = "sim-admin-token-0123456789";
 };
@@ -155,13 +156,14 @@ class cluster {
   void on_reply(std::size_t slot, std::uint64_t lifetime, std::uint64_t op,
                 const std::string& json);
   void check_durable_before_ok(const sim_node& n, const history::operation& op);
+  void check_commit_durable(sim_node& n, const log_entry& e);
   void check_read(const sim_node& n, const history::operation& op, const open_request& r,
                   const election_result& result);
   bool begins_epoch(const sim_node& n, const log_entry& e) const;
   bool leads(const sim_node& n) const;  // stands in or leads the epoch it began
   std::optional<leader_view> leader_view_of(consensus::node_id id) const;
-  std::size_t durable_holders(const std::vector<consensus::member>& voters,
-                              std::uint64_t index, std::uint64_t epoch) const;
+  std::size_t durable_holders(const std::vector<consensus::member>& voters, std::uint64_t index,
+                              std::uint64_t epoch) const;
   std::int64_t draw_disk_latency();
 
   // cluster_faults.cpp
@@ -186,12 +188,9 @@ class cluster {
   std::string uuid_;
   // Committed commands by what they are (request id, election, voter): where each was applied.
   std::map<std::string, consensus::entry_id> applied_commands_;
-  // Entries a leader reported committed, each checked then to be durable on a majority of its
-  // configuration (invariant_checker::commit_durable): (index, epoch).
-  std::set<std::pair<std::uint64_t, std::uint64_t>> leader_committed_;
-  std::vector<std::string> acked_voters_;  // in acknowledgement order (read checks)
+  std::vector<std::string> acked_voters_;     // in acknowledgement order (read checks)
   std::map<std::string, std::string> acked_;  // voter -> candidate of its acknowledged vote
-  bool registered_ = false;  // the election's registration was acknowledged
+  bool registered_ = false;                   // the election's registration was acknowledged
   std::vector<std::pair<std::int64_t, consensus::node_id>> write_acks_;
   cluster_stats stats_;
 };

@@ -28,8 +28,8 @@
 
 #include "vote/core/election.hpp"
 #include "vote/core/log_entry.hpp"
-#include "vote/sim/replica.hpp"
 #include "vote/sim/log_model.hpp"
+#include "vote/sim/replica.hpp"
 
 namespace vote::sim {
 
@@ -61,6 +61,8 @@ class invariant_checker {
   bool ok() const noexcept { return violations_.empty(); }
   const std::vector<std::string>& violations() const noexcept { return violations_; }
   std::uint64_t highest_committed() const;
+  // Whether some node reported (index, epoch) committed.
+  bool is_committed(std::uint64_t index, std::uint64_t epoch) const;
   std::size_t leaders_seen() const noexcept { return leader_of_epoch_.size(); }
 
  private:

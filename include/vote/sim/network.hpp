@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "vote/core/consensus_messages.hpp"
-#include "vote/wire/request_origin.hpp"
 #include "vote/sim/faults.hpp"
 #include "vote/sim/rng.hpp"
+#include "vote/wire/request_origin.hpp"
 
 namespace vote::sim {
 

@@ -109,19 +109,24 @@ struct sim_node {
   std::unique_ptr<sim_host> host;  // nullptr: down (crashed, stopped, failed, never started)
   bool paused = false;
   std::int64_t resume_at_ms = 0;
-  std::int64_t clock_skew_ms = 0;   // its wall clock against the simulation's
-  std::deque<sim_message> inbox;    // messages that reached it while paused
+  std::int64_t clock_skew_ms = 0;     // its wall clock against the simulation's
+  std::deque<sim_message> inbox;      // messages that reached it while paused
   std::deque<queued_request> queued;  // client requests that reached it while paused
-  applied_votes votes;              // the votes its state machine accepted (the checker's view)
-  log_model log;  // the log as the core's outputs describe it (volatile)
+  applied_votes votes;                // the votes its state machine accepted (the checker's view)
+  log_model log;                      // the log as the core's outputs describe it (volatile)
   consensus::role role = consensus::role::follower;  // as last reported
   std::uint64_t began_epoch = 0;  // the epoch whose epoch_start it appended (this lifetime)
   std::uint64_t last_commit = 0;  // commit_index seen (per lifetime)
+  std::vector<consensus::member> last_voters;  // its voters when its last output was taken
+  consensus::promise_record promise_seen;      // its promise when its last output was taken
+  bool led_last_output = false;                // it led (its own epoch) after its last output
+  // Messages of taken outputs not sent yet, with the promise the turn that made them began under.
+  std::deque<std::pair<consensus::envelope, consensus::promise_record>> unsent;
   std::int64_t next_hello_ms = 0;
-  std::uint64_t lifetimes = 0;  // starts (first start and restarts)
-  bool leave_on_stop = false;   // this lifetime runs with --leave
+  std::uint64_t lifetimes = 0;                // starts (first start and restarts)
+  bool leave_on_stop = false;                 // this lifetime runs with --leave
   std::optional<std::int64_t> restart_at_ms;  // stopped by SIGTERM: restarted then (systemd)
-  bool failed = false;          // stopped itself (fatal): not restarted
+  bool failed = false;                        // stopped itself (fatal): not restarted
 
   bool up() const noexcept { return host != nullptr; }
   bool running() const noexcept { return host != nullptr && !paused; }

@@ -6,17 +6,20 @@
 // messages only after the write they depend on completed):
 //
 //   (R1) a promise{e, last} leaves only after (e, candidate) is durable, and `last` is durable
-//        (§5.3.2: "the promise describes only durable entries") unless the candidate, leading e,
-//        rewrote the log since; and a node (incarnation) never promises one epoch to two
-//        candidates, also across restarts;
+//        (§5.3.2: "the promise describes only durable entries") unless the sender follows the
+//        candidate as leader of e already (then the candidate may have rewritten the log since,
+//        in the same turn); and a node (incarnation) never promises one epoch to two candidates,
+//        also across restarts;
 //   (R2) an ok append_reply{E, match} leaves only with the durable promise (E, leader), and the
 //        follower's durable entry at `match` is the leader's entry there while it still leads E
 //        (§5.4: accept only epoch >= promised; ack prev_index + len, never one's own last index).
-//   For both, a durable promise *higher* than the message's epoch is allowed and ends the check:
-//   the machine gathers the inputs of one event-loop turn into one output (group commit), so a
-//   promise or ack made first may leave after a higher promise made later in the same turn became
-//   durable with it. Such a message is stale, and the node durably refuses its epoch already;
-//   what it says was true and durable when it was made (docs/cluster.md "Batched outputs").
+//   For both, a durable promise *higher* than the message's epoch ends the check when the turn
+//   that made the message began under a promise no higher than the message's epoch: the machine
+//   gathers the inputs of one event-loop turn into one output (group commit), so a promise or ack
+//   made first may leave after a higher promise made later in the same turn became durable with
+//   it. Such a message is stale, and the node durably refuses its epoch already; what it says was
+//   true and durable when it was made (docs/cluster.md "Batched outputs"). A message made in a
+//   turn that began under a higher promise is a broken rule.
 //   (R3) a leader advances its commit index only to an entry of its own epoch (§5.4: "earlier
 //        epochs commit indirectly");
 //   (R4) a candidate begins epoch e only with promises of e from a majority of the configuration
@@ -51,9 +54,12 @@ class rule_checker {
   explicit rule_checker(invariant_checker& sink) : sink_(sink) {}
 
   // R1, R2, R5 bookkeeping: the sender (in its lifetime `life`, durable state `d`) sends `e`;
-  // `to_leader` describes the recipient if it leads an epoch.
+  // `to_leader` describes the recipient if it leads an epoch; `sender_follows` is the leader the
+  // sender follows now; `made_under` is the promise the sender held when the turn that made `e`
+  // began (nullopt: unknown, then judged strictly against the durable promise).
   void sent(const consensus::envelope& e, std::uint64_t life, const disk& d,
-            std::optional<leader_view> to_leader);
+            std::optional<leader_view> to_leader, const consensus::leader_info& sender_follows = {},
+            std::optional<consensus::promise_record> made_under = std::nullopt);
   // R4, R5 bookkeeping: `e` was delivered to its recipient (in its lifetime `life`).
   void delivered(const consensus::envelope& e, std::uint64_t life);
   // R4, R5: node `id` (lifetime `life`) begins `epoch` with configuration `config`.
@@ -71,11 +77,15 @@ class rule_checker {
     bool failed = false;
   };
   void fail(consensus::node_id id, const std::string& what);
-  void check_promise(const consensus::envelope& e, const consensus::promise& m, const disk& d);
+  void check_promise(const consensus::envelope& e, const consensus::promise& m, const disk& d,
+                     bool follows_recipient,
+                     const std::optional<consensus::promise_record>& made_under);
   void check_ack(const consensus::envelope& e, const consensus::append_reply& m, const disk& d,
-                 std::optional<leader_view> to_leader);
+                 std::optional<leader_view> to_leader,
+                 const std::optional<consensus::promise_record>& made_under);
   bool promise_covers(const consensus::envelope& e, std::uint64_t epoch, const disk& d,
-                      const char* rule, const char* what);
+                      const std::optional<consensus::promise_record>& made_under,
+                      const std::string& what);
 
   invariant_checker& sink_;
   // Promises delivered to a candidate: (node, life, epoch) -> {(id, incarnation)}.

@@ -38,8 +38,8 @@ void node_machine::apply(const log_entry& e) {
     } else {
       // Every server decodes the same bytes the same way: skipping is deterministic, and one
       // bad entry must not stop every server of the cluster on every restart.
-      note(note_level::error, "committed entry " + std::to_string(e.index) +
-                                  " does not decode; it changes nothing");
+      note(note_level::error,
+           "committed entry " + std::to_string(e.index) + " does not decode; it changes nothing");
       fx_.observe_applied(e, nullptr, nullptr);
     }
   } else {

@@ -15,9 +15,7 @@
 
 namespace vote::node {
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 // A random (version 4) UUID for a new cluster, from the machine's seeded generator.
 std::string node_machine::new_uuid() {
@@ -65,8 +63,9 @@ void node_machine::on_leave(const wire::leave_request& r) {
   if (frozen_ || r.cluster_uuid != core_.cluster_uuid()) return;
   if (!core_.configuration().knows(r.from, r.incarnation)) return;
   const auto code = core_.remove_member(r.from);
-  note(note_level::info, "node " + std::to_string(r.from) + " asks to leave the cluster: " +
-                             (code == errc::ok ? "removal proposed" : std::string(to_string(code))));
+  note(note_level::info,
+       "node " + std::to_string(r.from) + " asks to leave the cluster: " +
+           (code == errc::ok ? "removal proposed" : std::string(to_string(code))));
   pump_soon();
 }
 
@@ -236,8 +235,7 @@ void node_machine::try_bootstrap() {
   if (heard < settings_.bootstrap_expect) {
     if (heard != heard_when_waiting_) {
       note(note_level::info, "waiting for " + std::to_string(settings_.bootstrap_expect) +
-                                 " servers to form a cluster (hear " + std::to_string(heard) +
-                                 ")");
+                                 " servers to form a cluster (hear " + std::to_string(heard) + ")");
       heard_when_waiting_ = heard;
     }
     return;
@@ -253,8 +251,8 @@ void node_machine::try_bootstrap() {
     members.push_back({h->node_id, h->incarnation, h->endpoint});
   }
   const auto uuid = new_uuid();
-  note(note_level::info, "proposing a new cluster " + uuid + " of " +
-                             std::to_string(members.size()) + " server(s)");
+  note(note_level::info,
+       "proposing a new cluster " + uuid + " of " + std::to_string(members.size()) + " server(s)");
   bootstrapping_ = true;
   core_.start_bootstrap(uuid, std::move(members));
   pump_soon();

@@ -137,8 +137,8 @@ void node_machine::send_ahead(consensus::output& out) {
 // Persist jobs complete in the order they were handed over, so `seq` is the oldest stage that is
 // not durable yet.
 void node_machine::persisted(std::uint64_t seq) {
-  const auto it = std::find_if(pipeline_.begin(), pipeline_.end(),
-                               [](const stage& s) { return !s.durable; });
+  const auto it =
+      std::find_if(pipeline_.begin(), pipeline_.end(), [](const stage& s) { return !s.durable; });
   if (!VOTE_INVARIANT(it != pipeline_.end() && it->seq == seq,
                       "persist jobs complete in the order they were handed over")) {
     return;

@@ -71,7 +71,8 @@ void node_machine::serve(const wire::client_request& req, const wire::request_or
 }
 
 // Only a serving leader proposes; everyone else points at the leader or says why it cannot.
-bool node_machine::refuse_unless_leader(const std::string& request_id, wire::reply_fn& reply) const {
+bool node_machine::refuse_unless_leader(const std::string& request_id,
+                                        wire::reply_fn& reply) const {
   if (stop_requested_) {
     reply(encode_error(request_id, errc::unavailable,
                        "Error: this server is shutting down; retry (the client finds the "

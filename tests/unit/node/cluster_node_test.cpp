@@ -78,10 +78,14 @@ class ClusterNodeTest : public ::testing::Test {
     s.endpoint = "127.0.0.1:1";
     s.discovery_window = 0ms;  // nobody else to hear: form the cluster alone at once
     s.consensus.endpoint = s.endpoint;
-    node_ = std::make_unique<cluster_node>(
-        node_env{.io = io_, .writer = *writer_, .key = nullptr, .seed = 42, .send = {},
-                 .hello_now = {}, .fatal = {}},
-        s, recovered_state{}, admin_policy{server_uid});
+    node_ = std::make_unique<cluster_node>(node_env{.io = io_,
+                                                    .writer = *writer_,
+                                                    .key = nullptr,
+                                                    .seed = 42,
+                                                    .send = {},
+                                                    .hello_now = {},
+                                                    .fatal = {}},
+                                           s, recovered_state{}, admin_policy{server_uid});
     node_->start();
     // config entry and epoch_start are committed and applied: the node serves
     run_while(

@@ -82,8 +82,8 @@ consensus::options consensus_options(const node_timers& timers, const std::strin
 struct node_settings {
   std::uint64_t id = 0;
   std::uint64_t incarnation = 0;
-  std::string endpoint;  // "ip:port" of the listener (clients and peers)
-  std::string cluster;   // cluster name
+  std::string endpoint;                 // "ip:port" of the listener (clients and peers)
+  std::string cluster;                  // cluster name
   std::size_t bootstrap_expect = 1;     // servers to hear before forming a new cluster
   milliseconds discovery_window{2000};  // an empty server listens this long first
   milliseconds hello_interval{500};     // peers silent for 3 intervals are reported silent
@@ -196,7 +196,7 @@ class node_machine {
       std::uint64_t last_entry = 0, truncate_from = 0;
     } log;  // what the persist does to the durable log (durable_index_)
     std::optional<consensus::snapshot_install> installed;  // to load into the state machine
-    consensus::output out;                                  // its persist part handed over
+    consensus::output out;                                 // its persist part handed over
   };
   struct pending_proposal {
     std::uint64_t epoch = 0;
