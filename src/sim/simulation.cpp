@@ -58,6 +58,7 @@ cluster_config cluster_config_for(const run_config& cfg, const fault_profile& pr
   c.spares = profile.membership ? 3 : 0;
   c.timers = cfg.timers;
   c.options = cfg.options;
+  c.stop_timeout = cfg.stop_timeout;
   return c;
 }
 
@@ -111,6 +112,9 @@ prepared_run prepare(run_config cfg) {
   auto profile = profile_for(cfg.faults);
   if (cfg.random_options) draw_timers_and_limits(cfg, aux);
   cfg.clients.timeout_ms = aux.pick(std::vector<std::int64_t>{60, 200, 1200});
+  // Short stop deadlines too: a stop cut short with requests in flight must answer them
+  // "outcome unknown".
+  cfg.stop_timeout = std::chrono::milliseconds(aux.pick(std::vector<std::int64_t>{100, 500, 2000}));
   cfg.clients.shared_request_ids = aux.chance(0.25);
   if (cfg.faults == fault_kind::mixed) profile = draw_mixed(profile, aux);
   profile.fifo = cfg.fifo;
@@ -232,6 +236,7 @@ void runner::describe_run() const {
   cluster_.trace("timers: hello=" + std::to_string(t.hello_interval.count()) +
                  " discovery_window=" + std::to_string(t.discovery_window.count()) +
                  " client_timeout=" + std::to_string(cfg_.clients.timeout_ms) +
+                 " stop_timeout=" + std::to_string(cfg_.stop_timeout.count()) +
                  (cfg_.clients.shared_request_ids ? " shared-request-ids" : ""));
   cluster_.trace("options: heartbeat=" + std::to_string(o.heartbeat.count()) +
                  " election_timeout=" + std::to_string(o.election_timeout.count()) + "+" +

@@ -42,6 +42,7 @@ struct run_config {
   std::int64_t step_max_ms = 3;           // each step advances time by 1..this
   client_config clients;
   node::node_timers timers = default_timers();
+  node::milliseconds stop_timeout{2000};  // a SIGTERM'd server stops within this (the product's)
   consensus::options options = default_options();
   bool random_options = true;  // draw timers, batch sizes, snapshot settings from the seed
   bool fifo = false;           // true: links never reorder or duplicate (like TCP connections)

@@ -81,6 +81,20 @@ void node_machine::pump() {
   while (core_.has_output()) submit(core_.take_output());
 }
 
+std::optional<consensus::entry_id> node_machine::propose_raw(entry_kind kind, std::string payload) {
+  if (frozen_) return std::nullopt;
+  auto id = core_.propose(kind, std::move(payload));
+  pump_soon();
+  return id;
+}
+
+errc node_machine::add_member(const consensus::member& m) {
+  if (frozen_) return errc::unavailable;
+  const auto code = core_.add_member(m);
+  pump_soon();
+  return code;
+}
+
 void node_machine::force_campaign() {
   if (frozen_) return;
   core_.force_campaign();

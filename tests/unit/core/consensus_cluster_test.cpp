@@ -22,7 +22,7 @@ TEST(ConsensusCluster, ProposalsCommitOnEveryNodeInOrder) {
   c.run_for(1000);
   ASSERT_EQ(c.leaders(), std::vector<node_id>{3});
   for (int i = 0; i < 20; ++i) {
-    ASSERT_TRUE(c.node(3).propose(entry_kind::command, "vote-" + std::to_string(i)));
+    ASSERT_TRUE(c.propose(3, entry_kind::command, "vote-" + std::to_string(i)));
     if (i % 3 == 0) c.run_for(1);
   }
   c.run_for(200);
@@ -36,13 +36,13 @@ TEST(ConsensusCluster, ProposalsCommitOnEveryNodeInOrder) {
 TEST(ConsensusCluster, CrashedLeaderIsReplacedAndCommittedEntriesSurvive) {
   consensus_cluster c({1, 2, 3});
   c.run_for(1000);
-  ASSERT_TRUE(c.node(3).propose(entry_kind::command, "before"));
+  ASSERT_TRUE(c.propose(3, entry_kind::command, "before"));
   c.run_for(100);
   const std::uint64_t committed = c.node(1).commit_index();
   c.crash(3);
   c.run_for(1000);
   ASSERT_EQ(c.leaders(), std::vector<node_id>{2});
-  ASSERT_TRUE(c.node(2).propose(entry_kind::command, "after"));
+  ASSERT_TRUE(c.propose(2, entry_kind::command, "after"));
   c.run_for(100);
   EXPECT_GT(c.node(1).commit_index(), committed);
   EXPECT_EQ(c.node(1).entry_at(committed)->payload, "before");
@@ -59,7 +59,7 @@ TEST(ConsensusCluster, IsolatedLeaderStepsDownAndMajorityElectsAnother) {
   c.run_for(1000);
   EXPECT_NE(c.node(3).role(), role::leader);
   EXPECT_EQ(c.leaders(), std::vector<node_id>{2});
-  EXPECT_FALSE(c.node(3).propose(entry_kind::command, "split brain"));
+  EXPECT_FALSE(c.propose(3, entry_kind::command, "split brain"));
   c.heal(3);
   c.run_for(500);
   EXPECT_EQ(c.node(3).leader().id, 2u);
@@ -77,7 +77,7 @@ TEST(ConsensusCluster, RemovedAndCompactedBestPromiserDoesNotBlockTheElection) {
   removed.promised_to = 3;
   removed.snapshot =
       snapshot_meta{.last_index = 10, .last_epoch = 1, .config = config_of({1, 2, 3})};
-  removed.snapshot_data = std::make_shared<const std::string>("state@10");
+  removed.snapshot_data = empty_state_snapshot();
   removed.log = {cmd(11, 2), cmd(12, 2), config_entry(13, 2, config_of({1, 2}))};
   const persisted_state behind = member_state({1, 2, 3}, {cmd(2, 1), cmd(3, 1)}, 2, 3);
   consensus_cluster c({{1, behind}, {2, behind}, {3, removed}}, options{});
@@ -86,7 +86,7 @@ TEST(ConsensusCluster, RemovedAndCompactedBestPromiserDoesNotBlockTheElection) {
   ASSERT_EQ(c.leaders(), std::vector<node_id>{2});
   EXPECT_EQ(c.node(2).configuration().voters, config_of({1, 2, 3}).voters);
   EXPECT_EQ(c.node(2).entry_at(12)->epoch, 2u);  // 3's committed log was adopted
-  ASSERT_TRUE(c.node(2).propose(entry_kind::command, "after"));
+  ASSERT_TRUE(c.propose(2, entry_kind::command, "after"));
   c.run_for(100);
   EXPECT_EQ(c.node(3).commit_index(), c.node(2).last_index());
   EXPECT_EQ(c.node(3).entry_at(c.node(3).commit_index())->payload, "after");
@@ -134,7 +134,7 @@ TEST(ConsensusCluster, SafeAndLiveUnderASmallNemesis) {
           break;
       }
       for (node_id id : c.leaders()) {
-        if (c.node(id).propose(entry_kind::command, "p" + std::to_string(proposals))) ++proposals;
+        if (c.propose(id, entry_kind::command, "p" + std::to_string(proposals))) ++proposals;
       }
       c.run_for(static_cast<std::int64_t>(20 + c.rng()() % 200));
     }
@@ -146,7 +146,7 @@ TEST(ConsensusCluster, SafeAndLiveUnderASmallNemesis) {
     c.run_for(3000);
     ASSERT_EQ(c.leaders().size(), 1u);
     const node_id l = c.leaders()[0];
-    ASSERT_TRUE(c.node(l).propose(entry_kind::command, "final"));
+    ASSERT_TRUE(c.propose(l, entry_kind::command, "final"));
     c.run_for(200);
     for (node_id id = 1; id <= 5; ++id) {
       const core& n = c.node(id);

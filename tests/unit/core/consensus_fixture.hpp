@@ -3,12 +3,13 @@
 // consensus_fixture drives ONE core by hand: deliver(from, message), tick_to(ms), and then
 // expect_sent<T>(to), expect_persisted_promise(...). Every verb drains the core's output into
 // last_ (and, like a synchronous driver, reports the appended entries stable at once).
-// consensus_cluster runs N cores exchanging messages perfectly (the randomized simulator with
-// faults lives in tests/sim).
+// consensus_cluster runs N servers — node machines, the product's pipeline around each core —
+// exchanging messages perfectly (the randomized simulator with faults lives in tests/sim).
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <random>
@@ -20,6 +21,8 @@
 
 #include "vote/core/consensus.hpp"
 #include "vote/core/consensus_invariants.hpp"
+#include "vote/core/election.hpp"
+#include "vote/node/machine/machine.hpp"
 
 namespace vote::consensus::test {
 
@@ -205,36 +208,38 @@ class consensus_fixture : public ::testing::Test {
   std::vector<output> history_;
 };
 
-// N cores exchanging messages perfectly, in send order, with a synchronous driver each.
+// N servers exchanging messages perfectly, in send order: each the product's node machine
+// (node/machine/machine.hpp: its pipeline, its state machine) around a core, with a disk that
+// completes every write within the same millisecond. Not a copy of the product's driver: the
+// very machine the product and the simulator run.
 class consensus_cluster {
  public:
-  explicit consensus_cluster(std::vector<node_id> ids, options base = {}) : ids_(ids) {
-    for (node_id id : ids) {
-      options o = base;
-      o.endpoint = m(id).endpoint;
-      disks_[id] = member_state(ids);
-      nodes_[id] = std::make_unique<core>(id, m(id).incarnation, o, disks_[id], id * 31);
-      options_[id] = o;
-    }
+  explicit consensus_cluster(std::vector<node_id> ids, options base = {}) {
+    std::map<node_id, persisted_state> disks;
+    for (node_id id : ids) disks[id] = member_state(ids);
+    start(std::move(disks), base);
   }
-
-  // Cores started from the given disks (the state each node persisted before), e.g. to build
-  // the situation a simulator seed reached.
+  // Servers started from the given disks (the state each node persisted before), e.g. to build
+  // the situation a simulator seed reached. A snapshot's data must be an election snapshot.
   consensus_cluster(std::map<node_id, persisted_state> disks, options base) {
-    for (auto& [id, d] : disks) {
-      options o = base;
-      o.endpoint = m(id).endpoint;
-      ids_.push_back(id);
-      disks_[id] = std::move(d);
-      nodes_[id] = std::make_unique<core>(id, m(id).incarnation, o, disks_[id], id * 31);
-      options_[id] = o;
-    }
+    start(std::move(disks), base);
   }
 
-  core& node(node_id id) { return *nodes_.at(id); }
+  const core& node(node_id id) const { return hosts_.at(id)->machine->core(); }
   bool up(node_id id) const {
-    auto it = nodes_.find(id);
-    return it != nodes_.end() && it->second != nullptr;
+    auto it = hosts_.find(id);
+    return it != hosts_.end() && it->second->machine != nullptr;
+  }
+  // A raw proposal at the node (a serving leader's, like a client's without a reply).
+  std::optional<entry_id> propose(node_id id, entry_kind kind, std::string payload) {
+    auto r = hosts_.at(id)->machine->propose_raw(kind, std::move(payload));
+    pump();
+    return r;
+  }
+  errc add_member(node_id id, const member& mem) {
+    const auto r = hosts_.at(id)->machine->add_member(mem);
+    pump();
+    return r;
   }
 
   // Advances time by `ms` in 1 ms steps, delivering every message sent.
@@ -242,7 +247,7 @@ class consensus_cluster {
     for (std::int64_t i = 0; i < ms; ++i) {
       now_ += milliseconds(1);
       for (node_id id : ids_) {
-        if (up(id)) nodes_[id]->tick(now_);
+        if (up(id)) hosts_[id]->machine->tick();
       }
       pump();
     }
@@ -250,27 +255,29 @@ class consensus_cluster {
 
   void pump() {
     for (int rounds = 0; rounds < 1000; ++rounds) {
-      std::vector<envelope> wire;
+      bool busy = false;
       for (node_id id : ids_) {
-        if (up(id)) drive(id, wire);
+        if (up(id)) busy = hosts_[id]->run() || busy;
       }
-      if (wire.empty()) return;
+      std::vector<envelope> wire;
+      wire.swap(wire_);
+      if (!busy && wire.empty()) return;
       if (chaos_ > 0) std::shuffle(wire.begin(), wire.end(), rng_);
       for (envelope& e : wire) {
         if (!up(e.to) || cut_.contains(e.from) || cut_.contains(e.to)) continue;
         if (chaos_ > 0 && std::uniform_real_distribution<>(0, 1)(rng_) < chaos_) continue;
-        nodes_[e.to]->step(e);
+        hosts_[e.to]->machine->on_envelope(e);
         if (chaos_ > 0 && std::uniform_real_distribution<>(0, 1)(rng_) < chaos_) {
-          nodes_[e.to]->step(e);  // duplicated
+          hosts_[e.to]->machine->on_envelope(e);  // duplicated
         }
       }
     }
   }
 
-  void crash(node_id id) { nodes_[id].reset(); }
+  void crash(node_id id) { hosts_[id]->machine.reset(); }
   void restart(node_id id) {
-    nodes_[id] = std::make_unique<core>(id, m(id).incarnation, options_[id], disks_[id], id * 77);
-    nodes_[id]->tick(now_);
+    hosts_[id]->boot(id * 77);
+    hosts_[id]->machine->tick();
   }
   void isolate(node_id id) { cut_.insert(id); }
   void heal(node_id id) { cut_.erase(id); }
@@ -278,11 +285,11 @@ class consensus_cluster {
   std::vector<node_id> leaders() const {
     std::vector<node_id> r;
     for (node_id id : ids_) {
-      if (up(id) && nodes_.at(id)->role() == role::leader) r.push_back(id);
+      if (up(id) && node(id).role() == role::leader) r.push_back(id);
     }
     return r;
   }
-  const std::vector<log_entry>& applied(node_id id) { return applied_[id]; }
+  const std::vector<log_entry>& applied(node_id id) { return hosts_.at(id)->applied; }
   // Drop, duplicate and reorder messages with this probability (seeded).
   void set_chaos(double p, std::uint64_t seed) {
     chaos_ = p;
@@ -291,60 +298,131 @@ class consensus_cluster {
   std::mt19937_64& rng() { return rng_; }
 
  private:
-  // A synchronous driver: persist, send, apply (DESIGN.md §3).
-  void drive(node_id id, std::vector<envelope>& wire) {
-    core& c = *nodes_[id];
-    output o = c.take_output();
-    persisted_state& d = disks_[id];
-    if (o.persist.cluster_uuid) d.cluster_uuid = *o.persist.cluster_uuid;
-    if (o.persist.promise) {
-      d.promised_epoch = o.persist.promise->epoch;
-      d.promised_to = o.persist.promise->to;
+  // One server: its machine and the world it sees — a disk that completes each write at the next
+  // run(), a perfect network (the cluster's wire).
+  struct host : node::node_effects {
+    consensus_cluster& c;
+    node_id id;
+    options opts;
+    persisted_state disk;
+    std::unique_ptr<node::node_machine> machine;
+    std::deque<std::pair<std::uint64_t, persist_job>> writes;
+    std::optional<node::snapshot_job> snapshot;
+    bool pump_asked = false;
+    std::vector<log_entry> applied;
+
+    host(consensus_cluster& cluster, node_id self, options o)
+        : c(cluster), id(self), opts(std::move(o)) {}
+
+    void boot(std::uint64_t seed) {
+      node::node_settings s;
+      s.id = id;
+      s.incarnation = m(id).incarnation;
+      s.endpoint = m(id).endpoint;
+      s.cluster = "test";
+      s.new_identity = false;
+      s.consensus = opts;
+      node::recovered_state r;
+      r.persisted = disk;
+      if (disk.snapshot_data) {
+        auto state = election_state::restore(*disk.snapshot_data);
+        EXPECT_TRUE(state.has_value()) << id << ": the snapshot data is no election snapshot";
+        if (state) r.state = std::move(*state);
+      }
+      writes.clear();
+      snapshot.reset();
+      pump_asked = false;
+      machine = std::make_unique<node::node_machine>(std::move(s), std::move(r),
+                                                     node::admin_policy(0), *this, seed);
     }
-    if (o.persist.install_snapshot) {
-      d.snapshot = o.persist.install_snapshot->meta;
-      d.snapshot_data = o.persist.install_snapshot->data;
-      d.log.clear();
+    // Completes the pending writes and the asked pump; true if anything happened.
+    bool run() {
+      bool did = false;
+      if (pump_asked) {
+        pump_asked = false;
+        machine->pump();
+        did = true;
+      }
+      while (machine && !writes.empty()) {
+        auto [seq, job] = std::move(writes.front());
+        writes.pop_front();
+        write(job);
+        machine->persisted(seq);
+        did = true;
+      }
+      if (machine && snapshot) {
+        const auto job = std::move(*snapshot);
+        snapshot.reset();
+        disk.snapshot = job.meta;
+        disk.snapshot_data = job.data;
+        std::erase_if(disk.log, [&](const log_entry& e) { return e.index <= job.meta.last_index; });
+        machine->snapshot_saved();
+        did = true;
+      }
+      if (machine) {
+        for (const std::string& b : check_invariants(machine->core()))
+          ADD_FAILURE() << id << ": " << b;
+        c.check_output(id, machine->core());
+      }
+      return did;
     }
-    if (o.persist.truncate_from) {
-      std::erase_if(d.log, [&](const log_entry& e) { return e.index >= *o.persist.truncate_from; });
+    void write(const persist_job& j) {
+      if (j.cluster_uuid) disk.cluster_uuid = *j.cluster_uuid;
+      if (j.promise) {
+        disk.promised_epoch = j.promise->epoch;
+        disk.promised_to = j.promise->to;
+      }
+      if (j.install_snapshot) {
+        disk.snapshot = j.install_snapshot->meta;
+        disk.snapshot_data = j.install_snapshot->data;
+        disk.log.clear();
+      }
+      if (j.truncate_from) {
+        std::erase_if(disk.log, [&](const log_entry& e) { return e.index >= *j.truncate_from; });
+      }
+      disk.log.insert(disk.log.end(), j.entries.begin(), j.entries.end());
     }
-    d.log.insert(d.log.end(), o.persist.entries.begin(), o.persist.entries.end());
-    if (!o.persist.entries.empty()) c.stable_to(o.persist.entries.back().index);
-    for (envelope& e : o.messages) wire.push_back(std::move(e));
-    if (o.persist.install_snapshot) applied_config_[id] = o.persist.install_snapshot->meta.config;
-    for (const log_entry& x : o.committed) {
-      if (x.kind == entry_kind::config) applied_config_[id] = *decode_configuration(x.payload);
+
+    milliseconds now() const override { return c.now_; }
+    std::int64_t unix_now_ms() const override { return 1'700'000'000'000 + c.now_.count(); }
+    void persist(std::uint64_t seq, persist_job job) override {
+      writes.emplace_back(seq, std::move(job));
     }
-    auto& a = applied_[id];
-    a.insert(a.end(), o.committed.begin(), o.committed.end());
-    for (const log_entry& x : o.committed) {  // state machine safety across nodes (§5.6.4)
-      auto [it, fresh] = committed_.emplace(x.index, x);
-      if (!fresh && it->second != x) ADD_FAILURE() << "index " << x.index << " committed twice";
+    void save_snapshot(const node::snapshot_job& job) override { snapshot = job; }
+    void send(node_id, const std::string&, const envelope& e) override { c.wire_.push_back(e); }
+    void send(node_id, const std::string&, const wire::leave_request&) override {}
+    void pump_soon() override { pump_asked = true; }
+    bool noting(node::note_level) const override { return false; }
+    void note(node::note_level, const std::string&) override {}
+    void fatal(const std::string& message) override { ADD_FAILURE() << id << ": " << message; }
+    void stopped() override {}
+    void observe_applied(const log_entry& e, const command*, const outcome*) override {
+      applied.push_back(e);
+      auto [it, fresh] = c.committed_.emplace(e.index, e);  // state machine safety (§5.6.4)
+      if (!fresh && it->second != e) ADD_FAILURE() << "index " << e.index << " committed twice";
     }
-    if (c.role() == role::leader) {  // one leader per epoch (§5.6.1)
-      auto [it, fresh] = leader_of_.emplace(c.epoch(), id);
-      if (!fresh && it->second != id) ADD_FAILURE() << "two leaders of epoch " << c.epoch();
+  };
+
+  void start(std::map<node_id, persisted_state> disks, const options& base) {
+    for (auto& [id, d] : disks) {
+      options o = base;
+      o.endpoint = m(id).endpoint;
+      ids_.push_back(id);
+      auto h = std::make_unique<host>(*this, id, o);
+      h->disk = std::move(d);
+      h->boot(id * 31);
+      hosts_[id] = std::move(h);
     }
-    for (const std::string& b : check_invariants(c)) ADD_FAILURE() << id << ": " << b;
-    if (o.snapshot_wanted) {  // snapshot what was applied (the owner's job)
-      const std::uint64_t at = *o.snapshot_wanted;
-      const snapshot_meta meta{
-          .last_index = at, .last_epoch = *c.epoch_at(at), .config = applied_config_[id]};
-      auto data = std::make_shared<const std::string>("state@" + std::to_string(at));
-      d.snapshot = meta;
-      d.snapshot_data = data;
-      std::erase_if(d.log, [&](const log_entry& e) { return e.index <= at; });
-      c.snapshot_taken(meta, data);
-    }
+  }
+  void check_output(node_id id, const core& c) {
+    if (c.role() != role::leader) return;  // one leader per epoch (§5.6.1)
+    auto [it, fresh] = leader_of_.emplace(c.epoch(), id);
+    if (!fresh && it->second != id) ADD_FAILURE() << "two leaders of epoch " << c.epoch();
   }
 
   std::vector<node_id> ids_;
-  std::map<node_id, std::unique_ptr<core>> nodes_;
-  std::map<node_id, persisted_state> disks_;
-  std::map<node_id, options> options_;
-  std::map<node_id, std::vector<log_entry>> applied_;
-  std::map<node_id, configuration> applied_config_;
+  std::map<node_id, std::unique_ptr<host>> hosts_;
+  std::vector<envelope> wire_;
   std::set<node_id> cut_;
   std::map<std::uint64_t, log_entry> committed_;
   std::map<std::uint64_t, node_id> leader_of_;
@@ -352,5 +430,10 @@ class consensus_cluster {
   std::mt19937_64 rng_{1};
   milliseconds now_{1000};
 };
+
+// An election snapshot of the empty state (for disks built by hand).
+inline std::shared_ptr<const std::string> empty_state_snapshot() {
+  return std::make_shared<const std::string>(election_state(limits{}).snapshot());
+}
 
 }  // namespace vote::consensus::test

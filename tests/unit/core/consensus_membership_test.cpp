@@ -251,7 +251,7 @@ TEST(ConsensusHighestId, HighestIdLeadsAfterTheTenure) {
 TEST(ConsensusHighestId, JoinedMemberCatchesUpAndVotes) {
   consensus_cluster c({1, 2, 3});
   c.run_for(1000);
-  ASSERT_EQ(c.node(3).add_member(m(4)), errc::ok);
+  ASSERT_EQ(c.add_member(3, m(4)), errc::ok);
   c.run_for(10);
   EXPECT_TRUE(c.node(3).configuration().is_learner(4));  // node 4 is not running here
   EXPECT_EQ(c.leaders(), std::vector<node_id>{3});

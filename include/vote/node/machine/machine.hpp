@@ -169,8 +169,15 @@ class node_machine {
   void snapshot_saved();
   // Graceful stop (SIGTERM): new requests are refused; node_effects::stopped() follows.
   void stop();
-  // The simulator's adversary (consensus::core::force_campaign): stand now, whatever the ring.
+
+  // ---- test hooks: the simulator's adversary and the core's cluster tests ------------------
+  // Stand now, whatever the ring (consensus::core::force_campaign).
   void force_campaign();
+  // Proposes a raw entry as a serving leader would a client's, with nobody waiting for a reply
+  // (consensus::core::propose); nullopt when not a serving leader.
+  std::optional<consensus::entry_id> propose_raw(entry_kind kind, std::string payload);
+  // Adds a member as a learner (consensus::core::add_member), as a joining hello would.
+  errc add_member(const consensus::member& m);
 
   // ---- queries ------------------------------------------------------------------------------
   const node_settings& settings() const noexcept { return settings_; }
