@@ -6,7 +6,7 @@
 set -euo pipefail
 root=${1:-$(dirname "$0")/..}
 bad=$(grep -HnE '^\s*#\s*include\s*[<"]' \
-        "$root"/include/vote/core/*.hpp "$root"/include/vote/core/detail/*.hpp \
+        "$root"/include/vote/core/*.hpp \
         "$root"/src/core/*.cpp "$root"/src/core/*.hpp \
         "$root"/include/vote/wire/*.hpp "$root"/src/wire/*.cpp "$root"/src/wire/*.hpp \
         "$root"/include/vote/sim/*.hpp "$root"/src/sim/*.cpp "$root"/src/sim/*.hpp \

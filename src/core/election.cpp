@@ -8,7 +8,7 @@
 #include <utility>
 #include <variant>
 
-#include "vote/core/detail/election_impl.hpp"
+#include "election_impl.hpp"
 #include "vote/core/invariant.hpp"
 
 namespace vote {

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "vote/core/detail/election_impl.hpp"
+#include "election_impl.hpp"
 #include "vote/core/invariant.hpp"
 #include "vote/core/strict_json.hpp"
 

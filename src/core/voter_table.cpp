@@ -1,5 +1,5 @@
-// Open-addressing voter index (include/vote/core/detail/voter_table.hpp).
-#include "vote/core/detail/voter_table.hpp"
+// Open-addressing voter index (voter_table.hpp).
+#include "voter_table.hpp"
 
 #include <algorithm>
 #include <bit>

@@ -15,15 +15,16 @@ using json = nlohmann::json;
 
 // The file: the fields plus "checksum" = crc32c of the fields' canonical form (compact JSON,
 // keys sorted, without "checksum"), pretty-printed for people who look.
-std::string seal(json fields) {
+std::string with_checksum(json fields) {
   const std::uint32_t checksum = crc32c(fields.dump());
   fields["checksum"] = checksum;
   return fields.dump(2) + "\n";
 }
 
-// Parses (the JSON reading policy, vote/core/strict_json.hpp) and verifies a sealed file holding
-// exactly `keys` (plus "checksum"); throws corruption_error on any deviation.
-json unseal(const std::string& path, const std::string& text, const std::set<std::string>& keys) {
+// Parses (the JSON reading policy, vote/core/strict_json.hpp) and verifies a checksummed file
+// holding exactly `keys` (plus "checksum"); throws corruption_error on any deviation.
+json checked_fields(const std::string& path, const std::string& text,
+                    const std::set<std::string>& keys) {
   strict_json::parse_result parsed = strict_json::parse(text);
   if (!parsed.value) throw corruption_error(path, 0, parsed.problem);
   json& j = *parsed.value;
@@ -64,29 +65,29 @@ std::optional<std::string> read_optional(file_system& fs, const std::string& pat
 }  // namespace
 
 std::string encode_identity(const node_identity& id) {
-  return seal({{"format", meta_format_version},
-               {"id", id.id},
-               {"incarnation", id.incarnation},
-               {"cluster_uuid", id.cluster_uuid}});
+  return with_checksum({{"format", meta_format_version},
+                        {"id", id.id},
+                        {"incarnation", id.incarnation},
+                        {"cluster_uuid", id.cluster_uuid}});
 }
 
 std::string encode_promise(const consensus::promise_record& p) {
-  return seal(
+  return with_checksum(
       {{"format", meta_format_version}, {"promised_epoch", p.epoch}, {"promised_to", p.to}});
 }
 
 std::string encode_wal_manifest(const wal_manifest& m) {
-  return seal({{"format", meta_format_version},
-               {"last_segment", m.last_segment},
-               {"durable_index", m.durable_index},
-               {"compacted_index", m.compacted_index}});
+  return with_checksum({{"format", meta_format_version},
+                        {"last_segment", m.last_segment},
+                        {"durable_index", m.durable_index},
+                        {"compacted_index", m.compacted_index}});
 }
 
 std::optional<node_identity> load_identity(file_system& fs, const std::string& dir) {
   const std::string path = dir + "/" + identity_file_name;
   const std::optional<std::string> text = read_optional(fs, path);
   if (!text) return std::nullopt;
-  const json j = unseal(path, *text, {"format", "id", "incarnation", "cluster_uuid"});
+  const json j = checked_fields(path, *text, {"format", "id", "incarnation", "cluster_uuid"});
   std::string cluster_uuid;
   if (!strict_json::read_string(j, "cluster_uuid", cluster_uuid)) {
     throw corruption_error(path, 0, strict_json::problem(j, "cluster_uuid", "a string"));
@@ -103,7 +104,7 @@ std::optional<consensus::promise_record> load_promise(file_system& fs, const std
   const std::string path = dir + "/" + promise_file_name;
   const std::optional<std::string> text = read_optional(fs, path);
   if (!text) return std::nullopt;
-  const json j = unseal(path, *text, {"format", "promised_epoch", "promised_to"});
+  const json j = checked_fields(path, *text, {"format", "promised_epoch", "promised_to"});
   return consensus::promise_record{.epoch = unsigned_field(path, j, "promised_epoch"),
                                    .to = unsigned_field(path, j, "promised_to")};
 }
@@ -118,7 +119,7 @@ std::optional<wal_manifest> load_wal_manifest(file_system& fs, const std::string
   const std::optional<std::string> text = read_optional(fs, path);
   if (!text) return std::nullopt;
   const json j =
-      unseal(path, *text, {"format", "last_segment", "durable_index", "compacted_index"});
+      checked_fields(path, *text, {"format", "last_segment", "durable_index", "compacted_index"});
   return wal_manifest{unsigned_field(path, j, "last_segment"),
                       unsigned_field(path, j, "durable_index"),
                       unsigned_field(path, j, "compacted_index")};

@@ -13,8 +13,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "vote/core/detail/voter_table.hpp"
 #include "vote/core/election.hpp"
+#include "voter_table.hpp"
 
 namespace vote::detail {
 
