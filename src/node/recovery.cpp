@@ -76,8 +76,7 @@ recovered_state recover(storage::file_system& fs, const server_config& c,
   auto& p = r.persisted;
   p.cluster_uuid = identity.cluster_uuid;
   const auto promise = storage::load_promise(fs, c.data_dir).value_or(consensus::promise_record{});
-  p.promised_epoch = promise.epoch;
-  p.promised_to = promise.to;
+  p.promise = promise;
   std::uint64_t snapshot_index = 0;
   std::uint64_t snapshot_epoch = 0;
   if (auto snap = storage::load_latest_snapshot(fs, c.data_dir)) {
@@ -114,7 +113,7 @@ recovered_state recover(storage::file_system& fs, const server_config& c,
   spdlog::info(
       "recovery: snapshot up to {}, {} log entries after it, promise ({}, {}), cluster "
       "{}",
-      snapshot_index, p.log.size(), p.promised_epoch, p.promised_to,
+      snapshot_index, p.log.size(), p.promise.epoch, p.promise.to,
       p.cluster_uuid.empty() ? "none yet" : p.cluster_uuid);
   return r;
 }

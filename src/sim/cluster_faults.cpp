@@ -73,7 +73,7 @@ void cluster::start_host(sim_node& n) {
   n.last_commit = 0;
   n.last_voters.clear();
   n.led_last_output = false;
-  n.promise_seen = {state.promised_epoch, state.promised_to};
+  n.promise_seen = state.promise;
   n.unsent.clear();
   n.next_hello_ms = now_ + rng_.between(0, cfg_.timers.hello_interval.count());
   ++n.lifetimes;
@@ -114,8 +114,8 @@ void cluster::restart(std::size_t slot) {
   auto& n = nodes_[slot];
   if (n.up() || n.lifetimes == 0 || n.failed) return;
   trace(name(n) + " RESTART from disk: promise=(" +
-        std::to_string(n.storage.state().promised_epoch) + ",n" +
-        std::to_string(n.storage.state().promised_to) +
+        std::to_string(n.storage.state().promise.epoch) + ",n" +
+        std::to_string(n.storage.state().promise.to) +
         ") last=" + std::to_string(n.storage.last_index()));
   ++stats_.restarts;
   start_host(n);

@@ -37,12 +37,12 @@ bool rule_checker::promise_covers(const consensus::envelope& e, std::uint64_t ep
                                   const std::optional<consensus::promise_record>& made_under,
                                   const std::string& what) {
   const auto& s = d.state();
-  const auto began = made_under ? made_under->epoch : s.promised_epoch;
-  if (s.promised_epoch > epoch && began <= epoch) return false;
-  if (s.promised_epoch == epoch && s.promised_to == e.to) return true;
-  fail(e.from, what + " while its durable promise is " +
-                   pair_text(s.promised_epoch, s.promised_to) +
-                   (s.promised_epoch > epoch ? " (made after that promise)" : ""));
+  const auto& p = s.promise;
+  const auto began = made_under ? made_under->epoch : p.epoch;
+  if (p.epoch > epoch && began <= epoch) return false;
+  if (p.epoch == epoch && p.to == e.to) return true;
+  fail(e.from, what + " while its durable promise is " + pair_text(p.epoch, p.to) +
+                   (p.epoch > epoch ? " (made after that promise)" : ""));
   return false;
 }
 

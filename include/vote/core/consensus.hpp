@@ -83,13 +83,22 @@ struct options {
 
 // What a node restarts from: exactly what the owner persisted from the outputs.
 struct persisted_state {
-  std::uint64_t promised_epoch = 0;
-  node_id promised_to = 0;
+  promise_record promise;                            // (promised_epoch, promised_to)
   std::optional<snapshot_meta> snapshot;             // the latest durable snapshot, if any
   std::shared_ptr<const std::string> snapshot_data;  // its bytes (sent to far-behind followers)
   std::vector<log_entry> log;                        // dense, starting after the snapshot (or at 1)
   std::string cluster_uuid;                          // empty: not yet in a cluster
 };
+
+// Carries out `job` on `state` in the job's order, as storage makes it durable (the simulator's
+// disk and the core's cluster tests keep their disks this way). Returns what breaks the persist
+// contract — a lower promise, a truncation inside the snapshot, entries that do not continue the
+// log — else nullopt (then `state` is changed up to the offending step).
+std::optional<std::string> persist_into(persisted_state& state, const persist_job& job);
+// The owner wrote a snapshot of its state machine up to meta.last_index: the log prefix it covers
+// is dropped. No effect when `state` holds a snapshot at least as new.
+void compact_into(persisted_state& state, const snapshot_meta& meta,
+                  std::shared_ptr<const std::string> data);
 
 enum class role : std::uint8_t {
   follower,   // also: learner, non-member, a node not yet in a cluster

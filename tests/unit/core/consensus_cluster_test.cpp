@@ -73,8 +73,7 @@ TEST(ConsensusCluster, IsolatedLeaderStepsDownAndMajorityElectsAnother) {
 TEST(ConsensusCluster, RemovedAndCompactedBestPromiserDoesNotBlockTheElection) {
   persisted_state removed;
   removed.cluster_uuid = test_uuid;
-  removed.promised_epoch = 2;
-  removed.promised_to = 3;
+  removed.promise = {.epoch = 2, .to = 3};
   removed.snapshot =
       snapshot_meta{.last_index = 10, .last_epoch = 1, .config = config_of({1, 2, 3})};
   removed.snapshot_data = empty_state_snapshot();

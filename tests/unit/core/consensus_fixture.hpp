@@ -57,11 +57,10 @@ inline persisted_state member_state(const std::vector<node_id>& voters,
                                     std::uint64_t promised_epoch = 0, node_id promised_to = 0) {
   persisted_state s;
   s.cluster_uuid = test_uuid;
-  s.promised_epoch = promised_epoch;
-  s.promised_to = promised_to;
+  s.promise = {.epoch = promised_epoch, .to = promised_to};
   s.log.push_back(config_entry(1, 0, config_of(voters)));
   for (log_entry& e : more) {
-    s.promised_epoch = std::max(s.promised_epoch, e.epoch);  // a log never outruns the promise
+    s.promise.epoch = std::max(s.promise.epoch, e.epoch);  // a log never outruns the promise
     s.log.push_back(std::move(e));
   }
   return s;
@@ -353,9 +352,7 @@ class consensus_cluster {
       if (machine && snapshot) {
         const auto job = std::move(*snapshot);
         snapshot.reset();
-        disk.snapshot = job.meta;
-        disk.snapshot_data = job.data;
-        std::erase_if(disk.log, [&](const log_entry& e) { return e.index <= job.meta.last_index; });
+        compact_into(disk, job.meta, job.data);
         machine->snapshot_saved();
         did = true;
       }
@@ -367,20 +364,8 @@ class consensus_cluster {
       return did;
     }
     void write(const persist_job& j) {
-      if (j.cluster_uuid) disk.cluster_uuid = *j.cluster_uuid;
-      if (j.promise) {
-        disk.promised_epoch = j.promise->epoch;
-        disk.promised_to = j.promise->to;
-      }
-      if (j.install_snapshot) {
-        disk.snapshot = j.install_snapshot->meta;
-        disk.snapshot_data = j.install_snapshot->data;
-        disk.log.clear();
-      }
-      if (j.truncate_from) {
-        std::erase_if(disk.log, [&](const log_entry& e) { return e.index >= *j.truncate_from; });
-      }
-      disk.log.insert(disk.log.end(), j.entries.begin(), j.entries.end());
+      const auto broken = persist_into(disk, j);
+      EXPECT_FALSE(broken) << id << ": " << broken.value_or("");
     }
 
     milliseconds now() const override { return c.now_; }

@@ -229,8 +229,7 @@ TEST_F(ConsensusSnapshot, SnapshotFromAnOlderEpochIsRejected) {
 TEST_F(ConsensusSnapshot, RestartFromSnapshotAppliesOnlyLaterEntries) {
   persisted_state s;
   s.cluster_uuid = test_uuid;
-  s.promised_epoch = 1;
-  s.promised_to = 3;
+  s.promise = {.epoch = 1, .to = 3};
   s.snapshot = snapshot_meta{.last_index = 3, .last_epoch = 1, .config = config_of({1, 2, 3})};
   s.log = {cmd(4, 1), cmd(5, 1)};
   make_node(2, s);

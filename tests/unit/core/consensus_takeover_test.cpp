@@ -99,7 +99,7 @@ TEST_F(ConsensusTakeover, FetchIsServedOnlyWhileThePromiseHolds) {
 TEST_F(ConsensusTakeover, CompactedFetchIsServedWithTheSnapshotAndTheLogAfterIt) {
   persisted_state s;
   s.cluster_uuid = test_uuid;
-  s.promised_epoch = 2;
+  s.promise.epoch = 2;
   s.snapshot = snapshot_meta{.last_index = 10, .last_epoch = 1, .config = config_of({1, 2, 3})};
   s.snapshot_data = std::make_shared<const std::string>("state@10");
   s.log = {cmd(11, 2), cmd(12, 2)};

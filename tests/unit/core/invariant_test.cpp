@@ -7,8 +7,8 @@
 #include <string>
 
 #include "consensus_fixture.hpp"
-#include "invariant_recorder.hpp"
 #include "core/election_impl.hpp"  // private to vote_core (src/core): a white-box test
+#include "invariant_recorder.hpp"
 #include "vote/core/invariant.hpp"
 
 namespace vote::consensus::test {

@@ -9,6 +9,7 @@
 
 #include <atomic>
 
+#include "unit/node/requests.hpp"
 #include "vote/storage/memory_file_system.hpp"
 #include "vote/storage/wal.hpp"
 
@@ -16,6 +17,8 @@ namespace vote::node {
 namespace {
 
 namespace asio = boost::asio;
+using test::register_request;
+using test::vote_request;
 using namespace std::chrono_literals;
 
 // Counts syncs of the files it hands out; everything else goes to the memory file system.
@@ -131,21 +134,6 @@ class ClusterNodeTest : public ::testing::Test {
     storage::wal_recovery rec;
     storage::wal::open(mem_, "/data/wal", {}, rec);
     return rec.entries;
-  }
-
-  static wire::client_request register_request(std::vector<std::string> voters) {
-    wire::client_request r;
-    r.type = wire::request_type::register_election;
-    r.request_id = "reg";
-    r.body = register_cmd{"e", {"A", "B"}, std::move(voters), tie_break::none};
-    return r;
-  }
-  static wire::client_request vote_request(const std::string& voter) {
-    wire::client_request r;
-    r.type = wire::request_type::vote;
-    r.request_id = "req-" + voter;
-    r.body = vote_cmd{"e", voter, "A"};
-    return r;
   }
 
   storage::memory_file_system mem_;

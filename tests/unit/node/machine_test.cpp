@@ -12,12 +12,14 @@
 #include <vector>
 
 #include "unit/core/invariant_recorder.hpp"
+#include "unit/node/requests.hpp"
 #include "vote/wire/messages.hpp"
 
 namespace vote::node {
 namespace {
 
 using namespace std::chrono_literals;
+using test::vote_request;
 
 class fake_world : public node_effects {
  public:
@@ -92,19 +94,7 @@ class NodeMachineTest : public ::testing::Test {
     });
   }
   static wire::client_request register_request() {
-    wire::client_request r;
-    r.type = wire::request_type::register_election;
-    r.request_id = "reg";
-    r.admin_token = "test-admin-token-0123";
-    r.body = register_cmd{"e", {"A", "B"}, {"v1", "v2"}, tie_break::none};
-    return r;
-  }
-  static wire::client_request vote_request(const std::string& voter) {
-    wire::client_request r;
-    r.type = wire::request_type::vote;
-    r.request_id = "req-" + voter;
-    r.body = vote_cmd{"e", voter, "A"};
-    return r;
+    return test::register_request({"v1", "v2"}, "test-admin-token-0123");
   }
 
   fake_world world_;
@@ -171,7 +161,7 @@ TEST_F(NodeMachineTest, AStopRefusesNewRequestsAndStopsOnlyOnceEverythingIsAnswe
 }
 
 TEST_F(NodeMachineTest, WritesCompletingOutOfOrderAreABrokenInvariant) {
-  const test::invariant_recorder recorder;
+  const vote::test::invariant_recorder recorder;
   request(register_request());
   pump();
   ASSERT_EQ(world_.jobs.size(), 1u);
