@@ -20,7 +20,7 @@ std::optional<vote::net::endpoint> find_leader(const vc::resolved_options& r, st
     status.type = vote::wire::request_type::status;
     const auto answer = vc::call(status, r.call);
     if (answer.response && answer.response->status) {
-      const auto leader = vote::net::parse_endpoint(answer.response->status->leader_endpoint);
+      const auto leader = vote::net::parse_endpoint(answer.response->status->leader.endpoint);
       if (leader) return leader;
     }
     return r.call.server;

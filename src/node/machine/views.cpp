@@ -20,11 +20,7 @@ wire::hello node_machine::hello() const {
   h.role = h.cluster_uuid.empty() || (!config.is_voter(settings_.id) && !removed)
                ? "joining"
                : std::string(consensus::to_string(core_.role()));
-  if (auto l = leader_info()) {
-    h.leader_id = l->leader_id;
-    h.leader_endpoint = l->leader_endpoint;
-    h.leader_epoch = l->epoch;
-  }
+  if (auto l = leader_info()) h.leader = std::move(l->leader);
   if (h.role == "leader") {
     for (const auto& m : config.voters) {
       if (h.voters.size() == wire::max_hello_voters) break;
@@ -41,10 +37,11 @@ std::optional<wire::leader_is> node_machine::leader_info() const {
   wire::leader_is answer;
   answer.cluster = settings_.cluster;
   answer.cluster_uuid = core_.cluster_uuid();
-  answer.leader_id = leading ? settings_.id : leader.id;
-  answer.leader_endpoint = leading ? settings_.endpoint : leader.endpoint;
-  answer.epoch = leading ? core_.epoch() : leader.epoch;
-  if (answer.leader_endpoint.empty()) return std::nullopt;
+  answer.leader = leading ? consensus::leader_info{.id = settings_.id,
+                                                   .epoch = core_.epoch(),
+                                                   .endpoint = settings_.endpoint}
+                          : leader;
+  if (answer.leader.endpoint.empty()) return std::nullopt;
   return answer;
 }
 
@@ -53,10 +50,7 @@ wire::server_status node_machine::status() const {
   s.node_id = settings_.id;
   s.role = std::string(consensus::to_string(core_.role()));
   s.endpoint = settings_.endpoint;
-  if (auto l = leader_info()) {
-    s.leader_endpoint = l->leader_endpoint;
-    s.leader_id = l->leader_id;
-  }
+  if (auto l = leader_info()) s.leader = std::move(l->leader);
   s.epoch = core_.epoch();
   s.commit_index = core_.commit_index();
   s.applied_index = applied_index_;
@@ -66,10 +60,7 @@ wire::server_status node_machine::status() const {
 wire::cluster_view node_machine::cluster_view() const {
   wire::cluster_view v;
   v.self = settings_.id;
-  if (auto l = leader_info()) {
-    v.leader_id = l->leader_id;
-    v.leader_endpoint = l->leader_endpoint;
-  }
+  if (auto l = leader_info()) v.leader = std::move(l->leader);
   v.epoch = core_.epoch();
   v.commit_index = core_.commit_index();
   v.applied_index = applied_index_;
@@ -82,7 +73,7 @@ wire::cluster_view node_machine::cluster_view() const {
     mv.endpoint = m.endpoint;
     mv.voter = voter;
     mv.role = voter ? "follower" : "learner";
-    if (m.id == v.leader_id) mv.role = "leader";
+    if (m.id == v.leader.id) mv.role = "leader";
     if (m.id == settings_.id) {
       if (core_.role() == consensus::role::candidate) mv.role = "candidate";
       mv.match_index = core_.last_index();

@@ -280,14 +280,14 @@ TEST_F(ClusterNodeTest, StopAnswersWhatIsInFlightThenRefusesNewRequests) {
 TEST_F(ClusterNodeTest, StatusAndLeaderInfoDescribeThisNode) {
   auto info = node_->leader_info();
   ASSERT_TRUE(info);
-  EXPECT_EQ(info->leader_id, 7u);
-  EXPECT_EQ(info->leader_endpoint, "127.0.0.1:1");
-  EXPECT_GE(info->epoch, 1u);
+  EXPECT_EQ(info->leader.id, 7u);
+  EXPECT_EQ(info->leader.endpoint, "127.0.0.1:1");
+  EXPECT_GE(info->leader.epoch, 1u);
   send(wire::client_request{});
   ASSERT_EQ(replies_.size(), 1u);
   ASSERT_TRUE(replies_[0].status);
   EXPECT_EQ(replies_[0].status->role, "leader");
-  EXPECT_EQ(replies_[0].status->leader_id, 7u);
+  EXPECT_EQ(replies_[0].status->leader.id, 7u);
   EXPECT_EQ(replies_[0].status->applied_index, 2u);
   const auto hello = node_->hello();
   EXPECT_EQ(hello.role, "leader");
