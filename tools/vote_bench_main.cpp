@@ -27,7 +27,9 @@ std::optional<vote::net::endpoint> find_leader(const vc::resolved_options& r, st
   }
   const auto found =
       vc::discover_leader(r.call.discovery, std::chrono::steady_clock::now() + r.call.timeout);
-  if (const auto* leader = std::get_if<vc::leader_info>(&found)) return leader->endpoint;
+  if (const auto* leader = std::get_if<vc::discovered_leader>(&found)) {
+    return vote::net::parse_endpoint(leader->leader.endpoint);  // select_leader checked it
+  }
   const auto& failure = std::get<vc::discovery_failure>(found);
   error = !failure.message.empty() ? failure.message
                                    : "no vote-server answered on " + r.call.discovery.broadcast +

@@ -156,12 +156,10 @@ discovery_result select_leader(const std::vector<wire::leader_is>& answers, std:
   for (const auto* a : usable) {
     if (!a->cluster_uuid.empty()) uuid = a->cluster_uuid;
   }
-  return leader_info{*net::parse_endpoint(best->leader.endpoint),
-                     best->leader.id,
-                     best->leader.epoch,
-                     best->cluster,
-                     uuid,
-                     usable.size()};
+  return discovered_leader{.leader = best->leader,
+                           .cluster = best->cluster,
+                           .cluster_uuid = uuid,
+                           .answers = usable.size()};
 }
 
 discovery_result discover_leader(const discovery_options& options,
