@@ -78,6 +78,28 @@ TEST(Discovery, LeaderIsRoundTrips) {
   EXPECT_EQ(decode_datagram(bytes), datagram(sample_answer()));
 }
 
+// The leader travels flat, under the keys it had before it was one leader_info.
+TEST(Discovery, LeaderIsAndHelloHaveTheDocumentedForm) {
+  const consensus::leader_info leader{.id = 1, .epoch = 3, .endpoint = "127.0.0.1:7001"};
+  const leader_is answer{
+      .nonce = 42, .cluster = "default", .cluster_uuid = "uuid", .leader = leader};
+  EXPECT_EQ(encode_datagram(answer).substr(6),
+            R"({"cluster":"default","cluster_uuid":"uuid","epoch":3,)"
+            R"("leader_endpoint":"127.0.0.1:7001","leader_id":1,"nonce":42})");
+  const hello h{.cluster = "default",
+                .cluster_uuid = "uuid",
+                .node_id = 1,
+                .incarnation = 5,
+                .endpoint = "127.0.0.1:7001",
+                .role = "leader",
+                .leader = leader,
+                .voters = {1, 2, 3}};
+  EXPECT_EQ(encode_datagram(h).substr(6),
+            R"({"cluster":"default","cluster_uuid":"uuid","endpoint":"127.0.0.1:7001",)"
+            R"("incarnation":5,"leader_endpoint":"127.0.0.1:7001","leader_epoch":3,"leader_id":1,)"
+            R"("node_id":1,"role":"leader","voters":[1,2,3]})");
+}
+
 TEST(Discovery, LongestStringsStillFitOneDatagram) {
   leader_is m = sample_answer();
   m.cluster = std::string(max_datagram_string, 'c');
