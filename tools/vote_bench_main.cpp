@@ -20,14 +20,16 @@ std::optional<vote::net::endpoint> find_leader(const vc::resolved_options& r, st
     status.type = vote::wire::request_type::status;
     const auto answer = vc::call(status, r.call);
     if (answer.response && answer.response->status) {
-      const auto leader = vote::net::parse_endpoint(answer.response->status->leader_endpoint);
+      const auto leader = vote::net::parse_endpoint(answer.response->status->leader.endpoint);
       if (leader) return leader;
     }
     return r.call.server;
   }
   const auto found =
       vc::discover_leader(r.call.discovery, std::chrono::steady_clock::now() + r.call.timeout);
-  if (const auto* leader = std::get_if<vc::leader_info>(&found)) return leader->endpoint;
+  if (const auto* leader = std::get_if<vc::discovered_leader>(&found)) {
+    return vote::net::parse_endpoint(leader->leader.endpoint);  // select_leader checked it
+  }
   const auto& failure = std::get<vc::discovery_failure>(found);
   error = !failure.message.empty() ? failure.message
                                    : "no vote-server answered on " + r.call.discovery.broadcast +

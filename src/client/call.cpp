@@ -124,8 +124,8 @@ class caller {
 
   step find_target() {
     auto found = discover_leader(options_.discovery, deadline_);
-    if (auto* leader = std::get_if<leader_info>(&found)) {
-      target_ = leader->endpoint;
+    if (auto* found_leader = std::get_if<discovered_leader>(&found)) {
+      target_ = net::parse_endpoint(found_leader->leader.endpoint);  // select_leader checked it
       return step::now;
     }
     auto& failure = std::get<discovery_failure>(found);

@@ -34,7 +34,7 @@ std::string aligned(const std::vector<row>& rows) {
 }
 
 bool answered_by_leader(const wire::cluster_view& v) {
-  return v.leader_id != 0 && v.leader_id == v.self;
+  return v.leader.id != 0 && v.leader.id == v.self;
 }
 
 row member_row(const wire::cluster_view& v, const wire::member_view& m) {
@@ -50,8 +50,8 @@ row member_row(const wire::cluster_view& v, const wire::member_view& m) {
 }
 
 std::string leader_line(const wire::cluster_view& v) {
-  if (v.leader_id == 0) return "leader: none known to node " + std::to_string(v.self) + "\n";
-  return "leader: node " + std::to_string(v.leader_id) + " at " + v.leader_endpoint + "\n";
+  if (v.leader.id == 0) return "leader: none known to node " + std::to_string(v.self) + "\n";
+  return "leader: node " + std::to_string(v.leader.id) + " at " + v.leader.endpoint + "\n";
 }
 
 std::string summary_line(const wire::cluster_view& v) {
@@ -92,7 +92,7 @@ int report_cluster_view(const call_result& r, bool json, std::ostream& out, std:
     out << format_cluster_view(v);
   }
   out.flush();
-  return v.leader_id == 0 ? exit_unavailable : exit_ok;
+  return v.leader.id == 0 ? exit_unavailable : exit_ok;
 }
 
 }  // namespace vote::client

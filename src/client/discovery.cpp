@@ -112,7 +112,7 @@ class finder {
     const auto* answer = std::get_if<wire::leader_is>(&d);
     if (answer == nullptr || answer->nonce != nonce_) return;  // stale, foreign or malformed
     if (!options_.cluster.empty() && answer->cluster != options_.cluster) return;
-    if (!net::parse_endpoint(answer->leader_endpoint)) return;
+    if (!net::parse_endpoint(answer->leader.endpoint)) return;
     answers_.push_back(*answer);
     if (!first_answer_) first_answer_ = clock_type::now();
   }
@@ -143,24 +143,23 @@ discovery_result select_leader(const std::vector<wire::leader_is>& answers, std:
   std::vector<const wire::leader_is*> usable;
   for (const auto& a : answers) {
     if (a.nonce != nonce || (!cluster.empty() && a.cluster != cluster)) continue;
-    if (!net::parse_endpoint(a.leader_endpoint)) continue;
+    if (!net::parse_endpoint(a.leader.endpoint)) continue;
     usable.push_back(&a);
   }
   if (usable.empty()) return discovery_failure{discovery_error::none_answered, {}};
   if (auto conflict = find_conflict(usable)) return *conflict;
-  const auto* best = *std::max_element(
-      usable.begin(), usable.end(),
-      [](const wire::leader_is* a, const wire::leader_is* b) { return a->epoch < b->epoch; });
+  const auto* best = *std::max_element(usable.begin(), usable.end(),
+                                       [](const wire::leader_is* a, const wire::leader_is* b) {
+                                         return a->leader.epoch < b->leader.epoch;
+                                       });
   std::string uuid;
   for (const auto* a : usable) {
     if (!a->cluster_uuid.empty()) uuid = a->cluster_uuid;
   }
-  return leader_info{*net::parse_endpoint(best->leader_endpoint),
-                     best->leader_id,
-                     best->epoch,
-                     best->cluster,
-                     uuid,
-                     usable.size()};
+  return discovered_leader{.leader = best->leader,
+                           .cluster = best->cluster,
+                           .cluster_uuid = uuid,
+                           .answers = usable.size()};
 }
 
 discovery_result discover_leader(const discovery_options& options,

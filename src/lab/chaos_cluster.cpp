@@ -211,7 +211,7 @@ std::optional<node_id> netns_cluster::agreed_leader(const std::vector<node_id>& 
   }
   if (!leader) return std::nullopt;
   for (const auto& s : seen) {
-    if (s->node_id != *leader && s->leader_id != *leader) return std::nullopt;
+    if (s->node_id != *leader && s->leader.id != *leader) return std::nullopt;
   }
   return leader;
 }

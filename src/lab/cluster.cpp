@@ -219,7 +219,7 @@ std::optional<cluster::node_id> cluster::agreed_leader(const std::vector<node_id
   }
   if (!leader) return std::nullopt;
   for (const auto& s : seen) {
-    if (s.node_id != *leader && s.leader_id != *leader) return std::nullopt;
+    if (s.node_id != *leader && s.leader.id != *leader) return std::nullopt;
   }
   return leader;
 }

@@ -187,7 +187,7 @@ std::unique_ptr<adapters> make_adapters(asio::io_context& io, const server_confi
       "UDP discovery port " + addr.broadcast + ":" + std::to_string(c.discovery_port), [&] {
         return std::make_unique<net::discovery_responder>(
             io, host, asio::ip::make_address_v4(addr.broadcast), c.discovery_port, dopts,
-            [&node] { return node.leader_info(); }, [&node] { return node.hello(); },
+            [&node] { return node.discovery_answer(); }, [&node] { return node.hello(); },
             [&node](const wire::hello& h, const asio::ip::udp::endpoint&) { node.on_hello(h); });
       });
   return a;

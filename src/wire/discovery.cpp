@@ -56,9 +56,9 @@ datagram decode_leader_is(const json& obj) {
   if (strict_json::unknown_key(obj, leader_is_fields) ||
       !strict_json::read_u64(obj, "nonce", m.nonce) || !read_bounded(obj, "cluster", m.cluster) ||
       !read_bounded(obj, "cluster_uuid", m.cluster_uuid) ||
-      !strict_json::read_u64(obj, "leader_id", m.leader_id) ||
-      !read_bounded(obj, "leader_endpoint", m.leader_endpoint) ||
-      !strict_json::read_u64(obj, "epoch", m.epoch) || !is_endpoint(m.leader_endpoint)) {
+      !strict_json::read_u64(obj, "leader_id", m.leader.id) ||
+      !read_bounded(obj, "leader_endpoint", m.leader.endpoint) ||
+      !strict_json::read_u64(obj, "epoch", m.leader.epoch) || !is_endpoint(m.leader.endpoint)) {
     return {};
   }
   return m;
@@ -71,7 +71,7 @@ bool is_hello_role(std::string_view role) {
 // The invariants of `hello` (discovery.hpp) other than the string bounds.
 bool is_valid_hello(const hello& m) {
   if (m.node_id == 0 || !is_endpoint(m.endpoint) || !is_hello_role(m.role)) return false;
-  if (!m.leader_endpoint.empty() && !is_endpoint(m.leader_endpoint)) return false;
+  if (!m.leader.endpoint.empty() && !is_endpoint(m.leader.endpoint)) return false;
   if (m.voters.size() > max_hello_voters || (!m.voters.empty() && m.role != "leader")) return false;
   std::vector<std::uint64_t> sorted = m.voters;
   std::sort(sorted.begin(), sorted.end());
@@ -92,9 +92,9 @@ datagram decode_hello(const json& obj) {
       !strict_json::read_u64(obj, "node_id", m.node_id) ||
       !strict_json::read_u64(obj, "incarnation", m.incarnation) ||
       !read_bounded(obj, "endpoint", m.endpoint) || !read_bounded(obj, "role", m.role) ||
-      !strict_json::read_u64(obj, "leader_id", m.leader_id) ||
-      !read_bounded(obj, "leader_endpoint", m.leader_endpoint) ||
-      !strict_json::read_u64(obj, "leader_epoch", m.leader_epoch) ||
+      !strict_json::read_u64(obj, "leader_id", m.leader.id) ||
+      !read_bounded(obj, "leader_endpoint", m.leader.endpoint) ||
+      !strict_json::read_u64(obj, "leader_epoch", m.leader.epoch) ||
       !read_voter_ids(obj, "voters", m.voters) || !is_valid_hello(m)) {
     return {};
   }
@@ -144,18 +144,18 @@ std::string encode_datagram(const who_is_leader& m) {
 std::string encode_datagram(const leader_is& m) {
   check_bound(m.cluster);
   check_bound(m.cluster_uuid);
-  check_bound(m.leader_endpoint);
+  check_bound(m.leader.endpoint);
   return with_header(datagram_type::leader_is, json{{"nonce", m.nonce},
                                                     {"cluster", m.cluster},
                                                     {"cluster_uuid", m.cluster_uuid},
-                                                    {"leader_id", m.leader_id},
-                                                    {"leader_endpoint", m.leader_endpoint},
-                                                    {"epoch", m.epoch}});
+                                                    {"leader_id", m.leader.id},
+                                                    {"leader_endpoint", m.leader.endpoint},
+                                                    {"epoch", m.leader.epoch}});
 }
 
 std::string encode_datagram(const hello& m) {
   for (const std::string* s :
-       {&m.cluster, &m.cluster_uuid, &m.endpoint, &m.role, &m.leader_endpoint}) {
+       {&m.cluster, &m.cluster_uuid, &m.endpoint, &m.role, &m.leader.endpoint}) {
     check_bound(*s);
   }
   if (!is_valid_hello(m)) {
@@ -168,9 +168,9 @@ std::string encode_datagram(const hello& m) {
                                                 {"incarnation", m.incarnation},
                                                 {"endpoint", m.endpoint},
                                                 {"role", m.role},
-                                                {"leader_id", m.leader_id},
-                                                {"leader_endpoint", m.leader_endpoint},
-                                                {"leader_epoch", m.leader_epoch},
+                                                {"leader_id", m.leader.id},
+                                                {"leader_endpoint", m.leader.endpoint},
+                                                {"leader_epoch", m.leader.epoch},
                                                 {"voters", m.voters}});
 }
 

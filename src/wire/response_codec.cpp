@@ -77,8 +77,8 @@ check refuse_unknown(const json& obj, std::span<const std::string_view> allowed,
 
 json status_to_json(const server_status& s) {
   return json{{"node_id", s.node_id},           {"role", s.role},
-              {"endpoint", s.endpoint},         {"leader_endpoint", s.leader_endpoint},
-              {"leader_id", s.leader_id},       {"epoch", s.epoch},
+              {"endpoint", s.endpoint},         {"leader_endpoint", s.leader.endpoint},
+              {"leader_id", s.leader.id},       {"epoch", s.epoch},
               {"commit_index", s.commit_index}, {"applied_index", s.applied_index}};
 }
 
@@ -88,8 +88,8 @@ check status_from_json(const json& j, server_status& s) {
   if ((c = refuse_unknown(j, status_fields, "'status'")) ||
       (c = read_uint(j, "node_id", s.node_id)) || (c = read_string(j, "role", s.role)) ||
       (c = read_string(j, "endpoint", s.endpoint)) ||
-      (c = read_string(j, "leader_endpoint", s.leader_endpoint)) ||
-      (c = read_uint(j, "leader_id", s.leader_id)) || (c = read_uint(j, "epoch", s.epoch)) ||
+      (c = read_string(j, "leader_endpoint", s.leader.endpoint)) ||
+      (c = read_uint(j, "leader_id", s.leader.id)) || (c = read_uint(j, "epoch", s.epoch)) ||
       (c = read_uint(j, "commit_index", s.commit_index)) ||
       (c = read_uint(j, "applied_index", s.applied_index))) {
     return c;
@@ -121,7 +121,7 @@ check member_from_json(const json& j, member_view& m) {
 }
 
 // "leader": null, or {"id": non-zero, "endpoint": string}.
-check leader_from_json(const json& obj, cluster_view& v) {
+check leader_from_json(const json& obj, consensus::leader_info& leader) {
   const json* l = strict_json::find(obj, "leader");
   if (l != nullptr && l->is_null()) return std::nullopt;
   if (l == nullptr || !l->is_object()) {
@@ -129,11 +129,10 @@ check leader_from_json(const json& obj, cluster_view& v) {
   }
   if (auto c = refuse_unknown(*l, leader_fields, "'leader'")) return c;
   check c;
-  if ((c = read_uint(*l, "id", v.leader_id)) ||
-      (c = read_string(*l, "endpoint", v.leader_endpoint))) {
+  if ((c = read_uint(*l, "id", leader.id)) || (c = read_string(*l, "endpoint", leader.endpoint))) {
     return bad("in 'leader': " + c->message);
   }
-  if (v.leader_id == 0) return bad("in 'leader': field 'id' must not be 0 (no leader is null)");
+  if (leader.id == 0) return bad("in 'leader': field 'id' must not be 0 (no leader is null)");
   return std::nullopt;
 }
 
@@ -151,7 +150,7 @@ check members_from_json(const json& obj, std::vector<member_view>& out) {
 check cluster_from_json(const json& j, cluster_view& v) {
   if (!j.is_object()) return bad("must be an object");
   check c;
-  if ((c = refuse_unknown(j, cluster_fields, "'cluster'")) || (c = leader_from_json(j, v)) ||
+  if ((c = refuse_unknown(j, cluster_fields, "'cluster'")) || (c = leader_from_json(j, v.leader)) ||
       (c = read_uint(j, "epoch", v.epoch)) || (c = read_uint(j, "commit_index", v.commit_index)) ||
       (c = read_uint(j, "applied_index", v.applied_index)) ||
       (c = read_string(j, "cluster_uuid", v.cluster_uuid)) || (c = read_uint(j, "self", v.self)) ||
@@ -225,8 +224,8 @@ json cluster_to_json(const cluster_view& v) {
   json members = json::array();
   for (const auto& m : v.members) members.push_back(member_to_json(m));
   return json{
-      {"leader", v.leader_id == 0 ? json(nullptr)
-                                  : json{{"id", v.leader_id}, {"endpoint", v.leader_endpoint}}},
+      {"leader", v.leader.id == 0 ? json(nullptr)
+                                  : json{{"id", v.leader.id}, {"endpoint", v.leader.endpoint}}},
       {"epoch", v.epoch},
       {"commit_index", v.commit_index},
       {"applied_index", v.applied_index},

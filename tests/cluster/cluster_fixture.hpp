@@ -141,13 +141,13 @@ class ClusterTest : public ::testing::Test {
     const bool ok = eventually(
         [&] {
           seen = c().status(id);
-          return seen && seen->role == "follower" && c().agreed_leader(others) == seen->leader_id;
+          return seen && seen->role == "follower" && c().agreed_leader(others) == seen->leader.id;
         },
         converge);
     if (ok) return ::testing::AssertionSuccess();
     return ::testing::AssertionFailure()
            << "server " << id << " does not follow the others' leader; it says role "
-           << (seen ? seen->role + ", leader_id " + std::to_string(seen->leader_id)
+           << (seen ? seen->role + ", leader_id " + std::to_string(seen->leader.id)
                     : "(no answer)");
   }
 

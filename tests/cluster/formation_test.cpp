@@ -23,9 +23,9 @@ TEST_F(FormationTest, ThreeServersJoinTheFirstServerWhichLeads) {
         for (node_id id = 1; id <= 3; ++id) {
           auto s = c().status(id);
           if (!s || s->node_id != id || s->endpoint != c().endpoint(id) ||
-              (id != *leader && s->leader_endpoint != c().endpoint(*leader))) {
+              (id != *leader && s->leader.endpoint != c().endpoint(*leader))) {
             mismatch += "server " + std::to_string(id) + " says " +
-                        (s ? s->endpoint + " led by " + s->leader_endpoint : "nothing") + "; ";
+                        (s ? s->endpoint + " led by " + s->leader.endpoint : "nothing") + "; ";
           }
         }
         return mismatch.empty();
@@ -80,12 +80,12 @@ TEST_F(FormationTest, ServerWithAnotherClusterKeyIsNeverAdmitted) {
   for (node_id id = 1; id <= 3; ++id) {
     auto s = c().status(id);
     ASSERT_TRUE(s);
-    EXPECT_NE(s->leader_id, 4u) << "server " << id << " follows the stranger";
+    EXPECT_NE(s->leader.id, 4u) << "server " << id << " follows the stranger";
   }
   auto stranger = c().status(4);
   ASSERT_TRUE(stranger) << "server 4 does not answer status";
-  EXPECT_TRUE(stranger->leader_id == 0 || stranger->leader_id == 4)
-      << "the stranger follows " << stranger->leader_id;
+  EXPECT_TRUE(stranger->leader.id == 0 || stranger->leader.id == 4)
+      << "the stranger follows " << stranger->leader.id;
   if (auto voters = voters_seen_by(*leader)) {
     EXPECT_EQ(*voters, (std::set<node_id>{1, 2, 3}));
   }

@@ -52,6 +52,11 @@ consensus::configuration config3() {
   return c;
 }
 
+// Node 1 at 127.0.0.1:7001, seen to lead in epoch 3.
+consensus::leader_info leader_1() {
+  return {.id = 1, .epoch = 3, .endpoint = "127.0.0.1:7001"};
+}
+
 void frames() {
   std::string one, two;
   wire::encode_frame(R"({"type":"status"})", one);
@@ -78,6 +83,7 @@ void requests() {
 }
 
 void responses() {
+  const consensus::leader_info leader = leader_1();
   wire::client_response ok{"r1", errc::ok, "Election 'e1' registered.", {}, {}, {}, {}};
   put("response", "ok", wire::encode_response(ok));
   wire::client_response nl{"r2", errc::not_leader, "not the leader", {}, "127.0.0.1:7002", {}, {}};
@@ -88,35 +94,56 @@ void responses() {
   s.apply(close_e());
   wire::client_response res{"r4", errc::ok, "closed", s.result_of("e1"), {}, {}, {}};
   put("response", "result", wire::encode_response(res));
-  wire::client_response st{
-      "", errc::ok,
-      "", {},
-      {}, wire::server_status{1, "leader", "127.0.0.1:7001", "127.0.0.1:7001", 1, 3, 9, 9},
-      {}};
+  wire::client_response st{"",
+                           errc::ok,
+                           "",
+                           {},
+                           {},
+                           wire::server_status{.node_id = 1,
+                                               .role = "leader",
+                                               .endpoint = "127.0.0.1:7001",
+                                               .leader = leader,
+                                               .epoch = 3,
+                                               .commit_index = 9,
+                                               .applied_index = 9},
+                           {}};
   put("response", "status", wire::encode_response(st));
-  wire::cluster_view cv{1,
-                        1,
-                        "127.0.0.1:7001",
-                        3,
-                        9,
-                        9,
-                        "uuid",
-                        {{1, "127.0.0.1:7001", "leader", true, 9, 0, {}},
-                         {2, "127.0.0.1:7002", "follower", true, 8, 1, 12}}};
+  wire::cluster_view cv{.self = 1,
+                        .leader = leader,
+                        .epoch = 3,
+                        .commit_index = 9,
+                        .applied_index = 9,
+                        .cluster_uuid = "uuid",
+                        .members = {{1, "127.0.0.1:7001", "leader", true, 9, 0, {}},
+                                    {2, "127.0.0.1:7002", "follower", true, 8, 1, 12}}};
   wire::client_response cl{"", errc::ok, "", {}, {}, {}, cv};
   put("response", "cluster", wire::encode_response(cl));
 }
 
 void datagrams() {
+  const consensus::leader_info leader = leader_1();
   put("discovery", "who", wire::encode_datagram(wire::who_is_leader{42, "default"}));
   put("discovery", "leader-is",
-      wire::encode_datagram(wire::leader_is{42, "default", "uuid", 1, "127.0.0.1:7001", 3}));
+      wire::encode_datagram(wire::leader_is{
+          .nonce = 42, .cluster = "default", .cluster_uuid = "uuid", .leader = leader}));
   put("discovery", "hello-leader",
-      wire::encode_datagram(wire::hello{
-          "default", "uuid", 1, 5, "127.0.0.1:7001", "leader", 1, "127.0.0.1:7001", 3, {1, 2, 3}}));
+      wire::encode_datagram(wire::hello{.cluster = "default",
+                                        .cluster_uuid = "uuid",
+                                        .node_id = 1,
+                                        .incarnation = 5,
+                                        .endpoint = "127.0.0.1:7001",
+                                        .role = "leader",
+                                        .leader = leader,
+                                        .voters = {1, 2, 3}}));
   put("discovery", "hello-joining",
-      wire::encode_datagram(
-          wire::hello{"default", "", 7, 9, "127.0.0.1:7007", "joining", 0, "", 0, {}}));
+      wire::encode_datagram(wire::hello{.cluster = "default",
+                                        .cluster_uuid = "",
+                                        .node_id = 7,
+                                        .incarnation = 9,
+                                        .endpoint = "127.0.0.1:7007",
+                                        .role = "joining",
+                                        .leader = {},
+                                        .voters = {}}));
 }
 
 void envelopes() {

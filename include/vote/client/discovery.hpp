@@ -17,6 +17,7 @@
 #include <variant>
 #include <vector>
 
+#include "vote/core/consensus_records.hpp"
 #include "vote/net/interfaces.hpp"
 #include "vote/wire/discovery.hpp"
 
@@ -32,10 +33,10 @@ struct discovery_options {
   std::chrono::milliseconds collect_window{50};    // keep listening after the first answer
 };
 
-struct leader_info {
-  net::endpoint endpoint;  // the leader's TCP endpoint
-  std::uint64_t leader_id = 0;
-  std::uint64_t epoch = 0;   // highest epoch among the answers
+// What discovery found: the leader named by the answer with the highest epoch (its endpoint
+// parses with net::parse_endpoint: other answers are not usable), and about the answers.
+struct discovered_leader {
+  consensus::leader_info leader;
   std::string cluster;       // cluster name of the answer
   std::string cluster_uuid;  // may be empty (a cluster still bootstrapping)
   std::size_t answers = 0;   // how many usable answers were collected
@@ -53,7 +54,7 @@ struct discovery_failure {
   std::string message;  // one sentence for the user, without an "error: " prefix
 };
 
-using discovery_result = std::variant<leader_info, discovery_failure>;
+using discovery_result = std::variant<discovered_leader, discovery_failure>;
 
 // Pure: picks the leader from collected answers. Drops answers with another nonce, another
 // cluster than `cluster` (when set) or an unusable leader endpoint.

@@ -27,7 +27,8 @@ struct entry_id {
 };
 
 // The leader a node follows (or is), and the epoch in which it saw it lead. id 0: none known.
-// Discovery answers (`leader_is`), hellos and the status views carry this record.
+// Discovery answers (`leader_is`), hellos, the status views and the client's discovery result
+// carry this record (the wire codecs map it to their JSON keys).
 struct leader_info {
   node_id id = 0;
   std::uint64_t epoch = 0;

@@ -60,7 +60,7 @@ class cluster_node : public net::request_handler,
 
   // ---- adapter queries --------------------------------------------------------------------
   wire::hello hello() const { return machine_.hello(); }
-  std::optional<wire::leader_is> leader_info() const { return machine_.leader_info(); }
+  std::optional<wire::leader_is> discovery_answer() const { return machine_.discovery_answer(); }
   wire::server_status status() const { return machine_.status(); }
   wire::cluster_view cluster_view() const { return machine_.cluster_view(); }
   const node_machine& machine() const noexcept { return machine_; }

@@ -17,6 +17,8 @@
 #include <variant>
 #include <vector>
 
+#include "vote/core/consensus_records.hpp"
+
 namespace vote::wire {
 
 inline constexpr char discovery_magic[4] = {'V', 'O', 'T', 'D'};
@@ -42,31 +44,31 @@ struct who_is_leader {
   friend bool operator==(const who_is_leader&, const who_is_leader&) = default;
 };
 
+// On the wire the leader is flat: "leader_id", "leader_endpoint" ("ip:port" of the leader's TCP
+// listener, never empty) and "epoch" (the epoch in which the answering server saw it lead).
 struct leader_is {
   std::uint64_t nonce = 0;
   std::string cluster;       // the answering server's cluster name
   std::string cluster_uuid;  // the answering server's cluster UUID (may be empty)
-  std::uint64_t leader_id = 0;
-  std::string leader_endpoint;  // "ip:port" of the TCP listener of the leader
-  std::uint64_t epoch = 0;      // the epoch in which the answering server saw it lead
+  consensus::leader_info leader;
   friend bool operator==(const leader_is&, const leader_is&) = default;
 };
 
 // A server's periodic announcement (DESIGN.md §4). It only maps ids to addresses and says who
 // looks alive: no epoch, promise or leadership belief is ever taken from a hello.
 // Invariants (checked by encoder and decoder alike): node_id != 0; endpoint is "ip:port"; role is
-// one of hello_roles; leader_endpoint is "" or "ip:port"; voters is empty unless role is "leader",
+// one of hello_roles; leader.endpoint is "" or "ip:port"; voters is empty unless role is "leader",
 // and holds at most max_hello_voters distinct non-zero ids.
 struct hello {
-  std::string cluster;                // cluster name
-  std::string cluster_uuid;           // empty: not yet in a cluster
-  std::uint64_t node_id = 0;          // never 0
-  std::uint64_t incarnation = 0;      // made when the sender's data directory was created
-  std::string endpoint;               // the sender's TCP endpoint, "ip:port"
-  std::string role;                   // one of hello_roles
-  std::uint64_t leader_id = 0;        // the leader it follows, 0: none
-  std::string leader_endpoint;        // "" or "ip:port"
-  std::uint64_t leader_epoch = 0;     // the epoch in which it saw that leader lead
+  std::string cluster;            // cluster name
+  std::string cluster_uuid;       // empty: not yet in a cluster
+  std::uint64_t node_id = 0;      // never 0
+  std::uint64_t incarnation = 0;  // made when the sender's data directory was created
+  std::string endpoint;           // the sender's TCP endpoint, "ip:port"
+  std::string role;               // one of hello_roles
+  // The leader it follows (id 0: none), on the wire "leader_id", "leader_endpoint" ("" or
+  // "ip:port") and "leader_epoch" (the epoch in which it saw that leader lead).
+  consensus::leader_info leader;
   std::vector<std::uint64_t> voters;  // a leader lists the voting members' ids; others: empty
   friend bool operator==(const hello&, const hello&) = default;
 };

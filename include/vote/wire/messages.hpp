@@ -27,6 +27,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "vote/core/consensus_records.hpp"
 #include "vote/core/election.hpp"
 #include "vote/core/error.hpp"
 
@@ -85,10 +86,11 @@ std::string encode_request(const client_request& r);
 // What a server says about itself in reply to {"type":"status"}.
 struct server_status {
   std::uint64_t node_id = 0;
-  std::string role;             // "leader", "follower", "candidate"
-  std::string endpoint;         // this server, "ip:port"
-  std::string leader_endpoint;  // empty when no leader is known
-  std::uint64_t leader_id = 0;
+  std::string role;      // "leader", "follower", "candidate"
+  std::string endpoint;  // this server, "ip:port"
+  // The leader it follows (id 0 and endpoint "": none known), on the wire "leader_id" and
+  // "leader_endpoint". leader.epoch is not on the wire (it decodes as 0): the server fills it in.
+  consensus::leader_info leader;
   std::uint64_t epoch = 0;
   std::uint64_t commit_index = 0;
   std::uint64_t applied_index = 0;
@@ -113,11 +115,11 @@ struct member_view {
 //   {"leader":{"id":N,"endpoint":"ip:port"}|null,"epoch":E,"commit_index":C,"applied_index":A,
 //    "cluster_uuid":U,"self":N,"members":[{"id","endpoint","role","voter","match_index","lag",
 //    "last_contact_ms":T|null},..]}
-// "leader" is null exactly when leader_id == 0 (leader_endpoint is then not written).
+// "leader" is null exactly when leader.id == 0 (leader.endpoint is then not written);
+// leader.epoch is not on the wire (it decodes as 0): the server fills it in.
 struct cluster_view {
-  std::uint64_t self = 0;       // the answering server's node id
-  std::uint64_t leader_id = 0;  // 0 = no leader known
-  std::string leader_endpoint;
+  std::uint64_t self = 0;         // the answering server's node id
+  consensus::leader_info leader;  // id 0 = no leader known
   std::uint64_t epoch = 0;
   std::uint64_t commit_index = 0;
   std::uint64_t applied_index = 0;
@@ -144,7 +146,8 @@ struct client_response {
 // An ok response carries message, result, status and cluster; an error response carries code,
 // message and leader_endpoint; the other fields are not written. decode_response(
 // encode_response(r)) == r for every response so restricted (and leader_endpoint, when set, an
-// "ip:port" per is_endpoint(); cluster->leader_endpoint empty when cluster->leader_id == 0).
+// "ip:port" per is_endpoint(); status->leader.epoch and cluster->leader.epoch 0;
+// cluster->leader.endpoint empty when cluster->leader.id == 0).
 std::string encode_response(const client_response& r);
 // Strict (unknown, missing or mistyped fields are decode errors) and non-throwing: used against
 // possibly hostile servers. An unknown error code name decodes as errc::internal, message kept.

@@ -215,8 +215,8 @@ void node_machine::try_bootstrap() {
     if (settings_.new_identity &&
         std::find(h.voters.begin(), h.voters.end(), settings_.id) != h.voters.end()) {
       fx_.fatal("node id " + std::to_string(settings_.id) + " is already a member of cluster " +
-                h.cluster_uuid + " (led by node " + std::to_string(h.leader_id) + " at " +
-                h.leader_endpoint +
+                h.cluster_uuid + " (led by node " + std::to_string(h.leader.id) + " at " +
+                h.leader.endpoint +
                 "), but this data directory is empty: its disk was lost. Start it with a new "
                 "--id (or none) to join as a new member, and remove the old one with "
                 "`vote-admin remove --node " +
@@ -224,7 +224,7 @@ void node_machine::try_bootstrap() {
       return;
     }
     note(note_level::info, "joining cluster " + h.cluster_uuid + " led by node " +
-                               std::to_string(h.leader_id) + " at " + h.leader_endpoint);
+                               std::to_string(h.leader.id) + " at " + h.leader.endpoint);
     core_.join_cluster(h.cluster_uuid);
     pump_soon();
     fx_.hello_now();

@@ -1,5 +1,5 @@
-// The node machine's views of itself: its hello, its answer to who_is_leader, status and the
-// cluster view.
+// The node machine's views of itself: the leader it names, its hello, its answer to
+// who_is_leader, status and the cluster view.
 #include <algorithm>
 
 #include "internal.hpp"
@@ -20,11 +20,7 @@ wire::hello node_machine::hello() const {
   h.role = h.cluster_uuid.empty() || (!config.is_voter(settings_.id) && !removed)
                ? "joining"
                : std::string(consensus::to_string(core_.role()));
-  if (auto l = leader_info()) {
-    h.leader_id = l->leader_id;
-    h.leader_endpoint = l->leader_endpoint;
-    h.leader_epoch = l->epoch;
-  }
+  if (auto l = leader()) h.leader = std::move(*l);
   if (h.role == "leader") {
     for (const auto& m : config.voters) {
       if (h.voters.size() == wire::max_hello_voters) break;
@@ -34,18 +30,23 @@ wire::hello node_machine::hello() const {
   return h;
 }
 
-std::optional<wire::leader_is> node_machine::leader_info() const {
-  const auto leader = core_.leader();
+std::optional<consensus::leader_info> node_machine::leader() const {
   const bool leading = core_.role() == consensus::role::leader && !stop_requested_;
-  if (!leading && !(core_.sticky() && leader.id != 0)) return std::nullopt;
-  wire::leader_is answer;
-  answer.cluster = settings_.cluster;
-  answer.cluster_uuid = core_.cluster_uuid();
-  answer.leader_id = leading ? settings_.id : leader.id;
-  answer.leader_endpoint = leading ? settings_.endpoint : leader.endpoint;
-  answer.epoch = leading ? core_.epoch() : leader.epoch;
-  if (answer.leader_endpoint.empty()) return std::nullopt;
-  return answer;
+  consensus::leader_info l;
+  if (leading) {
+    l = {.id = settings_.id, .epoch = core_.epoch(), .endpoint = settings_.endpoint};
+  } else if (core_.sticky()) {
+    l = core_.leader();
+  }
+  if (l.id == 0 || l.endpoint.empty()) return std::nullopt;
+  return l;
+}
+
+std::optional<wire::leader_is> node_machine::discovery_answer() const {
+  auto l = leader();
+  if (!l) return std::nullopt;
+  return wire::leader_is{
+      .cluster = settings_.cluster, .cluster_uuid = core_.cluster_uuid(), .leader = std::move(*l)};
 }
 
 wire::server_status node_machine::status() const {
@@ -53,10 +54,7 @@ wire::server_status node_machine::status() const {
   s.node_id = settings_.id;
   s.role = std::string(consensus::to_string(core_.role()));
   s.endpoint = settings_.endpoint;
-  if (auto l = leader_info()) {
-    s.leader_endpoint = l->leader_endpoint;
-    s.leader_id = l->leader_id;
-  }
+  if (auto l = leader()) s.leader = std::move(*l);
   s.epoch = core_.epoch();
   s.commit_index = core_.commit_index();
   s.applied_index = applied_index_;
@@ -66,10 +64,7 @@ wire::server_status node_machine::status() const {
 wire::cluster_view node_machine::cluster_view() const {
   wire::cluster_view v;
   v.self = settings_.id;
-  if (auto l = leader_info()) {
-    v.leader_id = l->leader_id;
-    v.leader_endpoint = l->leader_endpoint;
-  }
+  if (auto l = leader()) v.leader = std::move(*l);
   v.epoch = core_.epoch();
   v.commit_index = core_.commit_index();
   v.applied_index = applied_index_;
@@ -82,7 +77,7 @@ wire::cluster_view node_machine::cluster_view() const {
     mv.endpoint = m.endpoint;
     mv.voter = voter;
     mv.role = voter ? "follower" : "learner";
-    if (m.id == v.leader_id) mv.role = "leader";
+    if (m.id == v.leader.id) mv.role = "leader";
     if (m.id == settings_.id) {
       if (core_.role() == consensus::role::candidate) mv.role = "candidate";
       mv.match_index = core_.last_index();

@@ -36,8 +36,7 @@ class recorder {
 wire::cluster_view view(std::uint64_t self, std::uint64_t leader) {
   wire::cluster_view v;
   v.self = self;
-  v.leader_id = leader;
-  v.leader_endpoint = leader == 0 ? "" : "127.0.0.1:7003";
+  v.leader = {.id = leader, .endpoint = leader == 0 ? "" : "127.0.0.1:7003"};
   v.epoch = 2;
   v.commit_index = 10;
   v.applied_index = 10;

@@ -27,8 +27,8 @@ wire::member_view member(std::uint64_t id, std::string role, std::uint64_t match
 wire::cluster_view seen_by(std::uint64_t self, std::uint64_t leader) {
   wire::cluster_view v;
   v.self = self;
-  v.leader_id = leader;
-  v.leader_endpoint = leader == 0 ? "" : "127.0.0.1:" + std::to_string(7000 + leader);
+  v.leader = {.id = leader,
+              .endpoint = leader == 0 ? "" : "127.0.0.1:" + std::to_string(7000 + leader)};
   v.epoch = 5;
   v.commit_index = 44;
   v.applied_index = 43;

@@ -23,6 +23,11 @@ discovery_options loopback_discovery(std::uint16_t port, std::string cluster = "
   return o;
 }
 
+// The leader a discovery result names (the caller asserted that it names one).
+const consensus::leader_info& leader_of(const discovery_result& r) {
+  return std::get<discovered_leader>(r).leader;
+}
+
 clock_type::time_point in(std::chrono::milliseconds d) {
   return clock_type::now() + d;
 }
@@ -31,9 +36,10 @@ TEST(SelectLeader, TakesTheHighestEpoch) {
   auto a = answer("127.0.0.1:7001", 3);
   auto b = answer("127.0.0.1:7002", 5);
   const auto r = select_leader({a, b}, 0, "");
-  ASSERT_TRUE(std::holds_alternative<leader_info>(r));
-  EXPECT_EQ(std::get<leader_info>(r).endpoint, (net::endpoint{"127.0.0.1", 7002}));
-  EXPECT_EQ(std::get<leader_info>(r).epoch, 5U);
+  ASSERT_TRUE(std::holds_alternative<discovered_leader>(r));
+  EXPECT_EQ(leader_of(r).endpoint, "127.0.0.1:7002");
+  EXPECT_EQ(leader_of(r).epoch, 5U);
+  EXPECT_EQ(leader_of(r).id, 50U);  // answer() names node epoch * 10
 }
 
 TEST(SelectLeader, DropsOtherNoncesClustersAndBadEndpoints) {
@@ -43,8 +49,8 @@ TEST(SelectLeader, DropsOtherNoncesClustersAndBadEndpoints) {
   auto bad = answer("nonsense", 9);
   auto good = answer("127.0.0.1:7003", 1, "u", "main");
   const auto r = select_leader({stale, other_cluster, bad, good}, 0, "main");
-  ASSERT_TRUE(std::holds_alternative<leader_info>(r));
-  EXPECT_EQ(std::get<leader_info>(r).endpoint.port, 7003);
+  ASSERT_TRUE(std::holds_alternative<discovered_leader>(r));
+  EXPECT_EQ(leader_of(r).endpoint, "127.0.0.1:7003");
   EXPECT_TRUE(std::holds_alternative<discovery_failure>(select_leader({stale, bad}, 0, "")));
 }
 
@@ -60,8 +66,8 @@ TEST(SelectLeader, TwoUuidsUnderOneNameAreAnError) {
 TEST(SelectLeader, EmptyUuidDoesNotConflict) {
   const auto r = select_leader(
       {answer("127.0.0.1:7001", 3, "", "c"), answer("127.0.0.1:7001", 3, "uuid-a", "c")}, 0, "c");
-  ASSERT_TRUE(std::holds_alternative<leader_info>(r));
-  EXPECT_EQ(std::get<leader_info>(r).cluster_uuid, "uuid-a");
+  ASSERT_TRUE(std::holds_alternative<discovered_leader>(r));
+  EXPECT_EQ(std::get<discovered_leader>(r).cluster_uuid, "uuid-a");
 }
 
 TEST(Discovery, FindsTheLeaderWithTheHighestEpoch) {
@@ -71,9 +77,9 @@ TEST(Discovery, FindsTheLeaderWithTheHighestEpoch) {
                        answer("127.0.0.1:7003", 5)};
   });
   const auto r = discover_leader(loopback_discovery(port), in(std::chrono::seconds(5)));
-  ASSERT_TRUE(std::holds_alternative<leader_info>(r));
-  EXPECT_EQ(std::get<leader_info>(r).endpoint.port, 7002);
-  EXPECT_EQ(std::get<leader_info>(r).answers, 3U);
+  ASSERT_TRUE(std::holds_alternative<discovered_leader>(r));
+  EXPECT_EQ(leader_of(r).endpoint, "127.0.0.1:7002");
+  EXPECT_EQ(std::get<discovered_leader>(r).answers, 3U);
 }
 
 TEST(Discovery, AsksForTheGivenCluster) {
@@ -84,8 +90,8 @@ TEST(Discovery, AsksForTheGivenCluster) {
     return std::vector{answer("127.0.0.1:7001", 1, "u", ask.cluster)};
   });
   const auto r = discover_leader(loopback_discovery(port, "blue"), in(std::chrono::seconds(5)));
-  ASSERT_TRUE(std::holds_alternative<leader_info>(r));
-  EXPECT_EQ(std::get<leader_info>(r).cluster, "blue");
+  ASSERT_TRUE(std::holds_alternative<discovered_leader>(r));
+  EXPECT_EQ(std::get<discovered_leader>(r).cluster, "blue");
   EXPECT_EQ(asked, "blue");
 }
 
@@ -113,7 +119,7 @@ TEST(Discovery, KeepsAskingUntilAnAnswerComes) {
     return ++n < 3 ? std::vector<wire::leader_is>{} : std::vector{answer("127.0.0.1:7001", 1)};
   });
   const auto r = discover_leader(loopback_discovery(port), in(std::chrono::seconds(5)));
-  ASSERT_TRUE(std::holds_alternative<leader_info>(r));
+  ASSERT_TRUE(std::holds_alternative<discovered_leader>(r));
   EXPECT_GE(responder.asks(), 3U);
 }
 

@@ -150,9 +150,7 @@ wire::leader_is answer(const std::string& leader, std::uint64_t epoch, const std
   wire::leader_is a;
   a.cluster = cluster;
   a.cluster_uuid = uuid;
-  a.leader_id = epoch * 10;
-  a.leader_endpoint = leader;
-  a.epoch = epoch;
+  a.leader = {.id = epoch * 10, .epoch = epoch, .endpoint = leader};
   return a;
 }
 

@@ -199,7 +199,10 @@ TEST_F(DiscoveryResponderTest, UndecodableDatagramsAreDroppedAndCounted) {
 
 TEST_F(DiscoveryResponderTest, WhoIsLeaderIsAnsweredByUnicastAndNeedsNoKey) {
   const cluster_key key("a shared cluster secret");
-  wire::leader_is leader{0, "lab", "uuid-1", 3, "127.0.0.1:7003", 9};
+  wire::leader_is leader{.nonce = 0,
+                         .cluster = "lab",
+                         .cluster_uuid = "uuid-1",
+                         .leader = {.id = 3, .epoch = 9, .endpoint = "127.0.0.1:7003"}};
   start_peer(1, "lab", &key, [&] { return std::optional(leader); });
   peer& silent = start_peer(2, "lab");  // knows no leader
 

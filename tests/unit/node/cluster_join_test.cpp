@@ -61,9 +61,7 @@ class ClusterJoinTest : public ::testing::Test {
     h.incarnation = 90;
     h.endpoint = "127.0.0.1:9";
     h.role = "leader";
-    h.leader_id = 9;
-    h.leader_endpoint = h.endpoint;
-    h.leader_epoch = 4;
+    h.leader = {.id = 9, .epoch = 4, .endpoint = h.endpoint};
     h.voters = std::move(voters);
     return h;
   }

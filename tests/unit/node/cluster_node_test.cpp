@@ -262,20 +262,20 @@ TEST_F(ClusterNodeTest, StopAnswersWhatIsInFlightThenRefusesNewRequests) {
   send(vote_request("u1"));
   ASSERT_EQ(replies_.size(), 2u);
   EXPECT_EQ(replies_[1].code, errc::unavailable);
-  EXPECT_FALSE(node_->leader_info().has_value());
+  EXPECT_FALSE(node_->discovery_answer().has_value());
 }
 
-TEST_F(ClusterNodeTest, StatusAndLeaderInfoDescribeThisNode) {
-  auto info = node_->leader_info();
+TEST_F(ClusterNodeTest, StatusAndDiscoveryAnswerDescribeThisNode) {
+  auto info = node_->discovery_answer();
   ASSERT_TRUE(info);
-  EXPECT_EQ(info->leader_id, 7u);
-  EXPECT_EQ(info->leader_endpoint, "127.0.0.1:1");
-  EXPECT_GE(info->epoch, 1u);
+  EXPECT_EQ(info->leader.id, 7u);
+  EXPECT_EQ(info->leader.endpoint, "127.0.0.1:1");
+  EXPECT_GE(info->leader.epoch, 1u);
   send(wire::client_request{});
   ASSERT_EQ(replies_.size(), 1u);
   ASSERT_TRUE(replies_[0].status);
   EXPECT_EQ(replies_[0].status->role, "leader");
-  EXPECT_EQ(replies_[0].status->leader_id, 7u);
+  EXPECT_EQ(replies_[0].status->leader.id, 7u);
   EXPECT_EQ(replies_[0].status->applied_index, 2u);
   const auto hello = node_->hello();
   EXPECT_EQ(hello.role, "leader");

@@ -16,12 +16,11 @@ namespace {
 using nlohmann::json;
 
 leader_is sample_answer() {
-  return {.nonce = 0xDEADBEEFCAFEF00Du,
-          .cluster = "lab",
-          .cluster_uuid = "6f1c7c8e-2d1b-4b7e-9a55-0e3a1f2b9c44",
-          .leader_id = 18'446'744'073'709'551'615u,
-          .leader_endpoint = "192.168.1.20:7000",
-          .epoch = 12};
+  return {
+      .nonce = 0xDEADBEEFCAFEF00Du,
+      .cluster = "lab",
+      .cluster_uuid = "6f1c7c8e-2d1b-4b7e-9a55-0e3a1f2b9c44",
+      .leader = {.id = 18'446'744'073'709'551'615u, .epoch = 12, .endpoint = "192.168.1.20:7000"}};
 }
 
 hello sample_hello() {
@@ -31,9 +30,7 @@ hello sample_hello() {
           .incarnation = 18'446'744'073'709'551'615u,
           .endpoint = "10.0.0.7:9000",
           .role = "leader",
-          .leader_id = 112'233'445'566'778'899u,
-          .leader_endpoint = "10.0.0.7:9000",
-          .leader_epoch = 4,
+          .leader = {.id = 112'233'445'566'778'899u, .epoch = 4, .endpoint = "10.0.0.7:9000"},
           .voters = {112'233'445'566'778'899u, 3, 2}};
 }
 
@@ -81,13 +78,35 @@ TEST(Discovery, LeaderIsRoundTrips) {
   EXPECT_EQ(decode_datagram(bytes), datagram(sample_answer()));
 }
 
+// The leader travels flat, under the keys it had before it was one leader_info.
+TEST(Discovery, LeaderIsAndHelloHaveTheDocumentedForm) {
+  const consensus::leader_info leader{.id = 1, .epoch = 3, .endpoint = "127.0.0.1:7001"};
+  const leader_is answer{
+      .nonce = 42, .cluster = "default", .cluster_uuid = "uuid", .leader = leader};
+  EXPECT_EQ(encode_datagram(answer).substr(6),
+            R"({"cluster":"default","cluster_uuid":"uuid","epoch":3,)"
+            R"("leader_endpoint":"127.0.0.1:7001","leader_id":1,"nonce":42})");
+  const hello h{.cluster = "default",
+                .cluster_uuid = "uuid",
+                .node_id = 1,
+                .incarnation = 5,
+                .endpoint = "127.0.0.1:7001",
+                .role = "leader",
+                .leader = leader,
+                .voters = {1, 2, 3}};
+  EXPECT_EQ(encode_datagram(h).substr(6),
+            R"({"cluster":"default","cluster_uuid":"uuid","endpoint":"127.0.0.1:7001",)"
+            R"("incarnation":5,"leader_endpoint":"127.0.0.1:7001","leader_epoch":3,"leader_id":1,)"
+            R"("node_id":1,"role":"leader","voters":[1,2,3]})");
+}
+
 TEST(Discovery, LongestStringsStillFitOneDatagram) {
   leader_is m = sample_answer();
   m.cluster = std::string(max_datagram_string, 'c');
   m.cluster_uuid.clear();
   for (std::size_t i = 0; i < max_datagram_string / 2; ++i) m.cluster_uuid += "\xc3\xa9";  // é
   m.nonce = ~0ull;
-  m.epoch = ~0ull;
+  m.leader.epoch = ~0ull;
   const std::string bytes = encode_datagram(m);
   EXPECT_LE(bytes.size(), max_datagram);
   EXPECT_EQ(decode_datagram(bytes), datagram(m));
@@ -263,7 +282,7 @@ TEST(Discovery, HelloBreakingAnInvariantIsDroppedAndNotEncoded) {
   with("endpoint empty", [](hello& m) { m.endpoint.clear(); });
   with("endpoint host name", [](hello& m) { m.endpoint = "leader.lan:9000"; });
   with("endpoint port 0", [](hello& m) { m.endpoint = "10.0.0.7:0"; });
-  with("leader_endpoint no port", [](hello& m) { m.leader_endpoint = "10.0.0.7"; });
+  with("leader_endpoint no port", [](hello& m) { m.leader.endpoint = "10.0.0.7"; });
   with("role empty", [](hello& m) { m.role.clear(); });
   with("role capitalised", [](hello& m) { m.role = "Leader"; });
   with("role learner", [](hello& m) { m.role = "learner"; });
@@ -276,7 +295,7 @@ TEST(Discovery, HelloBreakingAnInvariantIsDroppedAndNotEncoded) {
     json body = hello_body();
     body["node_id"] = m.node_id;
     body["endpoint"] = m.endpoint;
-    body["leader_endpoint"] = m.leader_endpoint;
+    body["leader_endpoint"] = m.leader.endpoint;
     body["role"] = m.role;
     body["voters"] = m.voters;
     EXPECT_TRUE(dropped(datagram_with(3, body))) << what;
@@ -319,7 +338,7 @@ TEST(Discovery, RandomMutationsNeverCrashAndYieldOnlyValidMessages) {
     const std::string bytes = test::mutate(samples[i % 4], rng);
     const datagram d = decode_datagram(bytes);
     if (const auto* a = std::get_if<leader_is>(&d)) {
-      ASSERT_TRUE(is_endpoint(a->leader_endpoint)) << bytes;
+      ASSERT_TRUE(is_endpoint(a->leader.endpoint)) << bytes;
       ASSERT_EQ(decode_datagram(encode_datagram(*a)), d) << bytes;
     } else if (const auto* w = std::get_if<who_is_leader>(&d)) {
       ASSERT_EQ(decode_datagram(encode_datagram(*w)), d) << bytes;

@@ -30,8 +30,7 @@ server_status leader_status() {
   return {.node_id = 18'446'744'073'709'551'615u,
           .role = "leader",
           .endpoint = "10.0.0.7:9000",
-          .leader_endpoint = "10.0.0.7:9000",
-          .leader_id = 7,
+          .leader = {.id = 7, .endpoint = "10.0.0.7:9000"},
           .epoch = 3,
           .commit_index = 42,
           .applied_index = 41};
@@ -52,8 +51,7 @@ member_view member(std::uint64_t id, std::string role, std::optional<std::int64_
 cluster_view three_members() {
   cluster_view v;
   v.self = 3;
-  v.leader_id = 3;
-  v.leader_endpoint = "10.0.0.3:9000";
+  v.leader = {.id = 3, .endpoint = "10.0.0.3:9000"};
   v.epoch = 5;
   v.commit_index = 44;
   v.applied_index = 43;
@@ -131,16 +129,40 @@ TEST(Response, SuccessWithStatusRoundTrips) {
   client_response r = response("", errc::ok, "ok");
   r.status = leader_status();
   EXPECT_EQ(decoded(encode_response(r)), r);
-  r.status->leader_endpoint = "";
+  r.status->leader.endpoint = "";
   r.status->role = "follower";
   EXPECT_EQ(decoded(encode_response(r)), r);
+}
+
+TEST(Response, StatusHasTheDocumentedForm) {
+  client_response r = response("", errc::ok, "ok");
+  r.status = leader_status();
+  EXPECT_EQ(encode_response(r),
+            R"({"message":"ok","ok":true,"request_id":"","status":{"applied_index":41,)"
+            R"("commit_index":42,"endpoint":"10.0.0.7:9000","epoch":3,)"
+            R"("leader_endpoint":"10.0.0.7:9000","leader_id":7,)"
+            R"("node_id":18446744073709551615,"role":"leader"}})");
+}
+
+// The epoch in which the leader was seen to lead is not part of status or cluster_status: a
+// server fills it in, the JSON stays as old clients decode it, and it decodes as 0.
+TEST(Response, StatusAndClusterLeaveTheLeadersEpochOut) {
+  client_response r = response("", errc::ok, "ok");
+  r.status = leader_status();
+  r.cluster = three_members();
+  const std::string without = encode_response(r);
+  r.status->leader.epoch = 3;
+  r.cluster->leader.epoch = 5;
+  EXPECT_EQ(encode_response(r), without);
+  const client_response back = decoded(without);
+  EXPECT_EQ(back.status->leader.epoch, 0u);
+  EXPECT_EQ(back.cluster->leader.epoch, 0u);
 }
 
 TEST(Response, ClusterHasTheDocumentedForm) {
   cluster_view v;
   v.self = 2;
-  v.leader_id = 1;
-  v.leader_endpoint = "127.0.0.1:7001";
+  v.leader = {.id = 1, .endpoint = "127.0.0.1:7001"};
   v.epoch = 4;
   v.commit_index = 9;
   v.applied_index = 8;
@@ -156,8 +178,7 @@ TEST(Response, ClusterHasTheDocumentedForm) {
             R"({"endpoint":"10.0.0.2:9000","id":2,"lag":2,"last_contact_ms":30,)"
             R"("match_index":42,"role":"follower","voter":true}],"self":2},)"
             R"("message":"ok","ok":true,"request_id":""})");
-  v.leader_id = 0;
-  v.leader_endpoint = "";
+  v.leader = {};
   v.members.clear();
   EXPECT_EQ(cluster_to_json(v).dump(),
             R"({"applied_index":8,"cluster_uuid":"u","commit_index":9,"epoch":4,"leader":null,)"
@@ -168,8 +189,7 @@ TEST(Response, SuccessWithClusterRoundTrips) {
   client_response r = response("", errc::ok, "ok");
   r.cluster = three_members();
   EXPECT_EQ(decoded(encode_response(r)), r);
-  r.cluster->leader_id = 0;  // a follower on the minority side: no leader known
-  r.cluster->leader_endpoint = "";
+  r.cluster->leader = {};  // a follower on the minority side: no leader known
   r.cluster->members[1].last_contact_ms = -5;
   r.cluster->members[1].match_index = std::numeric_limits<std::uint64_t>::max();
   EXPECT_EQ(decoded(encode_response(r)), r);

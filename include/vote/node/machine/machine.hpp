@@ -184,7 +184,12 @@ class node_machine {
   bool finished() const noexcept { return finished_; }  // stopped: no more ticks needed
   bool stopping() const noexcept { return stop_requested_ && !finished_; }
   wire::hello hello() const;
-  std::optional<wire::leader_is> leader_info() const;
+  // The leader this server names (itself while it leads, else the leader it sticks to), and the
+  // epoch in which it saw it lead; nullopt when it knows none, or none with an endpoint.
+  // hello(), status() and cluster_view() report it; discovery_answer() wraps it.
+  std::optional<consensus::leader_info> leader() const;
+  // Its answer to who_is_leader (the nonce left 0), nullopt exactly when leader() is.
+  std::optional<wire::leader_is> discovery_answer() const;
   wire::server_status status() const;
   wire::cluster_view cluster_view() const;
   const consensus::core& core() const noexcept { return core_; }
