@@ -58,7 +58,6 @@ using history::recorder;
 using history::server_state;
 using history::tally_map;
 
-
 // One request to `server` over a fresh connection from the calling thread's namespace, bounded
 // by `timeout` in total (connect included). nullopt on a transport failure, a timeout or an
 // undecodable answer. No retries, no redirects.

@@ -1,5 +1,6 @@
 // Logging for the adapters and the node: the logger the net adapters write to ("net" if the
-// program registered one, else the default logger), and the rate limit of repeated warnings (core/log_rate.hpp).
+// program registered one, else the default logger), and the rate limit of repeated warnings
+// (core/log_rate.hpp).
 #pragma once
 
 #include <spdlog/spdlog.h>

@@ -27,6 +27,7 @@ void node_machine::install(const consensus::snapshot_install& snap) {
 void node_machine::apply(const log_entry& e) {
   if (e.index <= applied_index_) return;  // covered by an installed snapshot
   VOTE_INVARIANT(e.index == applied_index_ + 1, "committed entries are applied in index order");
+  VOTE_INVARIANT(e.index <= core_.commit_index(), "only committed entries are applied");
   std::optional<outcome> result;
   std::string request_id;
   if (e.kind == entry_kind::command) {
