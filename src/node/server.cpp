@@ -11,6 +11,7 @@
 #include <functional>
 #include <random>
 
+#include <openssl/sha.h>
 #include <unistd.h>
 #include <stdexcept>
 
@@ -55,6 +56,14 @@ std::uint64_t random_u64() {
   return (std::uint64_t{rd()} << 32) | rd();
 }
 
+// The admin token is kept only as this digest (admin.hpp).
+std::string sha256(std::string_view s) {
+  std::string out(SHA256_DIGEST_LENGTH, '\0');
+  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(),
+         reinterpret_cast<unsigned char*>(out.data()));
+  return out;
+}
+
 admin_policy make_admin_policy(const server_config& c) {
   if (c.admin_token_file.empty()) {
     const auto uid = static_cast<std::uint32_t>(::geteuid());
@@ -66,7 +75,7 @@ admin_policy make_admin_policy(const server_config& c) {
         uid);
     return admin_policy{uid};
   }
-  return admin_policy{load_admin_token(c.admin_token_file)};
+  return admin_policy{load_admin_token(c.admin_token_file), sha256};
 }
 
 std::unique_ptr<net::cluster_key> load_cluster_key(const server_config& c) {

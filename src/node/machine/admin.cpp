@@ -34,8 +34,9 @@ outcome admin_policy::authorize(std::string_view presented_token,
             "Error: only the admin may do this; give the admin token (--admin-token or "
             "VOTE_ADMIN_TOKEN).",
             std::nullopt};
-  if (!equal_in_constant_time(*token_, presented_token))
-    return {errc::unauthorized, "Error: the admin token is not valid.", std::nullopt};
+  const bool valid = digest_ != nullptr ? equal_in_constant_time(*token_, digest_(presented_token))
+                                        : equal_in_constant_time(*token_, presented_token);
+  if (!valid) return {errc::unauthorized, "Error: the admin token is not valid.", std::nullopt};
   return {};
 }
 

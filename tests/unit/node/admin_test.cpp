@@ -59,6 +59,19 @@ TEST(AdminPolicyTest, WithATokenEveryoneMustPresentIt) {
   EXPECT_EQ(p.authorize("correct horse battery staple!", {}).code, errc::unauthorized);
 }
 
+// A stand-in digest (the server gives SHA-256): reversing is enough to show that only the
+// digest is kept and compared.
+std::string reversed(std::string_view s) {
+  return {s.rbegin(), s.rend()};
+}
+
+TEST(AdminPolicyTest, WithADigestOnlyTheDigestIsKeptAndCompared) {
+  admin_policy p("correct horse battery staple", reversed);
+  EXPECT_TRUE(p.authorize("correct horse battery staple", {}).ok());
+  EXPECT_EQ(p.authorize("elpats yrettab esroh tcerroc", {}).code, errc::unauthorized);
+  EXPECT_EQ(p.authorize("correct horse battery stapl", {}).code, errc::unauthorized);
+}
+
 TEST(AdminPolicyTest, TokenFileIsTrimmedAndMustBeLongEnough) {
   auto dir = std::filesystem::temp_directory_path() / "vote-admin-test";
   std::filesystem::create_directories(dir);
