@@ -203,27 +203,45 @@ std::unique_ptr<adapters> make_adapters(asio::io_context& io, const server_confi
 }
 
 // SIGINT/SIGTERM: the first stops gracefully (hand over, finish in-flight work), a second one
-// stops at once.
-void watch_signals(asio::signal_set& signals, std::uint64_t id, bool leave, cluster_node& node,
-                   const std::function<void()>& shut_down) {
-  auto stopping = std::make_shared<bool>(false);
-  auto on_signal = std::make_shared<std::function<void(boost::system::error_code, int)>>();
-  *on_signal = [&signals, id, leave, &node, shut_down, stopping, on_signal](
-                   boost::system::error_code ec, int signo) {
-    if (ec) return;
-    if (*stopping) {
-      spdlog::warn("node={} second signal {}: stopping now", id, signo);
-      shut_down();
+// stops at once. Lives on serve()'s stack for the whole run.
+class signal_watch {
+ public:
+  signal_watch(asio::io_context& io, std::uint64_t id, bool leave, cluster_node& node,
+               std::function<void()> shut_down)
+      : signals_(io, SIGINT, SIGTERM),
+        id_(id),
+        leave_(leave),
+        node_(node),
+        shut_down_(std::move(shut_down)) {
+    wait();
+  }
+
+ private:
+  void wait() {
+    signals_.async_wait([this](boost::system::error_code ec, int signo) {
+      if (!ec) on_signal(signo);
+    });
+  }
+  void on_signal(int signo) {
+    if (stopping_) {
+      spdlog::warn("node={} second signal {}: stopping now", id_, signo);
+      shut_down_();
       return;
     }
-    *stopping = true;
+    stopping_ = true;
     spdlog::info("node={} signal {}: {}handing over, finishing in-flight requests, then stopping",
-                 id, signo, leave ? "leaving the cluster, " : "");
-    node.stop(shut_down);
-    signals.async_wait(*on_signal);
-  };
-  signals.async_wait(*on_signal);
-}
+                 id_, signo, leave_ ? "leaving the cluster, " : "");
+    node_.stop(shut_down_);
+    wait();
+  }
+
+  asio::signal_set signals_;
+  std::uint64_t id_;
+  bool leave_;
+  cluster_node& node_;
+  std::function<void()> shut_down_;
+  bool stopping_ = false;
+};
 
 // Once a minute, what the edge refused since the last report (net::edge_report): a flood of
 // hostile connections shows in the log as one line a minute, not one per connection.
@@ -275,8 +293,7 @@ int serve(const server_config& c) {
                     std::move(admin));
   a = make_adapters(io, c, addr, endpoint, id, key.get(), node);
 
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  watch_signals(signals, id, c.leave, node, [&] { a->shut_down([&io] { io.stop(); }); });
+  const signal_watch signals(io, id, c.leave, node, [&] { a->shut_down([&io] { io.stop(); }); });
   asio::steady_timer edge_timer(io);
   report_edge_every_minute(edge_timer, a->listener, id);
 
