@@ -1,18 +1,70 @@
-// register: register an election with the vote-server cluster (DESIGN.md §2; docs/clients.md).
+// register: register an election with the vote-server cluster (DESIGN.md §2, §10;
+// docs/clients.md).
+#include <algorithm>
+#include <filesystem>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "vote/client/cli.hpp"
+#include "vote/client/codes.hpp"
 #include "vote/client/output.hpp"
+#include "vote/core/credentials.hpp"
+
+namespace {
+
+namespace vc = vote::client;
+
+// The codes of `voters` for election `id`: those already in `path` (a retry of a registration
+// whose outcome was unknown), else new ones written there before anything is sent.
+std::optional<std::vector<vc::voter_code>> codes_for(const std::vector<std::string>& voters,
+                                                     const std::string& id, const std::string& path,
+                                                     const std::optional<std::string>& secret,
+                                                     std::string& error, std::string& note) {
+  if (std::filesystem::exists(path)) {
+    auto text = vc::read_small_file(path, std::size_t{1} << 30);
+    if (!text) {
+      error = "cannot read " + path;
+      return std::nullopt;
+    }
+    auto parsed = vc::parse_codes_csv(*text);
+    if (auto* problem = std::get_if<std::string>(&parsed)) {
+      error = path + ": " + *problem;
+      return std::nullopt;
+    }
+    auto codes = std::get<std::vector<vc::voter_code>>(std::move(parsed));
+    std::set<std::string> listed(voters.begin(), voters.end());
+    std::set<std::string> in_file;
+    for (const auto& c : codes) in_file.insert(c.voter);
+    if (listed != in_file || codes.size() != voters.size()) {
+      error = path +
+              " exists and holds codes for other voters; it is never overwritten (give a "
+              "new file, or the same voters to retry)";
+      return std::nullopt;
+    }
+    note = "Reusing the voting codes in " + path + " (a retry of the same registration).";
+    return codes;
+  }
+  auto codes = vc::make_codes(voters, id, secret);
+  if (auto problem = vc::write_private_file(path, vc::codes_csv(codes)); !problem.empty()) {
+    error = problem;
+    return std::nullopt;
+  }
+  return codes;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  namespace vc = vote::client;
   CLI::App app{"Register an election with the vote-server cluster (admin only).", "register"};
   vc::common_options common;
   vote::register_cmd cmd;
   std::vector<std::string> listed;
   std::string voters_file;
   std::string rule = "none";
+  std::string codes_file;
+  std::string secret_file;
   app.add_option("--id", cmd.election_id, "Election id; unique, never reused")
       ->type_name("ELECTION")
       ->required();
@@ -30,6 +82,20 @@ int main(int argc, char** argv) {
                  "tied candidate listed first wins, reported as such)")
       ->check(CLI::IsMember({"none", "first_listed"}))
       ->capture_default_str();
+  app.add_option("--voter-codes", codes_file,
+                 "Voting codes: make a secret code per voter here, write them to this new CSV "
+                 "(voter,code; mode 0600) and send the servers only the codes' public "
+                 "credentials: no server ever learns a voter's name. Voters vote with --code. "
+                 "If the file exists with codes for the same voters, they are reused (a retry)")
+      ->type_name("OUT.csv");
+  app.add_option("--code-secret", secret_file,
+                 "With --voter-codes: derive each code from this secret file, the election id "
+                 "and the voter (HMAC-SHA-256), so a lost code can be printed again with the "
+                 "same command; without it codes are random")
+      ->type_name("FILE");
+  app.add_flag("--live-results", cmd.live_results,
+               "Let the admin read the tallies while the election is open (a public setting, "
+               "shown in the record); without it results show turnout only until the close");
   const vc::flag_groups groups{.admin = true, .request_id = true};
   vc::add_common_flags(app, common, groups);
   if (auto rc = vc::parse_command_line(app, argc, argv)) return *rc;
@@ -38,10 +104,43 @@ int main(int argc, char** argv) {
   if (auto* error = std::get_if<std::string>(&voters)) return vc::usage_error(common, *error);
   cmd.voters = std::move(std::get<std::vector<std::string>>(voters));
   cmd.rule = *vote::tie_break_from_string(rule);
+  if (!secret_file.empty() && codes_file.empty()) {
+    return vc::usage_error(common, "--code-secret goes with --voter-codes");
+  }
+  std::string note;
+  if (!codes_file.empty()) {
+    std::optional<std::string> secret;
+    std::string error;
+    if (!secret_file.empty()) {
+      secret = vc::read_code_secret(secret_file, error);
+      if (!secret) return vc::usage_error(common, error);
+    }
+    auto codes = codes_for(cmd.voters, cmd.election_id, codes_file, secret, error, note);
+    if (!codes) return vc::usage_error(common, error);
+    cmd.voters.clear();
+    for (const auto& c : *codes) {
+      cmd.voters.push_back(vote::credentials::credential_of(cmd.election_id, c.code));
+    }
+    std::sort(cmd.voters.begin(), cmd.voters.end());  // the order tells nothing of the names
+    cmd.mode = vote::voter_mode::codes;
+    if (note.empty()) {
+      note = "Wrote " + std::to_string(codes->size()) + " voting codes to " + codes_file +
+             ": give each voter their own code; only the codes' public credentials were sent.";
+    }
+  }
 
   vote::wire::client_request request;
   request.type = vote::wire::request_type::register_election;
   request.body = std::move(cmd);
-  return vc::run_command(common, std::move(request), groups,
-                         "the election may or may not have been registered");
+  auto resolved = vc::resolve_options(common, groups);
+  if (auto* error = std::get_if<std::string>(&resolved)) return vc::usage_error(common, *error);
+  const auto console = vc::standard_console();
+  auto sent = vc::send_command(common, std::get<vc::resolved_options>(resolved), std::move(request),
+                               console);
+  if (auto* rc = std::get_if<int>(&sent)) return *rc;
+  const auto& result = std::get<vc::call_result>(sent);
+  const int rc = vc::report(result, common.json, "the election may or may not have been registered",
+                            console.out, console.err);
+  if (!note.empty() && !common.json) (result.ok() ? console.out : console.err) << note << "\n";
+  return rc;
 }

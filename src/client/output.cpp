@@ -1,6 +1,8 @@
 // Client output and exit codes (include/vote/client/output.hpp).
 #include "vote/client/output.hpp"
 
+#include "vote/core/credentials.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <ostream>
@@ -101,7 +103,17 @@ std::string format_turnout(const election_result& r) {
 
 std::string format_success(const wire::client_response& r) {
   std::string out = r.message + "\n";
-  if (r.result) out += format_tally_table(*r.result) + format_turnout(*r.result) + "\n";
+  if (r.result && r.result->sealed) {
+    out += "Results are sealed until the election closes (registered without live results).\n" +
+           format_turnout(*r.result) + "\n";
+  } else if (r.result) {
+    out += format_tally_table(*r.result) + format_turnout(*r.result) + "\n";
+  }
+  if (!r.tracker.empty()) {
+    out += "Your ballot's tracker: " + credentials::group(r.tracker) +
+           "\nKeep it: once the election is closed, vote-verify --receipt checks that your ballot "
+           "was counted as cast.\n";
+  }
   return out;
 }
 
@@ -154,7 +166,11 @@ nlohmann::ordered_json to_json(const call_result& r, std::string_view unknown_ef
   if (r.ok()) {
     j["message"] = r.message;
     j["request_id"] = r.request_id;
-    if (r.response && r.response->result) j.update(result_fields(*r.response->result));
+    if (r.response && r.response->result) {
+      j.update(result_fields(*r.response->result));
+      if (r.response->result->sealed) j["sealed"] = true;
+    }
+    if (r.response && !r.response->tracker.empty()) j["tracker"] = r.response->tracker;
     return j;
   }
   auto message = format_failure(r, unknown_effect);

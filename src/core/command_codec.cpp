@@ -1,8 +1,11 @@
 // JSON payload of a command log entry (encode_command / decode_command in
 // include/vote/core/election.hpp; format in docs/state-machine.md):
 //   {"op":"register","request_id":..,"ts":..,"election_id":..,"candidates":[..],"voters":[..],
-//    "tie_break":"none"|"first_listed"}
-//   {"op":"vote","request_id":..,"ts":..,"election_id":..,"voter":..,"candidate":..}
+//    "tie_break":"none"|"first_listed","voters_mode":"codes"?,"live_results":true?}
+//   {"op":"vote","request_id":..,"ts":..,"election_id":..,"voter":..,"candidate":..,
+//    "by_code":true?,"nonce":..?}
+// The fields marked ? are written only when they differ from the default (ids mode, no live
+// results, a vote by id, a derived nonce), so entries written before issue 10 read the same.
 //   {"op":"close","request_id":..,"ts":..,"election_id":..}
 // The decoder is strict (the JSON reading policy of vote/core/strict_json.hpp, then the exact key
 // set and exact types) and never throws.
@@ -31,12 +34,16 @@ struct body_encoder {
     j["candidates"] = r.candidates;
     j["voters"] = r.voters;
     j["tie_break"] = std::string(to_string(r.rule));
+    if (r.mode != voter_mode::ids) j["voters_mode"] = std::string(to_string(r.mode));
+    if (r.live_results) j["live_results"] = true;
   }
   void operator()(const vote_cmd& v) const {
     j["op"] = "vote";
     j["election_id"] = v.election_id;
     j["voter"] = v.voter;
     j["candidate"] = v.candidate;
+    if (v.by_code) j["by_code"] = true;
+    if (!v.nonce.empty()) j["nonce"] = v.nonce;
   }
   void operator()(const close_cmd& c) const {
     j["op"] = "close";
@@ -44,10 +51,34 @@ struct body_encoder {
   }
 };
 
+// An optional member written only when not default: present means it must read and differ.
+template <class Read>
+bool optional_field(const json& j, const char* name, std::size_t& fields, Read read) {
+  if (strict_json::find(j, name) == nullptr) return true;
+  ++fields;
+  return read();
+}
+
 std::optional<command_body> decode_register(const json& j, std::string election_id) {
-  register_cmd r{std::move(election_id), {}, {}, tie_break::none};
+  register_cmd r;
+  r.election_id = std::move(election_id);
   std::string rule;
-  if (j.size() != common_fields + 3 || !strict_json::read_strings(j, "candidates", r.candidates) ||
+  std::size_t fields = common_fields + 3;
+  std::string mode;
+  if (!optional_field(j, "voters_mode", fields,
+                      [&] {
+                        if (!strict_json::read_string(j, "voters_mode", mode)) return false;
+                        const auto parsed = voter_mode_from_string(mode);
+                        if (!parsed || *parsed == voter_mode::ids) return false;
+                        r.mode = *parsed;
+                        return true;
+                      }) ||
+      !optional_field(j, "live_results", fields, [&] {
+        return strict_json::read_bool(j, "live_results", r.live_results) && r.live_results;
+      })) {
+    return std::nullopt;
+  }
+  if (j.size() != fields || !strict_json::read_strings(j, "candidates", r.candidates) ||
       !strict_json::read_strings(j, "voters", r.voters) ||
       !strict_json::read_string(j, "tie_break", rule)) {
     return std::nullopt;
@@ -59,8 +90,18 @@ std::optional<command_body> decode_register(const json& j, std::string election_
 }
 
 std::optional<command_body> decode_vote(const json& j, std::string election_id) {
-  vote_cmd v{std::move(election_id), {}, {}};
-  if (j.size() != common_fields + 2 || !strict_json::read_string(j, "voter", v.voter) ||
+  vote_cmd v;
+  v.election_id = std::move(election_id);
+  std::size_t fields = common_fields + 2;
+  if (!optional_field(
+          j, "by_code", fields,
+          [&] { return strict_json::read_bool(j, "by_code", v.by_code) && v.by_code; }) ||
+      !optional_field(j, "nonce", fields, [&] {
+        return strict_json::read_string(j, "nonce", v.nonce) && !v.nonce.empty();
+      })) {
+    return std::nullopt;
+  }
+  if (j.size() != fields || !strict_json::read_string(j, "voter", v.voter) ||
       !strict_json::read_string(j, "candidate", v.candidate)) {
     return std::nullopt;
   }

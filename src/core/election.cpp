@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "election_impl.hpp"
+#include "vote/core/credentials.hpp"
 #include "vote/core/invariant.hpp"
 
 namespace vote {
@@ -18,7 +19,7 @@ using detail::election_data;
 using elections_map = detail::string_map<election_data>;
 
 outcome refuse(errc code, std::string message) {
-  return {code, std::move(message), {}};
+  return {code, std::move(message), {}, {}};
 }
 
 outcome unknown(std::string_view id) {
@@ -26,20 +27,44 @@ outcome unknown(std::string_view id) {
 }
 
 outcome added(std::string_view id) {
-  return {errc::ok, "Election " + std::string(id) + " added successfully.", {}};
+  return {errc::ok, "Election " + std::string(id) + " added successfully.", {}, {}};
 }
 
-outcome vote_registered(std::string_view candidate, std::string_view voter) {
+// A vote by code names no voter: the server does not know one (DESIGN.md §10).
+outcome vote_registered(const vote_cmd& v, std::string tracker) {
+  if (v.by_code) {
+    return {
+        errc::ok, "Vote for '" + v.candidate + "' has been registered.", {}, std::move(tracker)};
+  }
   return {errc::ok,
-          "Vote for '" + std::string(candidate) + "' by user '" + std::string(voter) +
-              "' has been registered.",
-          {}};
+          "Vote for '" + v.candidate + "' by user '" + v.voter + "' has been registered.",
+          {},
+          std::move(tracker)};
 }
 
 // The answer to a retry: the vote was recorded. It names no candidate, so a request id seen once
-// does not tell anyone later how that voter voted (issue 8, finding 3).
-outcome retry_registered(std::string_view voter) {
-  return {errc::ok, "Vote by user '" + std::string(voter) + "' has been registered.", {}};
+// does not tell anyone later how that voter voted (issue 8, finding 3); the tracker only to the
+// client that holds the ballot's nonce.
+outcome retry_registered(const vote_cmd& v, std::string tracker) {
+  if (v.by_code) return {errc::ok, "Your vote has been registered.", {}, std::move(tracker)};
+  return {errc::ok, "Vote by user '" + v.voter + "' has been registered.", {}, std::move(tracker)};
+}
+
+// One answer for every code that cannot vote: unknown to the roll, already used, or sent to an
+// election of the other mode, so that a stranger learns nothing from trying codes.
+outcome code_refused() {
+  return refuse(errc::voter_not_authorized,
+                "Error: this code is not valid for this election, or it has already been used.");
+}
+
+// The nonce the ballot is tracked by: the client's, or the derived one (docs/record.md).
+std::string nonce_of(const command& c, const vote_cmd& v) {
+  return v.nonce.empty() ? credentials::default_nonce(v.election_id, v.voter, c.request_id)
+                         : v.nonce;
+}
+
+std::string tracker_for(const vote_cmd& v, std::string_view nonce, std::string_view candidate) {
+  return credentials::tracker_of(v.election_id, nonce, credentials::plurality_ballot(candidate));
 }
 
 const election_data* find(const elections_map& elections, std::string_view id) {
@@ -65,16 +90,25 @@ vote_check check_vote(const election_data* e, const command& c, const vote_cmd& 
     return {{settled::forever, refuse(errc::invalid_candidate, "Error: Candidate '" + v.candidate +
                                                                    "' is not a valid candidate.")}};
   }
-  const auto voter = e->voters.find(v.voter);
+  // A vote of the other mode is on no roll: a plain id never stands for a credential.
+  const bool same_mode = (e->mode == voter_mode::codes) == v.by_code;
+  const auto voter = same_mode ? e->voters.find(v.voter) : std::nullopt;
   const bool voted = voter && e->voters.choice(*voter) != detail::voter_table::no_vote;
   if (voted && !c.request_id.empty() && e->voters.request_id(*voter) == c.request_id) {
-    return {{settled::forever, retry_registered(v.voter)}};
+    const std::string_view kept = e->voters.nonce(*voter);
+    std::string tracker;
+    if (kept == nonce_of(c, v)) {
+      tracker =
+          tracker_for(v, kept, e->candidates[static_cast<std::size_t>(e->voters.choice(*voter))]);
+    }
+    return {{settled::forever, retry_registered(v, std::move(tracker))}};
   }
   if (e->closed()) {
     return {{settled::forever,
              refuse(errc::election_closed, "Error: Election " + e->id + " is closed.")}};
   }
   // While open: a later close would turn these into election_closed.
+  if (v.by_code && (!voter || voted)) return {{settled::now, code_refused()}};
   if (!voter) {
     return {{settled::now, refuse(errc::voter_not_authorized,
                                   "Error: User '" + v.voter + "' is not authorized to vote.")}};
@@ -100,7 +134,7 @@ judgement check_register(const election_data* e, const command& c, const registe
 judgement check_close(const election_data* e, const close_cmd& cl) {
   if (e == nullptr) return {settled::now, unknown(cl.election_id)};
   if (!e->closed()) return {};
-  return {settled::forever, {errc::ok, detail::close_message(*e->result), e->result}};
+  return {settled::forever, {errc::ok, detail::close_message(*e->result), e->result, {}}};
 }
 
 struct judge_visitor {
@@ -139,10 +173,11 @@ struct apply_visitor {
     // voter_table::record's precondition: check_vote() answered `already_voted` otherwise.
     VOTE_INVARIANT(e->voters.choice(k.voter) == detail::voter_table::no_vote,
                    "second vote recorded for voter '" + v.voter + "' in " + v.election_id);
-    e->voters.record(k.voter, static_cast<std::int32_t>(k.candidate), c.request_id);
+    const std::string nonce = nonce_of(c, v);
+    e->voters.record(k.voter, static_cast<std::int32_t>(k.candidate), c.request_id, nonce);
     ++e->tallies[k.candidate];
     ++e->votes_cast;
-    return vote_registered(v.candidate, v.voter);
+    return vote_registered(v, tracker_for(v, nonce, v.candidate));
   }
 
   outcome operator()(const close_cmd& cl) const {
@@ -153,7 +188,7 @@ struct apply_visitor {
     e->result = detail::compute_result(*e);
     e->result->closed = true;
     e->result->closed_at_ms = c.timestamp_ms;
-    return {errc::ok, detail::close_message(*e->result), e->result};
+    return {errc::ok, detail::close_message(*e->result), e->result, {}};
   }
 };
 
@@ -199,6 +234,29 @@ std::optional<election_result> election_state::result_of(std::string_view electi
   if (it == impl_->elections.end()) return std::nullopt;
   if (it->second.closed()) return it->second.result;
   return detail::compute_result(it->second);
+}
+
+std::optional<election_result> election_state::published_result_of(
+    std::string_view election_id) const {
+  const auto it = impl_->elections.find(election_id);
+  if (it == impl_->elections.end()) return std::nullopt;
+  if (it->second.closed()) return it->second.result;
+  election_result r = detail::compute_result(it->second);
+  if (!it->second.live_results) {  // turnout only until the close
+    for (tally& t : r.tallies) t.votes = 0;
+    r.winner.reset();
+    r.tie = false;
+    r.tied.clear();
+    r.sealed = true;
+  }
+  return r;
+}
+
+election_state::record_answer election_state::record_of(std::string_view election_id) const {
+  const auto it = impl_->elections.find(election_id);
+  if (it == impl_->elections.end()) return {};
+  if (!it->second.closed()) return {std::nullopt, true};
+  return {detail::make_record(it->second), true};
 }
 
 std::size_t election_state::election_count() const noexcept {

@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "vote/core/credentials.hpp"
 #include "vote/core/election.hpp"
 
 namespace vote {
@@ -105,13 +106,34 @@ outcome check_body(const register_cmd& r, const limits& lim) {
   if (r.rule != tie_break::none && r.rule != tie_break::first_listed) {
     return refuse(errc::invalid_election, "Error: unknown tie-break rule.");
   }
-  return check_list(r.voters, "voter", lim.max_voters,
-                    "an election needs at least one authorized voter.", lim);
+  if (r.mode != voter_mode::ids && r.mode != voter_mode::codes) {
+    return refuse(errc::invalid_election, "Error: unknown voter mode.");
+  }
+  if (outcome o = check_list(r.voters, "voter", lim.max_voters,
+                             "an election needs at least one authorized voter.", lim);
+      !o.ok() || r.mode == voter_mode::ids) {
+    return o;
+  }
+  for (const std::string& credential : r.voters) {
+    if (!credentials::is_credential(credential)) {
+      return refuse(errc::invalid_election,
+                    "Error: a voting-codes roll holds public credentials (64 lowercase hex "
+                    "characters); '" +
+                        credential.substr(0, 16) + "' is not one.");
+    }
+  }
+  return {};
 }
 
 outcome check_body(const vote_cmd& v, const limits& lim) {
   if (outcome o = check_id(v.election_id, "election id", lim); !o.ok()) return o;
   if (outcome o = check_id(v.voter, "voter id", lim); !o.ok()) return o;
+  if (v.by_code && !credentials::is_credential(v.voter)) {
+    return refuse(errc::invalid_election, "Error: a vote by code carries no valid credential.");
+  }
+  if (!v.nonce.empty() && !credentials::is_nonce(v.nonce)) {
+    return refuse(errc::invalid_election, "Error: a ballot nonce is 32 lowercase hex characters.");
+  }
   return check_id(v.candidate, "candidate name", lim);
 }
 
@@ -134,6 +156,22 @@ std::string_view to_string(tie_break rule) noexcept {
 std::optional<tie_break> tie_break_from_string(std::string_view name) noexcept {
   if (name == "none") return tie_break::none;
   if (name == "first_listed") return tie_break::first_listed;
+  return std::nullopt;
+}
+
+std::string_view to_string(voter_mode mode) noexcept {
+  switch (mode) {
+    case voter_mode::ids:
+      return "ids";
+    case voter_mode::codes:
+      return "codes";
+  }
+  return "unknown";
+}
+
+std::optional<voter_mode> voter_mode_from_string(std::string_view name) noexcept {
+  if (name == "ids") return voter_mode::ids;
+  if (name == "codes") return voter_mode::codes;
   return std::nullopt;
 }
 

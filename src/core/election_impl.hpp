@@ -35,6 +35,8 @@ struct election_data {
   std::vector<std::uint64_t> tallies;         // parallel to candidates
   voter_table voters;
   tie_break rule = tie_break::none;
+  voter_mode mode = voter_mode::ids;
+  bool live_results = false;
   std::string register_request_id;  // dedup of a retried register
   std::uint64_t votes_cast = 0;
   std::optional<election_result> result;  // set when closed
@@ -50,6 +52,8 @@ election_data make_election(const register_cmd& r, std::string_view request_id);
 election_result compute_result(const election_data& e);
 // The seed-style message announcing a closed election's result.
 std::string close_message(const election_result& r);
+// The canonical record of a closed election (docs/record.md).
+std::string make_record(const election_data& e);
 
 }  // namespace vote::detail
 

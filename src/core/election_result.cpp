@@ -40,6 +40,8 @@ election_data make_election(const register_cmd& r, std::string_view request_id) 
                               "' twice: check_command() was not run");
   }
   e.rule = r.rule;
+  e.mode = r.mode;
+  e.live_results = r.live_results;
   e.register_request_id = request_id;
   return e;
 }
@@ -92,17 +94,19 @@ nlohmann::json result_to_json(const election_result& r) {
     candidates.push_back(t.candidate);
     tallies[t.candidate] = t.votes;
   }
-  return {{"election_id", r.election_id},
-          {"winner", r.winner ? nlohmann::json(*r.winner) : nlohmann::json(nullptr)},
-          {"tie", r.tie},
-          {"tied", r.tied},
-          {"tie_break", std::string(to_string(r.rule))},
-          {"candidates", std::move(candidates)},
-          {"tallies", std::move(tallies)},
-          {"votes_cast", r.votes_cast},
-          {"eligible_voters", r.eligible_voters},
-          {"closed", r.closed},
-          {"closed_at_ms", r.closed_at_ms}};
+  nlohmann::json j = {{"election_id", r.election_id},
+                      {"winner", r.winner ? nlohmann::json(*r.winner) : nlohmann::json(nullptr)},
+                      {"tie", r.tie},
+                      {"tied", r.tied},
+                      {"tie_break", std::string(to_string(r.rule))},
+                      {"candidates", std::move(candidates)},
+                      {"tallies", std::move(tallies)},
+                      {"votes_cast", r.votes_cast},
+                      {"eligible_voters", r.eligible_voters},
+                      {"closed", r.closed},
+                      {"closed_at_ms", r.closed_at_ms}};
+  if (r.sealed) j["sealed"] = true;
+  return j;
 }
 
 namespace {
@@ -153,6 +157,10 @@ std::optional<election_result> result_from_json(const nlohmann::json& j) {
                   read_u64(j, "eligible_voters", r.eligible_voters) &&
                   read_bool(j, "closed", r.closed) && read_i64(j, "closed_at_ms", r.closed_at_ms);
   if (!ok) return std::nullopt;
+  if (strict_json::find(j, "sealed") != nullptr &&
+      (!read_bool(j, "sealed", r.sealed) || !r.sealed)) {
+    return std::nullopt;  // written only when true
+  }
   const auto parsed_rule = tie_break_from_string(rule);
   if (!parsed_rule) return std::nullopt;
   r.rule = *parsed_rule;

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "election_impl.hpp"
+#include "vote/core/credentials.hpp"
 #include "vote/core/strict_json.hpp"
 
 namespace vote {
@@ -22,7 +23,9 @@ namespace {
 using detail::election_data;
 using json = nlohmann::json;
 
-constexpr std::int64_t snapshot_version = 1;
+// Version 2 (issue 10) adds each election's voters mode and live-results setting and each
+// vote's nonce; version 1 snapshots still restore (ids mode, no live results, derived nonces).
+constexpr std::int64_t snapshot_version = 2;
 constexpr const char* snapshot_format = "vote-state";
 
 // Appends `s` as a JSON string. Ids are valid UTF-8 without control characters (check_command),
@@ -59,6 +62,8 @@ void append_voters(std::string& out, const detail::voter_table& voters) {
     append_quoted(out, voters.voter(order[k]));
     out += ',' + std::to_string(voters.choice(order[k])) + ',';
     append_quoted(out, voters.request_id(order[k]));
+    out.push_back(',');
+    append_quoted(out, voters.nonce(order[k]));
     out.push_back(']');
   }
   out.push_back(']');
@@ -74,6 +79,9 @@ void append_election(std::string& out, const election_data& e) {
   }
   out += "],\"tie_break\":";
   append_quoted(out, to_string(e.rule));
+  out += ",\"voters_mode\":";
+  append_quoted(out, to_string(e.mode));
+  out += e.live_results ? ",\"live_results\":true" : ",\"live_results\":false";
   out += ",\"register_request_id\":";
   append_quoted(out, e.register_request_id);
   out.push_back(',');
@@ -83,22 +91,28 @@ void append_election(std::string& out, const election_data& e) {
   out.push_back('}');
 }
 
-// Applies one snapshot voter entry [voter, candidate index or -1, request id] to `e`.
-bool restore_vote(election_data& e, const json& entry, const limits& lim) {
+// Applies one snapshot voter entry [voter, candidate index or -1, request id, nonce] to `e`
+// (version 1: without the nonce, which is then the derived one).
+bool restore_vote(election_data& e, const json& entry, const limits& lim, std::int64_t version) {
   std::string voter_id;
   std::int64_t choice = 0;
   std::string request_id;
-  if (!entry.is_array() || entry.size() != 3 || !strict_json::as_string(entry[0], voter_id) ||
-      !strict_json::as_i64(entry[1], choice) || !strict_json::as_string(entry[2], request_id)) {
+  std::string nonce;
+  const std::size_t fields = version == 1 ? 3 : 4;
+  if (!entry.is_array() || entry.size() != fields || !strict_json::as_string(entry[0], voter_id) ||
+      !strict_json::as_i64(entry[1], choice) || !strict_json::as_string(entry[2], request_id) ||
+      (version > 1 && !strict_json::as_string(entry[3], nonce))) {
     return false;
   }
   const auto voter = e.voters.find(voter_id);
   if (!voter) return false;
   // The request id passes the same checks as when the vote was applied.
   if (!check_command(command{request_id, 0, close_cmd{e.id}}, lim).ok()) return false;
-  if (choice == detail::voter_table::no_vote) return request_id.empty();
+  if (choice == detail::voter_table::no_vote) return request_id.empty() && nonce.empty();
   if (choice < 0 || static_cast<std::uint64_t>(choice) >= e.candidates.size()) return false;
-  e.voters.record(*voter, static_cast<std::int32_t>(choice), request_id);
+  if (version == 1) nonce = credentials::default_nonce(e.id, voter_id, request_id);
+  if (!credentials::is_nonce(nonce)) return false;
+  e.voters.record(*voter, static_cast<std::int32_t>(choice), request_id, nonce);
   ++e.tallies[static_cast<std::size_t>(choice)];
   ++e.votes_cast;
   return true;
@@ -117,13 +131,22 @@ bool restore_result(election_data& e, const json& j) {
   return true;
 }
 
-std::optional<election_data> restore_election(const json& j, const limits& lim) {
+std::optional<election_data> restore_election(const json& j, const limits& lim,
+                                              std::int64_t version) {
   command reg;
   register_cmd r;
   std::string rule;
+  std::string mode = "ids";
   const json* voters = strict_json::array_field(j, "voters");
   const json* result = strict_json::find(j, "result");
-  if (voters == nullptr || result == nullptr || j.size() != 6 ||
+  if (version > 1 && (!strict_json::read_string(j, "voters_mode", mode) ||
+                      !strict_json::read_bool(j, "live_results", r.live_results))) {
+    return std::nullopt;
+  }
+  const auto parsed_mode = voter_mode_from_string(mode);
+  if (!parsed_mode) return std::nullopt;
+  r.mode = *parsed_mode;
+  if (voters == nullptr || result == nullptr || j.size() != (version == 1 ? 6U : 8U) ||
       !strict_json::read_string(j, "id", r.election_id) ||
       !strict_json::read_strings(j, "candidates", r.candidates) ||
       !strict_json::read_string(j, "tie_break", rule) ||
@@ -142,7 +165,7 @@ std::optional<election_data> restore_election(const json& j, const limits& lim) 
   if (!check_command(reg, lim).ok()) return std::nullopt;
   election_data e = detail::make_election(std::get<register_cmd>(reg.body), reg.request_id);
   for (const json& v : *voters) {
-    if (!restore_vote(e, v, lim)) return std::nullopt;
+    if (!restore_vote(e, v, lim, version)) return std::nullopt;
   }
   if (!restore_result(e, *result)) return std::nullopt;
   return e;
@@ -175,13 +198,13 @@ std::optional<election_state> election_state::restore(std::string_view snapshot,
     std::int64_t version = 0;
     const json* elections = strict_json::array_field(j, "elections");
     if (elections == nullptr || j.size() != 3 || !strict_json::read_string(j, "format", format) ||
-        format != snapshot_format || !strict_json::read_i64(j, "version", version) ||
-        version != snapshot_version) {
+        format != snapshot_format || !strict_json::read_i64(j, "version", version) || version < 1 ||
+        version > snapshot_version) {
       return std::nullopt;
     }
     election_state state(lim);
     for (const json& ej : *elections) {
-      auto e = restore_election(ej, lim);
+      auto e = restore_election(ej, lim, version);
       if (!e) return std::nullopt;
       std::string id = e->id;
       if (!state.impl_->elections.emplace(std::move(id), std::move(*e)).second) return std::nullopt;

@@ -9,7 +9,7 @@ namespace vote {
 namespace {
 
 // Indexed by the enum value; the order must follow the declaration of errc.
-constexpr std::array<std::string_view, 17> errc_names = {
+constexpr std::array<std::string_view, 18> errc_names = {
     "ok",
     "bad_request",
     "too_large",
@@ -22,6 +22,7 @@ constexpr std::array<std::string_view, 17> errc_names = {
     "invalid_candidate",
     "already_voted",
     "invalid_election",
+    "election_open",
     "not_leader",
     "no_quorum",
     "unavailable",

@@ -64,19 +64,32 @@ std::string_view voter_table::request_id(std::uint32_t i) const noexcept {
   return std::string_view(request_ids_).substr(r.request_offset, r.request_length);
 }
 
-void voter_table::record(std::uint32_t i, std::int32_t candidate, std::string_view request_id) {
+std::string_view voter_table::nonce(std::uint32_t i) const noexcept {
+  const record_t& r = records_[i];
+  if (r.candidate == no_vote) return {};
+  return std::string_view(nonces_).substr(std::size_t{32} * r.nonce_slot, 32);
+}
+
+void voter_table::record(std::uint32_t i, std::int32_t candidate, std::string_view request_id,
+                         std::string_view nonce) {
   record_t& r = records_[i];
   r.candidate = candidate;
   r.request_offset = static_cast<std::uint32_t>(request_ids_.size());
   r.request_length = static_cast<std::uint32_t>(request_id.size());
   request_ids_.append(request_id);
+  r.nonce_slot = static_cast<std::uint32_t>(nonces_.size() / 32);
+  nonces_.append(nonce.substr(0, 32));
+  nonces_.resize(std::size_t{32} * (r.nonce_slot + 1), '0');
 }
 
 bool operator==(const voter_table& a, const voter_table& b) {
   if (a.size() != b.size()) return false;
   for (std::uint32_t i = 0; i < a.size(); ++i) {
     const auto j = b.find(a.voter(i));
-    if (!j || a.choice(i) != b.choice(*j) || a.request_id(i) != b.request_id(*j)) return false;
+    if (!j || a.choice(i) != b.choice(*j) || a.request_id(i) != b.request_id(*j) ||
+        a.nonce(i) != b.nonce(*j)) {
+      return false;
+    }
   }
   return true;
 }

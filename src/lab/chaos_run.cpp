@@ -28,6 +28,7 @@ std::string admin_call(netns_cluster& c, wire::client_request r) {
 
 std::string register_election(netns_cluster& c, std::size_t voters) {
   register_cmd cmd{election, candidates, {}, tie_break::none};
+  cmd.live_results = true;  // the workload reads tallies while the election is open
   for (std::size_t i = 0; i < voters; ++i) cmd.voters.push_back("v" + std::to_string(i));
   wire::client_request r;
   r.type = wire::request_type::register_election;

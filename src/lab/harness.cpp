@@ -167,6 +167,7 @@ std::optional<std::string> exchange(std::uint16_t port, std::string_view payload
 
 wire::client_request register_request(const std::string& election, int voters) {
   register_cmd cmd{election, {"A", "B"}, {}, tie_break::none};
+  cmd.live_results = true;  // tests read tallies while the election is open
   for (int i = 0; i < voters; ++i) cmd.voters.push_back("v" + std::to_string(i));
   wire::client_request r;
   r.type = wire::request_type::register_election;

@@ -23,6 +23,7 @@ std::string client_pool::payload(const work& w) const {
       r.type = wire::request_type::register_election;
       r.admin_token = admin_token_;
       register_cmd reg{w.election_id, {"A"}, {"x"}, tie_break::none};
+      reg.live_results = true;  // the clients read tallies of open elections
       if (w.election_id == election_id_) {
         reg.candidates = cfg_.candidates;
         reg.voters.clear();

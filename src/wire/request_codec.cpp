@@ -2,6 +2,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "vote/core/credentials.hpp"
 #include "vote/core/strict_json.hpp"
 #include "vote/wire/messages.hpp"
 
@@ -13,10 +14,12 @@ using strict_json::quote_name;
 using check = std::optional<decode_error>;
 using decoded = std::variant<client_request, decode_error>;
 
-constexpr std::string_view register_fields[] = {"type",   "request_id", "election_id", "candidates",
-                                                "voters", "tie_break",  "admin_token"};
+constexpr std::string_view register_fields[] = {"type",        "request_id",   "election_id",
+                                                "candidates",  "voters",       "tie_break",
+                                                "voters_mode", "live_results", "admin_token"};
 constexpr std::string_view vote_fields[] = {"type", "request_id", "election_id", "voter",
-                                            "candidate"};
+                                            "code", "candidate",  "nonce"};
+constexpr std::string_view record_fields[] = {"type", "election_id", "offset"};
 constexpr std::string_view close_fields[] = {"type", "request_id", "election_id", "admin_token"};
 constexpr std::string_view results_fields[] = {"type", "election_id", "admin_token", "local"};
 constexpr std::string_view status_fields[] = {"type"};
@@ -40,6 +43,7 @@ constexpr request_shape shapes[] = {
     {request_type::remove_member, remove_member_fields},
     {request_type::transfer_leadership, transfer_fields},
     {request_type::force_new_cluster, force_fields},
+    {request_type::record, record_fields},
 };
 
 decode_error bad(std::string message) {
@@ -121,6 +125,16 @@ check read_tie_break(const json& obj, tie_break& out) {
   return std::nullopt;
 }
 
+check read_voter_mode(const json& obj, voter_mode& out) {
+  constexpr std::size_t longest_name = 16;
+  std::string name{to_string(voter_mode::ids)};
+  if (auto c = read_string(obj, "voters_mode", longest_name, name, false)) return bad(c->message);
+  auto mode = voter_mode_from_string(name);
+  if (!mode) return bad("field 'voters_mode' must be \"ids\" or \"codes\"");
+  out = *mode;
+  return std::nullopt;
+}
+
 decoded decode_register(const json& obj, const limits& lim) {
   client_request r;
   r.type = request_type::register_election;
@@ -130,25 +144,60 @@ decoded decode_register(const json& obj, const limits& lim) {
       (c = read_string(obj, "election_id", lim.max_id_bytes, cmd.election_id)) ||
       (c = read_list(obj, "candidates", lim.max_candidates, lim.max_id_bytes, cmd.candidates)) ||
       (c = read_list(obj, "voters", lim.max_voters, lim.max_id_bytes, cmd.voters)) ||
-      (c = read_tie_break(obj, cmd.rule)) || (c = read_admin_token(obj, r.admin_token))) {
+      (c = read_tie_break(obj, cmd.rule)) || (c = read_voter_mode(obj, cmd.mode)) ||
+      (c = read_flag(obj, "live_results", cmd.live_results)) ||
+      (c = read_admin_token(obj, r.admin_token))) {
     return std::move(*c);
   }
   r.body = std::move(cmd);
   return r;
 }
 
+// A vote names its voter id, or carries a voting code: the server keeps only the code's public
+// credential (docs/record.md), computed here, as soon as the request is read.
 decoded decode_vote(const json& obj, const limits& lim) {
   client_request r;
   r.type = request_type::vote;
   vote_cmd cmd;
   check c;
+  const bool by_code = strict_json::find(obj, "code") != nullptr;
+  if (by_code && strict_json::find(obj, "voter") != nullptr) {
+    return bad("a vote request carries 'voter' or 'code', not both");
+  }
   if ((c = read_request_id(obj, lim, r.request_id)) ||
       (c = read_string(obj, "election_id", lim.max_id_bytes, cmd.election_id)) ||
-      (c = read_string(obj, "voter", lim.max_id_bytes, cmd.voter)) ||
-      (c = read_string(obj, "candidate", lim.max_id_bytes, cmd.candidate))) {
+      (c = read_string(obj, by_code ? "code" : "voter", lim.max_id_bytes,
+                       by_code ? r.code : cmd.voter)) ||
+      (c = read_string(obj, "candidate", lim.max_id_bytes, cmd.candidate)) ||
+      (c = read_string(obj, "nonce", credentials::nonce_hex_chars, cmd.nonce, false))) {
     return std::move(*c);
   }
+  if (!cmd.nonce.empty() && !credentials::is_nonce(cmd.nonce)) {
+    return bad("field 'nonce' must be 32 lowercase hex characters");
+  }
+  if (by_code) {
+    auto code = credentials::normalize_code(r.code);
+    if (!code) {
+      return bad("field 'code' must be a voting code: 16 characters of " +
+                 std::string(credentials::alphabet) + ", in groups of four");
+    }
+    r.code = std::move(*code);
+    cmd.voter = credentials::credential_of(cmd.election_id, r.code);
+    cmd.by_code = true;
+  }
   r.body = std::move(cmd);
+  return r;
+}
+
+decoded decode_record(const json& obj, const limits& lim) {
+  client_request r;
+  r.type = request_type::record;
+  check c;
+  if ((c = read_string(obj, "election_id", lim.max_id_bytes, r.election_id))) return std::move(*c);
+  if (strict_json::find(obj, "offset") != nullptr &&
+      !strict_json::read_u64(obj, "offset", r.offset)) {
+    return bad(strict_json::problem(obj, "offset", "an unsigned integer"));
+  }
   return r;
 }
 
@@ -236,6 +285,8 @@ decoded decode_fields(const json& obj, request_type type, const limits& lim) {
       return decode_transfer(obj, lim);
     case request_type::force_new_cluster:
       return decode_force_new_cluster(obj, lim);
+    case request_type::record:
+      return decode_record(obj, lim);
     case request_type::status:
     case request_type::cluster_status:
       break;
@@ -274,6 +325,8 @@ std::string_view to_string(request_type t) noexcept {
       return "transfer_leadership";
     case request_type::force_new_cluster:
       return "force_new_cluster";
+    case request_type::record:
+      return "record";
   }
   return "unknown";
 }
@@ -338,14 +391,21 @@ void put_command(const client_request& r, json& j) {
       j["candidates"] = b.candidates;
       j["voters"] = b.voters;
       j["tie_break"] = to_string(b.rule);
+      if (b.mode != voter_mode::ids) j["voters_mode"] = to_string(b.mode);
+      if (b.live_results) j["live_results"] = true;
       put_admin_token(r, j);
       break;
     }
     case request_type::vote: {
       const auto& b = body_as<vote_cmd>(r);
       j["election_id"] = b.election_id;
-      j["voter"] = b.voter;
+      if (b.by_code) {
+        j["code"] = r.code;
+      } else {
+        j["voter"] = b.voter;
+      }
       j["candidate"] = b.candidate;
+      if (!b.nonce.empty()) j["nonce"] = b.nonce;
       break;
     }
     default:
@@ -375,6 +435,10 @@ std::string encode_request(const client_request& r) {
     case request_type::transfer_leadership:
     case request_type::force_new_cluster:
       put_admin_request(r, j);
+      break;
+    case request_type::record:
+      j["election_id"] = r.election_id;
+      if (r.offset != 0) j["offset"] = r.offset;
       break;
     case request_type::status:
     case request_type::cluster_status:

@@ -15,8 +15,9 @@ using strict_json::quote_name;
 using check = std::optional<decode_error>;
 using decoded = std::variant<client_response, decode_error>;
 
-constexpr std::string_view success_fields[] = {"ok",     "request_id", "message",
-                                               "result", "status",     "cluster"};
+constexpr std::string_view success_fields[] = {"ok",     "request_id", "message", "result",
+                                               "status", "cluster",    "tracker", "record"};
+constexpr std::string_view record_fields[] = {"total_bytes", "offset", "data"};
 constexpr std::string_view failure_fields[] = {"ok", "request_id", "error", "leader"};
 constexpr std::string_view error_fields[] = {"code", "message"};
 constexpr std::string_view status_fields[] = {"node_id",         "role",         "endpoint",
@@ -172,11 +173,35 @@ check result_member(const json& obj, std::optional<election_result>& out) {
   return std::nullopt;
 }
 
+// {"total_bytes":N,"offset":O,"data":D}: D at most record_chunk_bytes, ending within N.
+check record_from_json(const json& j, record_chunk& out) {
+  if (!j.is_object()) return bad("must be an object");
+  check c;
+  if ((c = refuse_unknown(j, record_fields, "'record'")) ||
+      (c = read_uint(j, "total_bytes", out.total_bytes)) ||
+      (c = read_uint(j, "offset", out.offset)) || (c = read_string(j, "data", out.data))) {
+    return c;
+  }
+  if (out.data.size() > record_chunk_bytes || out.offset > out.total_bytes ||
+      out.data.size() > out.total_bytes - out.offset) {
+    return bad("the chunk does not fit the record's size");
+  }
+  return std::nullopt;
+}
+
 decoded decode_success(const json& obj, client_response r) {
   check c;
   if ((c = refuse_unknown(obj, success_fields, "a response")) ||
       (c = read_string(obj, "message", r.message)) || (c = result_member(obj, r.result))) {
     return std::move(*c);
+  }
+  if (strict_json::find(obj, "tracker") != nullptr) {
+    if ((c = read_string(obj, "tracker", r.tracker))) return std::move(*c);
+    if (r.tracker.empty() || r.tracker.size() > 64) return bad("field 'tracker' is malformed");
+  }
+  if (const json* v = strict_json::find(obj, "record")) {
+    r.record.emplace();
+    if ((c = record_from_json(*v, *r.record))) return bad("in 'record': " + c->message);
   }
   if (const json* s = strict_json::find(obj, "status")) {
     r.status.emplace();
@@ -243,6 +268,12 @@ std::string encode_response(const client_response& r) {
     if (r.result) j["result"] = result_to_json(*r.result);
     if (r.status) j["status"] = status_to_json(*r.status);
     if (r.cluster) j["cluster"] = cluster_to_json(*r.cluster);
+    if (!r.tracker.empty()) j["tracker"] = r.tracker;
+    if (r.record) {
+      j["record"] = json{{"total_bytes", r.record->total_bytes},
+                         {"offset", r.record->offset},
+                         {"data", r.record->data}};
+    }
   } else {
     j["error"] = json{{"code", to_string(r.code)}, {"message", r.message}};
     if (r.leader_endpoint) j["leader"] = *r.leader_endpoint;

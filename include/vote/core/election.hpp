@@ -49,18 +49,34 @@ enum class tie_break : std::uint8_t {
 std::string_view to_string(tie_break rule) noexcept;
 std::optional<tie_break> tie_break_from_string(std::string_view name) noexcept;
 
+// Who is on an election's roll (DESIGN.md §10, docs/record.md).
+enum class voter_mode : std::uint8_t {
+  ids = 0,    // default, the seed's usage: voter ids; a vote names its voter id
+  codes = 1,  // public credentials (64 hex); a vote carries a secret code, hashed by the server
+};
+std::string_view to_string(voter_mode mode) noexcept;
+std::optional<voter_mode> voter_mode_from_string(std::string_view name) noexcept;
+
 struct register_cmd {
   std::string election_id;
   std::vector<std::string> candidates;  // registration order is the display order
-  std::vector<std::string> voters;      // authorized voter ids
+  std::vector<std::string> voters;      // voter ids, or public credentials in codes mode
   tie_break rule = tie_break::none;
+  voter_mode mode = voter_mode::ids;
+  // Public setting: the admin may read the tallies while the election is open. Without it an
+  // open election's results show turnout only (sealed) until it closes.
+  bool live_results = false;
   friend bool operator==(const register_cmd&, const register_cmd&) = default;
 };
 
 struct vote_cmd {
   std::string election_id;
+  // The voter id, or in a vote by code the public credential the server computed from the code
+  // (the code itself never enters the log).
   std::string voter;
   std::string candidate;
+  bool by_code = false;  // `voter` is a credential computed from a code by the server
+  std::string nonce;     // 32 hex from the voter's client; "" = derived (docs/record.md)
   friend bool operator==(const vote_cmd&, const vote_cmd&) = default;
 };
 
@@ -100,12 +116,15 @@ struct election_result {
   std::uint64_t eligible_voters = 0;
   bool closed = false;            // false: a live tally of an open election
   std::int64_t closed_at_ms = 0;  // leader timestamp of the close (0 while open)
+  // An open election registered without live results: turnout only (votes_cast,
+  // eligible_voters); every tally 0, no winner, no tie.
+  bool sealed = false;
   friend bool operator==(const election_result&, const election_result&) = default;
 };
 
 // JSON form used on the wire: {"election_id", "winner" (string|null), "tie", "tied",
 // "tie_break", "candidates" (order), "tallies" {candidate: count}, "votes_cast",
-// "eligible_voters", "closed", "closed_at_ms"}.
+// "eligible_voters", "closed", "closed_at_ms", "sealed"? (written only when true)}.
 nlohmann::json result_to_json(const election_result& r);
 std::optional<election_result> result_from_json(const nlohmann::json& j);
 
@@ -114,6 +133,7 @@ struct outcome {
   errc code = errc::ok;
   std::string message;
   std::optional<election_result> result;  // set by close (and by results reads)
+  std::string tracker;  // a recorded vote's tracker (docs/record.md); "" otherwise
   bool ok() const noexcept { return code == errc::ok; }
 };
 
@@ -163,7 +183,18 @@ class election_state {
   judgement judge(const command& c) const;
 
   // Live tally of an open election or the stored result of a closed one; nullopt if unknown.
+  // Internal (checkers, tests): what leaves a server is published_result_of().
   std::optional<election_result> result_of(std::string_view election_id) const;
+  // What a results read answers: as result_of(), but an open election registered without live
+  // results is sealed (turnout only, DESIGN.md §10).
+  std::optional<election_result> published_result_of(std::string_view election_id) const;
+  // The public record of a closed election, canonical bytes (docs/record.md); identical on
+  // every replica that applied the same log. nullopt when unknown or still open (`open` tells).
+  struct record_answer {
+    std::optional<std::string> bytes;
+    bool known = false;
+  };
+  record_answer record_of(std::string_view election_id) const;
   std::size_t election_count() const noexcept;
   const limits& bounds() const noexcept;
 

@@ -27,6 +27,7 @@ enum class errc : std::uint8_t {
   invalid_candidate,
   already_voted,
   invalid_election,  // empty or duplicate candidates/voters, bad ids
+  election_open,     // the record of an election that has not closed yet
   // Cluster and transport (the outcome may be unknown: the client must say so).
   not_leader,
   no_quorum,

@@ -2,8 +2,10 @@
 //
 // Requests (one JSON object per frame; unknown fields are refused):
 //   {"type":"register","request_id":R,"election_id":E,"candidates":[..],"voters":[..],
-//    "tie_break":"none"|"first_listed","admin_token":T?}
-//   {"type":"vote","request_id":R,"election_id":E,"voter":V,"candidate":C}
+//    "tie_break":"none"|"first_listed","voters_mode":"ids"|"codes"?,"live_results":B?,
+//    "admin_token":T?}
+//   {"type":"vote","request_id":R,"election_id":E,"voter":V|"code":K,"candidate":C,"nonce":N?}
+//   {"type":"record","election_id":E,"offset":O?}  read: a closed election's record, chunked
 //   {"type":"close","request_id":R,"election_id":E,"admin_token":T?}
 //   {"type":"results","election_id":E,"admin_token":T?,"local":B?}  read: live or final tally
 //   {"type":"status"}                                            read: who this server is
@@ -12,7 +14,8 @@
 //   {"type":"transfer_leadership","request_id":R,"node_id":N?,"admin_token":T?}  admin, leader
 //   {"type":"force_new_cluster","request_id":R,"confirm":true,"admin_token":T?}  admin, UNSAFE
 // Responses:
-//   {"ok":true,"request_id":R,"message":M,"result":{..}?,"status":{..}?,"cluster":{..}?}
+//   {"ok":true,"request_id":R,"message":M,"result":{..}?,"status":{..}?,"cluster":{..}?,
+//    "tracker":T?,"record":{"total_bytes":N,"offset":O,"data":D}?}
 //   {"ok":false,"request_id":R,"error":{"code":C,"message":M},"leader":"ip:port"?}
 // Decoders are pure functions: hostile input yields a decode error, never an exception or crash.
 #pragma once
@@ -46,6 +49,7 @@ enum class request_type : std::uint8_t {
   remove_member,
   transfer_leadership,
   force_new_cluster,
+  record,  // read: a chunk of a closed election's public record (docs/record.md)
 };
 // The wire name: "register", "vote", ..., "cluster_status", "remove_member", ...
 std::string_view to_string(request_type t) noexcept;
@@ -63,6 +67,10 @@ struct client_request {
   std::uint64_t node_id = 0;
   bool local = false;    // results: a possibly stale read of the answering server's applied state
   bool confirm = false;  // force_new_cluster: must be true (the decoder refuses anything else)
+  // A vote by code: the code, normalised (docs/record.md). The decoder also puts its public
+  // credential in the body (voter, by_code); only the credential goes further than the decoder.
+  std::string code;
+  std::uint64_t offset = 0;  // record: the first byte wanted
   friend bool operator==(const client_request&, const client_request&) = default;
 };
 
@@ -131,6 +139,15 @@ struct cluster_view {
 // The JSON object above (also what vote-status --json prints).
 nlohmann::json cluster_to_json(const cluster_view& v);
 
+// One piece of a closed election's record (reply to {"type":"record"}).
+inline constexpr std::size_t record_chunk_bytes = 256 * 1024;
+struct record_chunk {
+  std::uint64_t total_bytes = 0;
+  std::uint64_t offset = 0;
+  std::string data;  // at most record_chunk_bytes of the canonical record from offset
+  friend bool operator==(const record_chunk&, const record_chunk&) = default;
+};
+
 struct client_response {
   std::string request_id;
   errc code = errc::ok;
@@ -139,6 +156,8 @@ struct client_response {
   std::optional<std::string> leader_endpoint;  // with errc::not_leader, when known
   std::optional<server_status> status;
   std::optional<cluster_view> cluster;  // reply to cluster_status
+  std::string tracker;                  // a recorded vote's tracker; "" = none
+  std::optional<record_chunk> record;   // reply to record
   bool ok() const noexcept { return code == errc::ok; }
   friend bool operator==(const client_response&, const client_response&) = default;
 };

@@ -18,6 +18,7 @@ inline std::string encode_outcome(std::string request_id, const outcome& o) {
   r.code = o.code;
   r.message = o.message;
   r.result = o.result;
+  r.tracker = o.tracker;
   return wire::encode_response(r);
 }
 
@@ -48,7 +49,7 @@ inline std::string read_lost(std::string request_id) {
 // The answer to a results read from `state` (the applied state).
 inline std::string results_reply(const election_state& state, std::string request_id,
                                  const std::string& election_id) {
-  auto result = state.result_of(election_id);
+  auto result = state.published_result_of(election_id);
   if (!result) {
     return encode_error(std::move(request_id), errc::unknown_election,
                         "Error: Election id " + election_id + " unknown");

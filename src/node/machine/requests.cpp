@@ -54,6 +54,7 @@ void node_machine::serve(const wire::client_request& req, const wire::request_or
     r.cluster = cluster_view();
     return reply(wire::encode_response(r));
   }
+  if (req.type == wire::request_type::record) return serve_record(req, reply);
   if (needs_admin(req.type)) {
     auto verdict = admin_.authorize(req.admin_token, origin);
     if (!verdict.ok()) return reply(encode_outcome(req.request_id, verdict));
@@ -166,6 +167,51 @@ void node_machine::serve_results(const wire::client_request& req, wire::reply_fn
   }
   reads_[*id] = pending_read{req.request_id, req.election_id, 0, std::move(reply), std::nullopt};
   pump_soon();
+}
+
+// Public: any server that applied the close answers from its applied state (a closed election's
+// record is the same on every replica, docs/record.md).
+void node_machine::serve_record(const wire::client_request& req, wire::reply_fn& reply) {
+  constexpr std::size_t kept = 2;
+  auto cached = std::find_if(records_.begin(), records_.end(),
+                             [&](const auto& r) { return r.first == req.election_id; });
+  std::shared_ptr<const std::string> bytes;
+  if (cached != records_.end()) {
+    bytes = cached->second;
+  } else {
+    auto answer = state_.record_of(req.election_id);
+    if (!answer.known) {
+      return reply(encode_error({}, errc::unknown_election,
+                                "Error: Election id " + req.election_id + " unknown"));
+    }
+    if (!answer.bytes) {
+      return reply(encode_error({}, errc::election_open,
+                                "Error: Election " + req.election_id +
+                                    " is still open: its record is published when it closes."));
+    }
+    bytes = std::make_shared<const std::string>(std::move(*answer.bytes));
+    records_.emplace_front(req.election_id, bytes);
+    if (records_.size() > kept) records_.pop_back();
+  }
+  // A chunk starts and ends between UTF-8 characters (the data travels as a JSON string).
+  const auto continuation = [&](std::size_t at) {
+    return at < bytes->size() && (static_cast<unsigned char>((*bytes)[at]) & 0xC0) == 0x80;
+  };
+  if (req.offset > bytes->size() || continuation(static_cast<std::size_t>(req.offset))) {
+    return reply(encode_error({}, errc::bad_request,
+                              "Error: offset " + std::to_string(req.offset) +
+                                  " is not a character boundary of the " +
+                                  std::to_string(bytes->size()) + "-byte record."));
+  }
+  const auto begin = static_cast<std::size_t>(req.offset);
+  std::size_t end = std::min(bytes->size(), begin + wire::record_chunk_bytes);
+  while (end > begin && continuation(end)) --end;
+  wire::client_response r;
+  r.message = "ok";
+  r.record = wire::record_chunk{.total_bytes = bytes->size(),
+                                .offset = req.offset,
+                                .data = bytes->substr(begin, end - begin)};
+  reply(wire::encode_response(r));
 }
 
 void node_machine::serve_admin(const wire::client_request& req, wire::reply_fn& reply) {

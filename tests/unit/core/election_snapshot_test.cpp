@@ -117,7 +117,9 @@ TEST_F(SnapshotTest, EveryTruncationIsRejected) {
 
 TEST_F(SnapshotTest, WrongVersionIsRejected) {
   EXPECT_FALSE(
-      election_state::restore(edited_snapshot([](nlohmann::json& j) { j["version"] = 2; })));
+      election_state::restore(edited_snapshot([](nlohmann::json& j) { j["version"] = 3; })));
+  EXPECT_FALSE(
+      election_state::restore(edited_snapshot([](nlohmann::json& j) { j["version"] = 0; })));
   EXPECT_FALSE(election_state::restore(edited_snapshot([](nlohmann::json& j) { j["extra"] = 1; })));
 }
 

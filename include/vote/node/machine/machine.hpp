@@ -259,6 +259,7 @@ class node_machine {
   void answer_judged(command cmd, wire::reply_fn& reply);
   void propose_command(command cmd, wire::reply_fn& reply);
   void serve_results(const wire::client_request& req, wire::reply_fn& reply);
+  void serve_record(const wire::client_request& req, wire::reply_fn& reply);
   void serve_admin(const wire::client_request& req, wire::reply_fn& reply);
   bool refuse_unless_leader(const std::string& request_id, wire::reply_fn& reply) const;
   std::int64_t next_timestamp();
@@ -281,6 +282,9 @@ class node_machine {
   election_state state_;
   admin_policy admin_;
   std::mt19937_64 rng_;  // cluster UUIDs
+  // The records of the last closed elections asked for (a closed election's record never
+  // changes), so that a client reading one in chunks costs one build.
+  std::deque<std::pair<std::string, std::shared_ptr<const std::string>>> records_;
 
   // applied state
   std::uint64_t applied_index_ = 0;
