@@ -1,6 +1,7 @@
 // vote-verify: check the public record of a closed election (DESIGN.md §10; docs/record.md).
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -54,6 +55,13 @@ std::optional<std::string> read_file(const std::string& path, std::size_t max, s
     return std::nullopt;
   }
   std::string bytes;
+  in.seekg(0, std::ios::end);
+  const auto size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  in.clear();  // not seekable (a pipe): read it as it comes
+  if (size > 0 && static_cast<std::uint64_t>(size) <= max) {
+    bytes.reserve(static_cast<std::size_t>(size));  // a regular file: read it in one go
+  }
   std::vector<char> chunk(1 << 20);
   while (in) {
     in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));

@@ -169,8 +169,12 @@ std::string tracker(std::string_view election_id, std::string_view nonce,
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char digits[] = "0123456789abcdef";
   out.push_back('"');
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
+  std::size_t plain = 0;  // start of the run of bytes copied as they are
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.substr(plain, i - plain));
+    plain = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -180,15 +184,12 @@ void append_json_string(std::string& out, std::string_view s) {
       case '\f': out += "\\f"; break;
       case '\r': out += "\\r"; break;
       default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(digits[c >> 4]);
-          out.push_back(digits[c & 0x0f]);
-        } else {
-          out.push_back(ch);
-        }
+        out += "\\u00";
+        out.push_back(digits[c >> 4]);
+        out.push_back(digits[c & 0x0f]);
     }
   }
+  out.append(s.substr(plain));
   out.push_back('"');
 }
 

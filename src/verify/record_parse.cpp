@@ -19,6 +19,7 @@ constexpr std::array<std::string_view, 11> top_keys = {
     "ballots", "candidates", "closed_at_ms", "digest", "election_id", "format",
     "result",  "roll",       "settings",     "used",   "__end__"};
 constexpr std::size_t top_key_count = 10;
+constexpr std::size_t ballots_key = 0, roll_key = 7, used_key = 9;  // indices in top_keys
 
 std::size_t top_key_index(std::string_view k) {
   for (std::size_t i = 0; i < top_key_count; ++i) {
@@ -72,24 +73,6 @@ std::vector<std::string> as_strings(const json& v, const std::string& where, std
   for (std::size_t i = 0; i < v.size(); ++i) {
     out.push_back(as_string(v[i], where + "[" + std::to_string(i) + "]"));
   }
-  return out;
-}
-
-record_ballot to_ballot(const json& v, const std::string& where) {
-  exact_keys(v, where, {"ballot", "nonce", "tracker"});
-  const json& b = v["ballot"];
-  if (!b.is_object() || b.size() != 1 || !b.contains("candidate") || !b["candidate"].is_string()) {
-    fail(where + ".ballot",
-         "expected {\"candidate\": string} (the only ballot docs/record.md defines)");
-  }
-  record_ballot out;
-  out.candidate = b["candidate"].get<std::string>();
-  out.nonce = as_string(v["nonce"], where + ".nonce");
-  if (!is_lower_hex(out.nonce, nonce_hex_chars)) {
-    fail(where + ".nonce", "expected 32 lowercase hex characters");
-  }
-  out.tracker = as_string(v["tracker"], where + ".tracker");
-  if (!is_tracker(out.tracker)) fail(where + ".tracker", "expected 20 symbols of the code alphabet");
   return out;
 }
 
@@ -149,8 +132,9 @@ class record_reader {
   }
   bool string(std::string& v) {
     if (v.size() > lim_.max_string_bytes) return stop(where() + ": string too long");
-    if (depth_ == 2 && (list_ == top_index("roll") || list_ == top_index("used"))) {
-      auto& l = list_ == top_index("roll") ? out.roll : out.used;
+    if (in_ballot()) return ballot_string(v);
+    if (depth_ == 2 && (list_ == roll_key || list_ == used_key)) {
+      auto& l = list_ == roll_key ? out.roll : out.used;
       if (l.size() >= max_list_entries) return stop(where() + ": too many entries");
       l.push_back(v);
       ++element_;
@@ -166,6 +150,7 @@ class record_reader {
   bool end_array() { return close(); }
 
   bool key(std::string& k) {
+    if (in_ballot()) return ballot_key(k);
     if (depth_ == 1) {
       const std::size_t i = top_key_index(k);
       if (i == top_key_count) return stop("unknown member '" + k.substr(0, 64) + "'");
@@ -188,9 +173,99 @@ class record_reader {
 
  private:
   static constexpr std::size_t max_list_entries = 50'000'000;
-  static constexpr std::size_t max_ballot_nodes = 16;
 
-  static std::size_t top_index(std::string_view k) { return top_key_index(k); }
+  // --- one ballot, {"ballot":{"candidate":C},"nonce":N,"tracker":T}, read without a DOM -----
+  enum ballot_key_id : std::uint8_t { k_none, k_ballot, k_nonce, k_tracker, k_candidate };
+  struct ballot_state {
+    record_ballot b;
+    std::uint8_t seen = 0;  // bit per ballot_key_id
+    ballot_key_id key = k_none;
+  };
+
+  bool in_ballot() const { return list_ == ballots_key && depth_ >= 3; }
+
+  std::string ballot_where() const {
+    std::string w = "ballots[" + std::to_string(element_) + "]";
+    if (ballot_.key == k_ballot || ballot_.key == k_candidate) w += ".ballot";
+    if (ballot_.key == k_nonce) w += ".nonce";
+    if (ballot_.key == k_tracker) w += ".tracker";
+    return w;
+  }
+
+  bool ballot_key(const std::string& k) {
+    ballot_key_id id = k_none;
+    if (depth_ == 3) {
+      id = k == "ballot" ? k_ballot : k == "nonce" ? k_nonce : k == "tracker" ? k_tracker : k_none;
+    } else if (depth_ == 4 && k == "candidate") {
+      id = k_candidate;
+    }
+    if (id == k_none) return stop(ballot_where() + ": unknown member '" + k.substr(0, 64) + "'");
+    if ((ballot_.seen & (1u << id)) != 0) {
+      return stop(ballot_where() + ": member '" + k + "' repeated");
+    }
+    ballot_.seen = static_cast<std::uint8_t>(ballot_.seen | (1u << id));
+    ballot_.key = id;
+    return true;
+  }
+
+  bool ballot_string(std::string& v) {
+    switch (depth_ == 4 ? k_candidate : ballot_.key) {
+      case k_nonce:
+        if (!is_lower_hex(v, nonce_hex_chars)) {
+          return stop(ballot_where() + ": expected 32 lowercase hex characters");
+        }
+        ballot_.b.nonce = std::move(v);
+        return true;
+      case k_tracker:
+        if (!is_tracker(v)) return stop(ballot_where() + ": expected 20 symbols of the code alphabet");
+        ballot_.b.tracker = std::move(v);
+        return true;
+      case k_candidate:
+        ballot_.b.candidate = std::move(v);
+        return true;
+      default:
+        return ballot_shape_error();
+    }
+  }
+
+  bool ballot_shape_error() {
+    if (depth_ >= 4 || ballot_.key == k_ballot) {
+      ballot_.key = k_ballot;
+      return stop(ballot_where() +
+                  ": expected {\"candidate\": string} (the only ballot docs/record.md defines)");
+    }
+    return stop(ballot_where() + ": expected a string");
+  }
+
+  bool ballot_open(bool object) {
+    if (depth_ == 3) {
+      if (!object) return stop("ballots[" + std::to_string(element_) + "]: expected an object");
+      if (out.ballots.size() >= max_list_entries) return stop("ballots: too many entries");
+      ballot_ = ballot_state{};
+      return true;
+    }
+    if (depth_ == 4 && object && ballot_.key == k_ballot) return true;
+    return ballot_shape_error();
+  }
+
+  bool ballot_close() {
+    const std::size_t d = depth_ + 1;
+    if (d == 4) {
+      if ((ballot_.seen & (1u << k_candidate)) == 0) return ballot_shape_error();
+      ballot_.key = k_none;
+      return true;
+    }
+    for (const auto id : {k_ballot, k_nonce, k_tracker}) {
+      if ((ballot_.seen & (1u << id)) == 0) {
+        static constexpr const char* names[] = {"", "ballot", "nonce", "tracker"};
+        return stop("ballots[" + std::to_string(element_) + "]: missing member '" + names[id] +
+                    "'");
+      }
+    }
+    out.ballots.push_back(std::move(ballot_.b));
+    ++element_;
+    return true;
+  }
 
   bool stop(std::string message) {
     if (!error) error = std::move(message);
@@ -203,15 +278,14 @@ class record_reader {
     return w;
   }
 
-  std::size_t node_limit() const {
-    return list_ == top_index("ballots") ? max_ballot_nodes : 4 * lim_.max_candidates + 1024;
-  }
+  std::size_t node_limit() const { return 4 * lim_.max_candidates + 1024; }
 
   // A scalar: a top-level member, or a part of a DOM being built.
   bool scalar(json v) {
     if (depth_ == 0) return stop("a record is a JSON object");
+    if (in_ballot()) return ballot_shape_error();
     if (depth_ == 2 && list_ < top_key_count) {
-      return stop(where() + (list_ == top_index("ballots") ? ": expected an object"
+      return stop(where() + (list_ == ballots_key ? ": expected an object"
                                                            : ": expected a string"));
     }
     if (depth_ == 1) {
@@ -237,13 +311,14 @@ class record_reader {
   bool open(json v) {
     ++depth_;
     if (depth_ > lim_.max_depth) return stop(where() + ": nested too deeply");
+    if (in_ballot()) return ballot_open(v.is_object());
     if (depth_ == 1) {
       if (!v.is_object()) return stop("a record is a JSON object");
       return true;
     }
     if (depth_ == 2) {
-      const bool list = member_ == top_index("ballots") || member_ == top_index("roll") ||
-                        member_ == top_index("used");
+      const bool list = member_ == ballots_key || member_ == roll_key ||
+                        member_ == used_key;
       if (list) {
         if (!v.is_array()) return stop(where() + ": expected an array");
         list_ = member_;
@@ -255,14 +330,7 @@ class record_reader {
       nodes_ = 1;
       return true;
     }
-    if (depth_ == 3 && list_ < top_key_count) {
-      if (list_ != top_index("ballots")) return stop(where() + ": expected a string");
-      if (out.ballots.size() >= max_list_entries) return stop(where() + ": too many entries");
-      dom_ = std::move(v);
-      stack_ = {&dom_};
-      nodes_ = 1;
-      return true;
-    }
+    if (depth_ == 3 && list_ < top_key_count) return stop(where() + ": expected a string");
     json* child = add(std::move(v));
     if (child == nullptr) return false;
     stack_.push_back(child);
@@ -270,6 +338,10 @@ class record_reader {
   }
 
   bool close() {
+    if (in_ballot()) {
+      --depth_;
+      return ballot_close();
+    }
     const std::size_t d = depth_--;
     if (d == 1) return true;  // the record object; finished() checks the members
     if (d == 2 && list_ < top_key_count) {
@@ -278,14 +350,6 @@ class record_reader {
     }
     stack_.pop_back();
     if (d == 2) return convert();
-    if (d == 3 && list_ == top_index("ballots")) {
-      try {
-        out.ballots.push_back(to_ballot(dom_, where()));
-      } catch (const shape_error& e) {
-        return stop(e.message);
-      }
-      ++element_;
-    }
     return true;
   }
 
@@ -333,6 +397,7 @@ class record_reader {
   std::vector<json*> stack_;
   std::string pending_key_;
   std::size_t nodes_ = 0;
+  ballot_state ballot_;
 };
 
 }  // namespace
