@@ -19,7 +19,8 @@ namespace {
 
 namespace vv = vote::verify;
 
-constexpr std::string_view footer = R"(Checks (each printed by name, ok or FAIL): parse, format, canonical, digest, trackers,
+constexpr std::string_view footer =
+    R"(Checks (each printed by name, ok or FAIL): parse, format, canonical, digest, trackers,
 ballot_order, candidates, roll, used, counts, eligible_voters, votes_cast, recount, election_id
 (with --election-id), receipt (with --receipt), same_record (with several copies).
 See docs/record.md "How vote-verify checks".
@@ -169,11 +170,13 @@ int main(int argc, char** argv) {
   }
   if (!o.make_test_record.empty()) return make_test_record(o.make_test_record);
 
-  if (o.servers.empty() && o.records.empty()) return usage("give --server HOST:PORT or --record FILE");
+  if (o.servers.empty() && o.records.empty())
+    return usage("give --server HOST:PORT or --record FILE");
   if (!o.servers.empty() && o.election_id.empty()) return usage("--server needs --election-id");
   if (!o.servers.empty() && std::getenv("VOTE_TLS_CA") != nullptr) {
-    return usage("VOTE_TLS_CA is set, but this vote-verify cannot use TLS yet; unset it to fetch "
-                 "in clear, or use --record with a saved record");
+    return usage(
+        "VOTE_TLS_CA is set, but this vote-verify cannot use TLS yet; unset it to fetch "
+        "in clear, or use --record with a saved record");
   }
   vv::verify_options vo;
   if (!o.election_id.empty()) vo.election_id = o.election_id;

@@ -59,8 +59,10 @@ check check_canonical(const record& r, std::string_view bytes) {
   });
   if (!first_difference && at != bytes.size()) first_difference = at;
   if (first_difference) {
-    return failure("canonical", "the bytes differ from the canonical form of their content from "
-                                "byte " + std::to_string(*first_difference));
+    return failure("canonical",
+                   "the bytes differ from the canonical form of their content from "
+                   "byte " +
+                       std::to_string(*first_difference));
   }
   return pass("canonical", "keys sorted, no whitespace, minimal escapes (" +
                                std::to_string(bytes.size()) + " bytes)");
@@ -103,8 +105,9 @@ check check_ballot_order(const record& r) {
   for (std::size_t i = 1; i < r.ballots.size(); ++i) {
     const auto& a = r.ballots[i - 1].tracker;
     const auto& b = r.ballots[i].tracker;
-    if (a == b) return failure("ballot_order", "tracker " + a + " appears twice (ballots[" +
-                                                   std::to_string(i) + "])");
+    if (a == b)
+      return failure("ballot_order",
+                     "tracker " + a + " appears twice (ballots[" + std::to_string(i) + "])");
     if (b < a) {
       return failure("ballot_order",
                      "ballots[" + std::to_string(i) + "] (" + b + ") is out of tracker order");
@@ -125,18 +128,20 @@ check check_candidates(const record& r) {
                                        json_text(r.ballots[i].candidate) + ", not a candidate");
     }
   }
-  return pass("candidates", std::to_string(r.candidates.size()) +
-                                " candidates; every ballot names one of them");
+  return pass("candidates",
+              std::to_string(r.candidates.size()) + " candidates; every ballot names one of them");
 }
 
 // "" when `l` is strictly increasing, otherwise what is wrong.
 std::string order_problem(const string_list& l, std::string_view name) {
   for (std::size_t i = 1; i < l.size(); ++i) {
     if (l[i] == l[i - 1]) {
-      return std::string(name) + "[" + std::to_string(i) + "] " + json_text(l[i]) + " appears twice";
+      return std::string(name) + "[" + std::to_string(i) + "] " + json_text(l[i]) +
+             " appears twice";
     }
     if (l[i] < l[i - 1]) {
-      return std::string(name) + "[" + std::to_string(i) + "] " + json_text(l[i]) + " is out of order";
+      return std::string(name) + "[" + std::to_string(i) + "] " + json_text(l[i]) +
+             " is out of order";
     }
   }
   return "";
@@ -170,7 +175,8 @@ check check_used(const record& r) {
                                  " is not on the roll");
     }
   }
-  return pass("used", std::to_string(r.used.size()) + " entries, sorted, none twice, all on the roll");
+  return pass("used",
+              std::to_string(r.used.size()) + " entries, sorted, none twice, all on the roll");
 }
 
 check check_counts(const record& r) {

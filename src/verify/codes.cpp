@@ -9,13 +9,17 @@
 namespace vote::verify {
 namespace {
 
-EVP_MD_CTX* as_ctx(void* p) { return static_cast<EVP_MD_CTX*>(p); }
+EVP_MD_CTX* as_ctx(void* p) {
+  return static_cast<EVP_MD_CTX*>(p);
+}
 
 void openssl_check(int ok, const char* what) {
   if (ok != 1) throw std::runtime_error(std::string("OpenSSL: ") + what + " failed");
 }
 
-bool in_alphabet(char c) { return code_alphabet.find(c) != std::string_view::npos; }
+bool in_alphabet(char c) {
+  return code_alphabet.find(c) != std::string_view::npos;
+}
 
 }  // namespace
 
@@ -24,7 +28,9 @@ sha256::sha256() : ctx_(EVP_MD_CTX_new()) {
   reset();
 }
 
-sha256::~sha256() { EVP_MD_CTX_free(as_ctx(ctx_)); }
+sha256::~sha256() {
+  EVP_MD_CTX_free(as_ctx(ctx_));
+}
 
 void sha256::reset() {
   openssl_check(EVP_DigestInit_ex(as_ctx(ctx_), EVP_sha256(), nullptr), "EVP_DigestInit_ex");
@@ -57,13 +63,12 @@ sha256_digest hmac_sha256(std::string_view key, std::string_view message) {
                                OSSL_PARAM_construct_end()};
   sha256_digest d{};
   std::size_t n = 0;
-  const bool ok =
-      ctx != nullptr &&
-      EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(), params) ==
-          1 &&
-      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(message.data()),
-                     message.size()) == 1 &&
-      EVP_MAC_final(ctx, d.data(), &n, d.size()) == 1 && n == d.size();
+  const bool ok = ctx != nullptr &&
+                  EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                               params) == 1 &&
+                  EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(message.data()),
+                                 message.size()) == 1 &&
+                  EVP_MAC_final(ctx, d.data(), &n, d.size()) == 1 && n == d.size();
   EVP_MAC_CTX_free(ctx);
   EVP_MAC_free(mac);
   if (!ok) throw std::runtime_error("OpenSSL: HMAC-SHA256 failed");
@@ -176,13 +181,27 @@ void append_json_string(std::string& out, std::string_view s) {
     out.append(s.substr(plain, i - plain));
     plain = i + 1;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\f': out += "\\f"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         out += "\\u00";
         out.push_back(digits[c >> 4]);

@@ -217,7 +217,8 @@ class record_reader {
         ballot_.b.nonce = std::move(v);
         return true;
       case k_tracker:
-        if (!is_tracker(v)) return stop(ballot_where() + ": expected 20 symbols of the code alphabet");
+        if (!is_tracker(v))
+          return stop(ballot_where() + ": expected 20 symbols of the code alphabet");
         ballot_.b.tracker = std::move(v);
         return true;
       case k_candidate:
@@ -285,8 +286,8 @@ class record_reader {
     if (depth_ == 0) return stop("a record is a JSON object");
     if (in_ballot()) return ballot_shape_error();
     if (depth_ == 2 && list_ < top_key_count) {
-      return stop(where() + (list_ == ballots_key ? ": expected an object"
-                                                           : ": expected a string"));
+      return stop(where() +
+                  (list_ == ballots_key ? ": expected an object" : ": expected a string"));
     }
     if (depth_ == 1) {
       dom_ = std::move(v);
@@ -317,8 +318,7 @@ class record_reader {
       return true;
     }
     if (depth_ == 2) {
-      const bool list = member_ == ballots_key || member_ == roll_key ||
-                        member_ == used_key;
+      const bool list = member_ == ballots_key || member_ == roll_key || member_ == used_key;
       if (list) {
         if (!v.is_array()) return stop(where() + ": expected an array");
         list_ = member_;
@@ -404,8 +404,8 @@ class record_reader {
 
 std::variant<record, parse_error> parse_record(std::string_view bytes, const record_limits& lim) {
   if (bytes.size() > lim.max_bytes) {
-    return parse_error{"the record is " + std::to_string(bytes.size()) + " bytes, over the limit of " +
-                       std::to_string(lim.max_bytes)};
+    return parse_error{"the record is " + std::to_string(bytes.size()) +
+                       " bytes, over the limit of " + std::to_string(lim.max_bytes)};
   }
   record_reader reader(lim);
   bool ok = false;

@@ -73,7 +73,8 @@ check compare_result(const record& r, const summary& counted) {
     }
     stated.erase(name);
   }
-  if (!stated.empty()) diffs.push_back(std::to_string(stated.size()) + " tallies for non-candidates");
+  if (!stated.empty())
+    diffs.push_back(std::to_string(stated.size()) + " tallies for non-candidates");
   if (r.result.tie != counted.tie) {
     diffs.push_back(std::string("tie: record ") + (r.result.tie ? "true" : "false") + ", recount " +
                     (counted.tie ? "true" : "false"));
@@ -86,9 +87,10 @@ check compare_result(const record& r, const summary& counted) {
                     winner_text(counted.winner));
   }
   if (diffs.empty()) {
-    return {.name = "recount", .passed = true,
-            .detail = "tallies, tie, tied and winner as recounted (tie_break " +
-                      counted.tie_break + ")",
+    return {.name = "recount",
+            .passed = true,
+            .detail =
+                "tallies, tie, tied and winner as recounted (tie_break " + counted.tie_break + ")",
             .source = ""};
   }
   std::string detail;

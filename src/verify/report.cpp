@@ -22,8 +22,8 @@ std::string outcome_text(const summary& s) {
     if (i > 0) tied += i + 1 == s.tied.size() ? " and " : ", ";
     tied += s.tied[i];
   }
-  if (s.winner) return "tie between " + tied + ", winner " + *s.winner + " by tie_break " +
-                       s.tie_break;
+  if (s.winner)
+    return "tie between " + tied + ", winner " + *s.winner + " by tie_break " + s.tie_break;
   return "tie between " + tied + ", no winner (tie_break " + s.tie_break + ")";
 }
 
@@ -37,8 +37,8 @@ std::string verdict_line(const verdict& v) {
   const int code = v.exit_code();
   if (code == exit_verified) {
     const summary& s = *v.result;
-    return "VERIFIED: election " + s.election_id + ", " + std::to_string(s.ballots) +
-           " ballots, " + outcome_text(s) + " (" + tally_text(s) + ")";
+    return "VERIFIED: election " + s.election_id + ", " + std::to_string(s.ballots) + " ballots, " +
+           outcome_text(s) + " (" + tally_text(s) + ")";
   }
   std::string line = "FAILED: ";
   if (v.result) line += "election " + v.result->election_id + ": ";
@@ -88,8 +88,8 @@ nlohmann::ordered_json json_report(const verdict& v) {
   }
   nlohmann::ordered_json checks = nlohmann::ordered_json::array();
   for (const check& c : v.checks) {
-    checks.push_back({{"name", c.name}, {"passed", c.passed}, {"detail", c.detail},
-                      {"source", c.source}});
+    checks.push_back(
+        {{"name", c.name}, {"passed", c.passed}, {"detail", c.detail}, {"source", c.source}});
   }
   j["checks"] = std::move(checks);
   j["unreadable"] = v.unreadable;

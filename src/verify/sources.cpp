@@ -87,8 +87,8 @@ check check_receipt(const receipt& r, const record& rec) {
     c.detail = "the receipt's tracker " + shown + " does not match its nonce and ballot " + ballot +
                " (they give " + group4(t) + ")";
   } else if (r.election_id != rec.election_id) {
-    c.detail = "the receipt is for election " + r.election_id + ", the record for " +
-               rec.election_id;
+    c.detail =
+        "the receipt is for election " + r.election_id + ", the record for " + rec.election_id;
   } else if (const auto i = find_tracker(rec, r.tracker); !i) {
     c.detail = "tracker " + shown + " is not in the record";
   } else if (rec.ballots[*i].candidate != r.candidate) {
@@ -126,9 +126,11 @@ check compare_sources(const std::vector<source>& sources) {
                      std::to_string(m.first - a.begin()) + " (" + std::to_string(b.size()) +
                      " bytes against " + std::to_string(a.size()) + ")");
   }
-  if (first == nullptr) return {.name = "same_record", .passed = false, .detail = "no copy read", .source = ""};
+  if (first == nullptr)
+    return {.name = "same_record", .passed = false, .detail = "no copy read", .source = ""};
   if (differ.empty()) {
-    return {.name = "same_record", .passed = true,
+    return {.name = "same_record",
+            .passed = true,
             .detail = std::to_string(same) + " copies, byte-identical",
             .source = ""};
   }

@@ -15,8 +15,8 @@ record make_test_record(std::size_t ballots) {
   r.format = "vote-record/1";
   r.candidates = {"Alice", "Bob", "Carol"};
   r.closed_at_ms = 1764800000000;
-  r.settings = {.live_results = false, .method = "plurality", .tie_break = "none",
-                .voters = "codes"};
+  r.settings = {
+      .live_results = false, .method = "plurality", .tie_break = "none", .voters = "codes"};
   sha256 h;
   const std::size_t roll_size = ballots + ballots / 10 + 1;
   std::vector<std::string> roll;
@@ -46,8 +46,12 @@ record make_test_record(std::size_t ballots) {
   std::sort(r.ballots.begin(), r.ballots.end(),
             [](const record_ballot& a, const record_ballot& b) { return a.tracker < b.tracker; });
   const summary s = recount(r);
-  r.result = {.eligible_voters = r.roll.size(), .tallies = s.tallies, .tie = s.tie, .tied = s.tied,
-              .votes_cast = r.ballots.size(), .winner = s.winner};
+  r.result = {.eligible_voters = r.roll.size(),
+              .tallies = s.tallies,
+              .tie = s.tie,
+              .tied = s.tied,
+              .votes_cast = r.ballots.size(),
+              .winner = s.winner};
   encode_record(r, false, [&h](std::string_view piece) { h.update(piece); });
   r.digest = hex(h.finish());
   return r;

@@ -11,8 +11,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input = vote::fuzz::as_view(data, size);
-  const vote::verify::record_limits lim{.max_bytes = 1 << 20, .max_depth = 8,
-                                        .max_string_bytes = 4096, .max_candidates = 64};
+  const vote::verify::record_limits lim{
+      .max_bytes = 1 << 20, .max_depth = 8, .max_string_bytes = 4096, .max_candidates = 64};
   const auto rc = vote::verify::check_record(input, lim);
   if (rc.parsed) {
     const std::string encoded = vote::verify::encode_record(*rc.parsed);

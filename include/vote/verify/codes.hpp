@@ -50,12 +50,16 @@ sha256_digest hmac_sha256(std::string_view key, std::string_view message);
 
 // Lowercase hexadecimal.
 std::string hex(const std::uint8_t* bytes, std::size_t n);
-inline std::string hex(const sha256_digest& d) { return hex(d.data(), d.size()); }
+inline std::string hex(const sha256_digest& d) {
+  return hex(d.data(), d.size());
+}
 
 // The bytes read as one big-endian bit string, 5 bits per symbol, most significant first; the
 // last symbol is padded with zero bits. The result has ceil(8 n / 5) symbols.
 std::string base32(const std::uint8_t* bytes, std::size_t n);
-inline std::string base32(const sha256_digest& d) { return base32(d.data(), d.size()); }
+inline std::string base32(const sha256_digest& d) {
+  return base32(d.data(), d.size());
+}
 
 // Upper-cases ASCII letters and removes '-' and ' '; nullopt when anything left is not in the
 // alphabet or the length is not 16 symbols.

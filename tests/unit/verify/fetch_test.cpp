@@ -20,7 +20,8 @@ TEST(RecordChunks, DecodesChunksAndRefusals) {
       R"({"ok":false,"error":{"code":"election_open","message":"still open"}})");
   ASSERT_TRUE(std::holds_alternative<vv::record_refusal>(r));
   EXPECT_EQ(std::get<vv::record_refusal>(r).code, "election_open");
-  for (const char* bad : {"", "[]", R"({"ok":true})", R"({"ok":true,"record":{"total_bytes":-1,"offset":0,"data":""}})",
+  for (const char* bad : {"", "[]", R"({"ok":true})",
+                          R"({"ok":true,"record":{"total_bytes":-1,"offset":0,"data":""}})",
                           R"({"ok":true,"record":{"total_bytes":1,"offset":0,"data":1}})"}) {
     EXPECT_TRUE(std::holds_alternative<vv::parse_error>(vv::decode_record_reply(bad))) << bad;
   }

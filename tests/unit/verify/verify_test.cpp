@@ -7,8 +7,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
+#include <nlohmann/json.hpp>
 
 #include "vote/verify/codes.hpp"
 #include "vote/verify/verify.hpp"
@@ -42,7 +42,8 @@ std::string bitwise_base32(std::string_view bytes, std::size_t symbols) {
   for (std::size_t s = 0; s < symbols; ++s) {
     int v = 0;
     for (std::size_t b = 5 * s; b < 5 * s + 5; ++b) {
-      const int bit = b / 8 < bytes.size() ? (static_cast<unsigned char>(bytes[b / 8]) >> (7 - b % 8)) & 1 : 0;
+      const int bit =
+          b / 8 < bytes.size() ? (static_cast<unsigned char>(bytes[b / 8]) >> (7 - b % 8)) & 1 : 0;
       v = 2 * v + bit;
     }
     out.push_back(alphabet[static_cast<std::size_t>(v)]);
@@ -66,9 +67,11 @@ struct election {
   std::string id = "board-2026";
   std::vector<std::string> candidates{"Alice", "Bob", "Carol"};
   std::string tie_break = "none";
-  std::vector<std::string> codes;         // one per voter on the roll
-  std::vector<std::string> choices;       // choices[i]: voter i's candidate ("" = did not vote)
-  std::string nonce(std::size_t i) const { return to_hex(sha256_bytes("n" + std::to_string(i))).substr(0, 32); }
+  std::vector<std::string> codes;    // one per voter on the roll
+  std::vector<std::string> choices;  // choices[i]: voter i's candidate ("" = did not vote)
+  std::string nonce(std::size_t i) const {
+    return to_hex(sha256_bytes("n" + std::to_string(i))).substr(0, 32);
+  }
 };
 
 election sample(std::vector<std::string> choices) {
@@ -102,7 +105,7 @@ json expected_result(const election& e, const json& ballots, std::size_t roll) {
   } else if (e.tie_break == "first_listed") {
     winner = tied.front();
   }
-  return {{"eligible_voters", roll}, {"tallies", tallies}, {"tie", tie}, {"tied", tied},
+  return {{"eligible_voters", roll},      {"tallies", tallies}, {"tie", tie}, {"tied", tied},
           {"votes_cast", ballots.size()}, {"winner", winner}};
 }
 
@@ -135,8 +138,11 @@ json honest_json(const election& e) {
             {"format", "vote-record/1"},
             {"result", expected_result(e, ballots, roll.size())},
             {"roll", roll},
-            {"settings", {{"live_results", false}, {"method", "plurality"},
-                          {"tie_break", e.tie_break}, {"voters", "codes"}}},
+            {"settings",
+             {{"live_results", false},
+              {"method", "plurality"},
+              {"tie_break", e.tie_break},
+              {"voters", "codes"}}},
             {"used", used}};
   return r;
 }
@@ -172,8 +178,10 @@ class VerifyRecord : public ::testing::Test {
 
 TEST(VerifyCodes, Base32MatchesRfc4648BitOrderOnTheCodeAlphabet) {
   // printf 'abc' | sha256sum | cut -c1-64 | xxd -r -p | basenc --base32 | $T
-  EXPECT_EQ(vv::base32(vv::sha256::of("abc")), "RBW3FHWH299YNJC3A5H7VDK46GS28SF5LSDRP97N45ZQ5WJ24QQJ");
-  // printf '\x01\x02\x03' | basenc --base32 | $T   -> 26328=== (24 bits: 4 symbols and a padded one)
+  EXPECT_EQ(vv::base32(vv::sha256::of("abc")),
+            "RBW3FHWH299YNJC3A5H7VDK46GS28SF5LSDRP97N45ZQ5WJ24QQJ");
+  // printf '\x01\x02\x03' | basenc --base32 | $T   -> 26328=== (24 bits: 4 symbols and a padded
+  // one)
   const std::uint8_t three[] = {1, 2, 3};
   EXPECT_EQ(vv::base32(three, 3), "26328");
   EXPECT_EQ(vv::hex(vv::sha256::of("abc")),
@@ -201,7 +209,7 @@ TEST(VerifyCodes, CredentialTrackerCodeAndNonceMatchFixedVectors) {
 
 TEST(VerifyCodes, CanonicalStringsEscapeLikeNlohmannDump) {
   for (const std::string& s : {std::string("plain"), std::string("q\"b\\s/"),
-                              std::string("\b\f\n\r\t\x01\x1f\x7f"), std::string("Zoë 🗳")}) {
+                               std::string("\b\f\n\r\t\x01\x1f\x7f"), std::string("Zoë 🗳")}) {
     std::string mine;
     vv::append_json_string(mine, s);
     EXPECT_EQ(mine, json(s).dump()) << s;
@@ -237,7 +245,8 @@ TEST_F(VerifyRecord, AcceptsNamesThatNeedEscapesAndNonAscii) {
 // --- tampering --------------------------------------------------------------------------------
 
 TEST_F(VerifyRecord, RejectsAChangedBallot) {
-  record["ballots"][0]["ballot"]["candidate"] = record["ballots"][0]["ballot"]["candidate"] == "Bob" ? "Carol" : "Bob";
+  record["ballots"][0]["ballot"]["candidate"] =
+      record["ballots"][0]["ballot"]["candidate"] == "Bob" ? "Carol" : "Bob";
   const auto rc = vv::check_record(seal(record));
   EXPECT_FALSE(find(rc, "trackers")->passed);
   EXPECT_FALSE(find(rc, "recount")->passed);
@@ -365,9 +374,8 @@ TEST_F(VerifyRecord, NamesTheServerWhoseCopyDiffersAndTheFirstDifferingByte) {
   const std::string good = seal(record);
   record["result"]["tallies"]["Bob"] = 2;
   const std::string bad = seal(record);
-  const std::vector<vv::source> sources = {{"127.0.0.1:7001", good, ""},
-                                           {"127.0.0.1:7002", bad, ""},
-                                           {"127.0.0.1:7003", good, ""}};
+  const std::vector<vv::source> sources = {
+      {"127.0.0.1:7001", good, ""}, {"127.0.0.1:7002", bad, ""}, {"127.0.0.1:7003", good, ""}};
   const vv::verdict v = vv::verify_sources(sources);
   EXPECT_EQ(v.exit_code(), vv::exit_failed);
   const auto& same = v.checks.back();
@@ -385,9 +393,13 @@ TEST_F(VerifyRecord, NamesTheServerWhoseCopyDiffersAndTheFirstDifferingByte) {
 TEST_F(VerifyRecord, IdenticalCopiesVerifyAndAnUnreadableOneIsExitThree) {
   const std::string good = seal(record);
   std::vector<vv::source> sources = {{"a", good, ""}, {"b", good, ""}};
-  vv::verdict v = vv::verify_sources(sources, {.limits = {}, .election_id = "board-2026", .voter = {}});
+  vv::verdict v =
+      vv::verify_sources(sources, {.limits = {}, .election_id = "board-2026", .voter = {}});
   EXPECT_EQ(v.exit_code(), vv::exit_verified);
-  EXPECT_EQ(vv::verdict_line(v).rfind("VERIFIED: election board-2026, 5 ballots, winner Alice (Alice 3, Bob 1, Carol 1)", 0), 0u)
+  EXPECT_EQ(
+      vv::verdict_line(v).rfind(
+          "VERIFIED: election board-2026, 5 ballots, winner Alice (Alice 3, Bob 1, Carol 1)", 0),
+      0u)
       << vv::verdict_line(v);
   sources.push_back({"c", std::nullopt, "connection refused"});
   v = vv::verify_sources(sources);
@@ -402,8 +414,10 @@ class VerifyReceipt : public VerifyRecord {
  protected:
   vv::record parsed() { return *vv::check_record(seal(record)).parsed; }
   std::string receipt_of(std::size_t voter, const std::string& candidate) {
-    return json{{"ballot", {{"candidate", candidate}}}, {"election_id", e.id},
-                {"format", "vote-receipt/1"}, {"nonce", e.nonce(voter)},
+    return json{{"ballot", {{"candidate", candidate}}},
+                {"election_id", e.id},
+                {"format", "vote-receipt/1"},
+                {"nonce", e.nonce(voter)},
                 {"tracker", vv::group4(test_tracker(e.id, e.nonce(voter), candidate))}}
         .dump();
   }
@@ -433,7 +447,8 @@ TEST_F(VerifyReceipt, ReportsAChoiceThatDiffers) {
   }
   const auto c = check(receipt_of(1, "Bob"));
   EXPECT_FALSE(c.passed);
-  EXPECT_NE(c.detail.find("the receipt says {\"candidate\":\"Bob\"}"), std::string::npos) << c.detail;
+  EXPECT_NE(c.detail.find("the receipt says {\"candidate\":\"Bob\"}"), std::string::npos)
+      << c.detail;
 }
 
 TEST_F(VerifyReceipt, ReportsAReceiptWhoseTrackerDoesNotRecompute) {
