@@ -14,6 +14,9 @@
 #include "vote/storage/meta.hpp"
 #include "vote/storage/snapshot.hpp"
 #include "vote/storage/wal_record.hpp"
+#include "vote/verify/codes.hpp"
+#include "vote/verify/test_record.hpp"
+#include "vote/verify/verify.hpp"
 #include "vote/wire/discovery.hpp"
 #include "vote/wire/frame.hpp"
 #include "vote/wire/messages.hpp"
@@ -233,6 +236,27 @@ void snapshots() {
 
 }  // namespace
 
+// vote-verify's records: honest ones (made with the verifier's own encoder), a tie, a tampered
+// one, a cut one, and a fetch reply (the target also decodes every input as one).
+void records() {
+  verify::record r = verify::make_test_record(3);
+  put("record", "honest-3", verify::encode_record(r));
+  put("record", "cut", verify::encode_record(r).substr(0, 300));
+  r.result.tallies[0].second += 1;
+  put("record", "tampered-tally", verify::encode_record(r));
+  verify::record tie = verify::make_test_record(2);
+  tie.settings.tie_break = "first_listed";
+  const verify::summary s = verify::recount(tie);
+  tie.result.tie = s.tie;
+  tie.result.tied = s.tied;
+  tie.result.winner = s.winner;
+  tie.digest = verify::hex(verify::sha256::of(verify::encode_record(tie, false)));
+  put("record", "first-listed", verify::encode_record(tie));
+  put("record", "empty", verify::encode_record(verify::make_test_record(0)));
+  put("record", "reply",
+      R"({"ok":true,"record":{"total_bytes":10,"offset":0,"data":"{\"ballots\""}})");
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: fuzz_corpus_gen CORPUS_DIR\n");
@@ -246,6 +270,7 @@ int main(int argc, char** argv) {
   envelopes();
   configs();
   entries_and_commands();
+  records();
   wal();
   snapshots();
   return 0;
