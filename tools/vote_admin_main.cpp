@@ -1,12 +1,15 @@
 // vote-admin: cluster membership administration (DESIGN.md §2, §4; docs/clients.md).
 //
 //   vote-admin members | remove --node N | transfer [--node N] |
-//              force-new-cluster --i-understand-this-may-lose-votes --server HOST:PORT
+//              force-new-cluster --i-understand-this-may-lose-votes --server HOST:PORT |
+//              init DIR --servers IP1,IP2,IP3 [--port N] [--cluster NAME] [--force]
 #include <cstdint>
+#include <iostream>
 #include <limits>
 #include <string>
 
 #include "vote/client/admin.hpp"
+#include "vote/client/init.hpp"
 
 namespace {
 
@@ -58,7 +61,28 @@ int main(int argc, char** argv) {
                   "Confirm that you accept losing acknowledged votes the server never received");
   vc::add_common_flags(*force, common, vc::admin_flags);
 
+  vc::init_options init_opts;
+  auto* init = app.add_subcommand(
+      "init",
+      "Write everything a secure cluster needs into DIR (no server is contacted): a cluster key, "
+      "an admin token, a CA, and per server a key, a certificate for its IP address and a "
+      "vote-server --config file; then print what to copy where. Exit 0 written, 2 bad flags or "
+      "files that exist (without --force), 1 a failure while writing.");
+  init->add_option("DIR", init_opts.dir, "Directory to write (created when missing)")->required();
+  init->add_option("--servers", init_opts.servers,
+                   "The servers' IPv4 addresses, comma-separated (server i is the i-th)")
+      ->delimiter(',')
+      ->required();
+  init->add_option("--port", init_opts.port, "Every server's TCP port")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str();
+  init->add_option("--cluster", init_opts.cluster, "The servers' --cluster name")
+      ->capture_default_str();
+  init->add_flag("--force", init_opts.force,
+                 "Replace files that exist in DIR (a new CA, new keys and a new token)");
+
   if (auto rc = vc::parse_command_line(app, argc, argv)) return *rc;
+  if (init->parsed()) return vc::run_init(init_opts, std::cout, std::cerr);
   if (members->parsed()) return vc::run_cluster_status(common);
   if (remove->parsed()) cmd.action = vc::admin_action::remove_member;
   if (transfer->parsed()) cmd.action = vc::admin_action::transfer_leadership;

@@ -45,11 +45,26 @@ void add_flags(CLI::App& app, vote::node::server_config& c, std::string& id_text
                  "File holding the admin token (>= 16 characters) that admin requests (register, "
                  "close, live results, membership) must present. Default: none; then the admin "
                  "is whoever runs programs as this server's user, or as root, on this machine "
-                 "(any of their processes; other users and other machines are refused). Make "
-                 "one with: openssl rand -hex 32 > admin-token && chmod 600 admin-token");
+                 "(any of their processes; other users and other machines are refused), and a "
+                 "server on a non-loopback address refuses to start without --insecure-admin. "
+                 "Make one with vote-admin init, or: openssl rand -hex 32 > admin-token && "
+                 "chmod 600 admin-token");
   app.add_option("--cluster-key-file,--cluster_key_file", c.cluster_key_file,
                  "File holding the cluster's shared secret (>= 16 bytes): every peer message "
-                 "and hello is authenticated with HMAC-SHA256 (default: none, with a warning)");
+                 "and hello is authenticated with HMAC-SHA256 (default: none, with a warning; "
+                 "on a non-loopback address only with --insecure-cluster)");
+  app.add_flag("--insecure-admin", c.insecure_admin,
+               "Serve on a non-loopback address without --admin-token-file: the admin is then "
+               "whoever runs programs as this server's user, or as root, on this machine. Without "
+               "this flag such a server refuses to start");
+  app.add_flag("--insecure-cluster", c.insecure_cluster,
+               "Serve on a non-loopback address without --cluster-key-file: anyone on the "
+               "network can send peer messages and hellos. Without this flag such a server "
+               "refuses to start");
+  app.add_option("--tls-cert", c.tls_cert,
+                 "This server's certificate (PEM; with --tls-key, --tls-ca)");
+  app.add_option("--tls-key", c.tls_key, "This server's private key (PEM)");
+  app.add_option("--tls-ca", c.tls_ca, "The CA certificate that signs every server's (PEM)");
   app.add_option("--bootstrap-expect,--bootstrap_expect", c.bootstrap_expect,
                  "Form a new cluster only once this many servers are heard (3 is the "
                  "recommended minimum; default 1: the first server on the network forms it)")

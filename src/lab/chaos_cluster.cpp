@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "vote/client/exchange.hpp"
+#include "vote/client/pki.hpp"
 #include "vote/lab/chaos.hpp"
 #include "vote/lab/harness.hpp"
 
@@ -67,6 +68,8 @@ netns_cluster::netns_cluster(options o)
     : options_(std::move(o)), admin_token_("netns-lab-admin-token-0123456789") {
   work_ = test::make_temp_dir("vote-netns-");
   std::ofstream(work_ / "admin-token") << admin_token_ << "\n";
+  // The servers serve on non-loopback addresses, which needs a cluster key (DESIGN.md §10).
+  std::ofstream(work_ / "cluster-key") << client::pki::random_hex(32) << "\n";
   members_.resize(options_.servers);
   try {
     lab_ = std::make_unique<netns_lab>(netns_lab::options{options_.servers, options_.keep});
@@ -108,6 +111,8 @@ std::vector<std::string> netns_cluster::args(node_id id) const {
                                 (work_ / ("n" + std::to_string(id)) / "data").string(),
                                 "--admin-token-file",
                                 (work_ / "admin-token").string(),
+                                "--cluster-key-file",
+                                (work_ / "cluster-key").string(),
                                 "--log-level",
                                 options_.log_level};
   a.insert(a.end(), options_.server_args.begin(), options_.server_args.end());

@@ -1,7 +1,9 @@
 #include "vote/node/config.hpp"
 
 #include <arpa/inet.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -19,7 +21,52 @@ void require(bool ok, const std::string& message) {
   if (!ok) throw std::invalid_argument(message);
 }
 
+// --tls-cert, --tls-key, --tls-ca: all three or none, each a readable regular file. (Reading and
+// checking the PEM inside is the TLS layer's job.)
+void validate_tls(const server_config& c) {
+  const int given = !c.tls_cert.empty() + !c.tls_key.empty() + !c.tls_ca.empty();
+  require(given == 0 || given == 3,
+          "--tls-cert, --tls-key and --tls-ca go together: give all three or none");
+  for (const auto& [flag, path] :
+       {std::pair<const char*, const std::string&>{"--tls-cert", c.tls_cert},
+        {"--tls-key", c.tls_key},
+        {"--tls-ca", c.tls_ca}}) {
+    if (path.empty()) continue;
+    std::error_code ec;
+    require(std::filesystem::is_regular_file(path, ec) && ::access(path.c_str(), R_OK) == 0,
+            std::string(flag) + ": '" + path + "' is not a readable file");
+  }
+}
+
 }  // namespace
+
+bool is_loopback(const std::string& ipv4) {
+  in_addr a{};
+  return ::inet_pton(AF_INET, ipv4.c_str(), &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+}
+
+void check_exposure(const server_config& c, const std::string& bound_host) {
+  if (is_loopback(bound_host)) return;
+  std::string missing;
+  if (c.admin_token_file.empty() && !c.insecure_admin) {
+    missing +=
+        "\n  - an admin token: --admin-token-file FILE, the same file on every server (make one "
+        "with `vote-admin init DIR --servers IP1,IP2,IP3`, which writes DIR/admin-token, or "
+        "`head -c 32 /dev/urandom | base64 > admin-token && chmod 600 admin-token`); or "
+        "--insecure-admin to let whoever runs programs as this server's user, or as root, on "
+        "this machine be the admin without a token";
+  }
+  if (c.cluster_key_file.empty() && !c.insecure_cluster) {
+    missing +=
+        "\n  - a cluster key: --cluster-key-file FILE, the same file on every server (`vote-admin "
+        "init` writes DIR/cluster-key, or `head -c 32 /dev/urandom | base64 > cluster-key && "
+        "chmod 600 cluster-key`); or --insecure-cluster to let anyone on the network send peer "
+        "messages and hellos";
+  }
+  require(missing.empty(),
+          "this server would serve on " + bound_host +
+              ", which is not a loopback address, so it needs (docs/security.md):" + missing);
+}
 
 void validate(server_config& c) {
   require(c.port != 0, "--port is required (1 to 65535)");
@@ -48,6 +95,8 @@ void validate(server_config& c) {
   bool known = false;
   for (const char* l : levels) known = known || c.log_level == l;
   require(known, "--log-level must be one of trace, debug, info, warn, error, critical, off");
+  validate_tls(c);
+  if (!c.host.empty()) check_exposure(c, c.host);
   if (c.data_dir.empty()) c.data_dir = "./vote-data-" + std::to_string(c.port);
 }
 

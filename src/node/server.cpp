@@ -258,6 +258,11 @@ void report_edge_every_minute(asio::steady_timer& timer, const net::client_liste
 
 int serve(const server_config& c) {
   const auto addr = resolve_addresses(c);
+  check_exposure(c, addr.host);  // again: the detected address may not be loopback
+  if (!c.tls_cert.empty())
+    spdlog::warn(
+        "--tls-cert/--tls-key/--tls-ca are checked but this build does not speak TLS yet: "
+        "connections are NOT encrypted and server certificates are not checked");
   auto admin = make_admin_policy(c);
   auto key = load_cluster_key(c);
   auto fs = storage::make_posix_file_system();

@@ -128,9 +128,29 @@ TEST(RobustnessTest, BadFlagsAreUsageErrors) {
   EXPECT_EQ(run("vote-server", {"--port", "0"}).code, 2);
   EXPECT_EQ(run("vote-server", {"--port", "7000", "--host", "not-an-ip"}).code, 2);
   EXPECT_EQ(run("vote-server", {"--port", "7000", "--id", "-3"}).code, 2);
+  EXPECT_EQ(run("vote-server", {"--port", "7000", "--host", "127.0.0.1", "--broadcast",
+                                "127.255.255.255", "--tls-ca", "/nonexistent/ca.crt"})
+                .code,
+            2);
   auto help = run("vote-server", {"--help"});
   EXPECT_EQ(help.code, 0);
   EXPECT_NE(help.out.find("--discovery-port"), std::string::npos);
+  EXPECT_NE(help.out.find("--insecure-admin"), std::string::npos);
+}
+
+// DESIGN.md §10 "Admin": refused in validate(), before any socket or file is opened (192.0.2.1 is
+// a documentation address that no interface here has).
+TEST(RobustnessTest, ANonLoopbackHostWithoutTokenOrKeyIsAUsageErrorThatSaysHowToMakeThem) {
+  const auto dir = make_temp_dir("vote-exposure-");
+  auto r = run("vote-server", {"--port", "7000", "--host", "192.0.2.1", "--broadcast",
+                               "127.255.255.255", "--data-dir", (dir / "data").string()});
+  EXPECT_EQ(r.code, 2);
+  for (const char* says : {"--admin-token-file", "vote-admin init", "--insecure-admin",
+                           "--cluster-key-file", "--insecure-cluster"}) {
+    EXPECT_NE(r.err.find(says), std::string::npos) << says << " missing from: " << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "data"));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

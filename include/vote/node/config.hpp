@@ -33,11 +33,28 @@ struct server_config {
   std::uint64_t snapshot_every = 200'000;  // entries applied between snapshots; 0: never
   std::chrono::milliseconds idle_timeout{60'000};
   limits bounds;  // per-election limits (DESIGN.md §7)
+
+  // DESIGN.md §10 "Admin": a server on a non-loopback address refuses to start without a token
+  // file (resp. a cluster key file) unless the operator opts out explicitly with one of these.
+  bool insecure_admin = false;    // no token: the admin is this machine's server user or root
+  bool insecure_cluster = false;  // no key: peers and hellos unauthenticated
+
+  std::string tls_cert, tls_key, tls_ca;  // TLS (DESIGN.md §10): all three or none
 };
 
-// Throws std::invalid_argument with a message naming the flag when a value is out of range.
-// Fills derived defaults (data_dir).
+// Throws std::invalid_argument with a message naming the flag when a value is out of range, when
+// only some of the --tls-* files are given or one is not a readable file, or when an explicit
+// --host breaks the exposure rule (check_exposure). Fills derived defaults (data_dir).
 void validate(server_config& c);
+
+// Whether `ipv4` is in 127.0.0.0/8.
+bool is_loopback(const std::string& ipv4);
+
+// The exposure rule (DESIGN.md §10 "Admin"; docs/security.md): a server serving on `bound_host`
+// (--host, or the address detected at start), when that is not a loopback address, needs
+// --admin-token-file or --insecure-admin, and --cluster-key-file or --insecure-cluster. Throws
+// std::invalid_argument saying what is missing and how to make it.
+void check_exposure(const server_config& c, const std::string& bound_host);
 
 // Reads the admin token file: surrounding whitespace trimmed; throws std::invalid_argument when
 // the file cannot be read, is empty, or the token is shorter than 16 characters.
