@@ -50,6 +50,15 @@ void add_flags(CLI::App& app, vote::node::server_config& c, std::string& id_text
   app.add_option("--cluster-key-file,--cluster_key_file", c.cluster_key_file,
                  "File holding the cluster's shared secret (>= 16 bytes): every peer message "
                  "and hello is authenticated with HMAC-SHA256 (default: none, with a warning)");
+  app.add_option("--tls-cert,--tls_cert", c.tls_cert,
+                 "This server's certificate (PEM, signed by the --tls-ca CA, naming --host in its "
+                 "subjectAltName): with --tls-key and --tls-ca every TCP connection is TLS 1.3")
+      ->type_name("FILE");
+  app.add_option("--tls-key,--tls_key", c.tls_key, "The certificate's private key (PEM)")
+      ->type_name("FILE");
+  app.add_option("--tls-ca,--tls_ca", c.tls_ca,
+                 "The cluster's CA certificate (PEM): peers must present a certificate it signed")
+      ->type_name("FILE");
   app.add_option("--bootstrap-expect,--bootstrap_expect", c.bootstrap_expect,
                  "Form a new cluster only once this many servers are heard (3 is the "
                  "recommended minimum; default 1: the first server on the network forms it)")

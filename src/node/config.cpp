@@ -28,6 +28,10 @@ void validate(server_config& c) {
           "--host must be an IPv4 address, got '" + c.host + "'");
   require(c.broadcast.empty() || is_ipv4(c.broadcast),
           "--broadcast must be an IPv4 address, got '" + c.broadcast + "'");
+  const int tls_files = !c.tls_cert.empty() + !c.tls_key.empty() + !c.tls_ca.empty();
+  require(tls_files == 0 || tls_files == 3,
+          "--tls-cert, --tls-key and --tls-ca go together: give all three (TLS on every "
+          "connection) or none");
   require(!c.cluster.empty() && c.cluster.size() <= 64, "--cluster must be 1 to 64 characters");
   require(c.max_frame_bytes >= 4096 && c.max_frame_bytes <= (64u << 20),
           "--max-frame-bytes must be between 4096 and 67108864");

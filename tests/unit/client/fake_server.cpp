@@ -33,7 +33,7 @@ asio::awaitable<void> serve(tcp::socket socket, std::size_t index, const fake_se
       if (r.what == reply::kind::silent) continue;
       std::string frame;
       wire::encode_frame(wire::encode_response(r.response), frame);
-      co_await asio::async_write(c.socket, asio::buffer(frame), asio::use_awaitable);
+      co_await asio::async_write(c.stream, asio::buffer(frame), asio::use_awaitable);
     }
   } catch (const std::exception&) {
     // The client went away: end of this connection.
