@@ -24,10 +24,11 @@ class test_pki {
   };
 
   test_pki() : dir_(fresh_dir()) {
-    openssl("req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1"
-            " -subj /CN=vote-test-ca -addext basicConstraints=critical,CA:TRUE"
-            " -addext keyUsage=critical,keyCertSign,cRLSign -keyout " +
-            path("ca.key") + " -out " + path("ca.pem"));
+    openssl(
+        "req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1"
+        " -subj /CN=vote-test-ca -addext basicConstraints=critical,CA:TRUE"
+        " -addext keyUsage=critical,keyCertSign,cRLSign -keyout " +
+        path("ca.key") + " -out " + path("ca.pem"));
   }
   ~test_pki() {
     std::error_code ignored;

@@ -94,7 +94,8 @@ struct listener_stats {
   std::uint64_t over_budget = 0;  // frames refused because the buffered-bytes caps were reached
   std::uint64_t timeouts = 0;
   std::uint64_t accept_errors = 0;            // failed accepts (each followed by a short pause)
-  std::uint64_t tls_handshakes_failed = 0;    // failed or timed out (connection closed)
+  std::uint64_t tls_handshakes_failed = 0;    // failed, or plaintext on a TLS port (closed); a
+                                              // handshake that timed out counts in `timeouts`
   std::uint64_t peer_frames_uncertified = 0;  // peer frames on a TLS connection with no CA cert
   std::uint64_t peer_links = 0;               // connections that proved themselves peer links
   std::size_t open = 0;                       // open connections of both kinds

@@ -21,7 +21,8 @@ asio::awaitable<void> serve(tcp::socket socket, net::tls_context* tls, std::size
                             std::function<void(const std::string&)> record) {
   connection c{net::stream(std::move(socket), tls)};
   try {
-    if (auto* t = c.stream.tls()) co_await t->async_handshake(net::tls_stream::server, asio::use_awaitable);
+    if (auto* t = c.stream.tls())
+      co_await t->async_handshake(net::tls_stream::server, asio::use_awaitable);
     for (;;) {
       const auto payload = co_await async_read_payload(c);
       auto decoded = wire::decode_request(payload);

@@ -109,8 +109,9 @@ TEST_F(TlsCall, ImpostorThatAnsweredWhoIsLeaderFirstIsSkippedForTheTrustedLeader
 TEST_F(TlsCall, ImpostorAloneEndsWithAClearErrorAndNothingSent) {
   auto fake = impostor();
   const auto port = testing::free_udp_port();
-  fake_responder responder(
-      port, [&](const wire::who_is_leader&) { return std::vector{answer(fake->endpoint_text(), 9)}; });
+  fake_responder responder(port, [&](const wire::who_is_leader&) {
+    return std::vector{answer(fake->endpoint_text(), 9)};
+  });
   auto o = tls_options(std::chrono::milliseconds(1500));
   o.discovery.broadcast = "127.255.255.255";
   o.discovery.port = port;

@@ -76,14 +76,17 @@ TEST_F(TlsContextTest, ServerContextLoadsACertificateOfTheCa) {
 TEST_F(TlsContextTest, UnreadableFilesAreNamedWithTheirFlag) {
   const auto s = pki_->issue("s2");
   const std::string missing = (pki_->dir() / "missing.pem").string();
-  EXPECT_NE(refusal([&] { make_server_context({missing, s.key, pki_->ca()}); })
-                .find("--tls-cert " + missing + ": cannot read it"),
+  EXPECT_NE(refusal([&] {
+              make_server_context({missing, s.key, pki_->ca()});
+            }).find("--tls-cert " + missing + ": cannot read it"),
             std::string::npos);
-  EXPECT_NE(refusal([&] { make_server_context({s.cert, missing, pki_->ca()}); })
-                .find("--tls-key " + missing + ": cannot read it"),
+  EXPECT_NE(refusal([&] {
+              make_server_context({s.cert, missing, pki_->ca()});
+            }).find("--tls-key " + missing + ": cannot read it"),
             std::string::npos);
-  EXPECT_NE(refusal([&] { make_server_context({s.cert, s.key, missing}); })
-                .find("--tls-ca " + missing + ": cannot read it"),
+  EXPECT_NE(refusal([&] {
+              make_server_context({s.cert, s.key, missing});
+            }).find("--tls-ca " + missing + ": cannot read it"),
             std::string::npos);
   EXPECT_NE(refusal([&] { make_client_context(missing); }).find("--tls-ca"), std::string::npos);
 }
@@ -91,10 +94,13 @@ TEST_F(TlsContextTest, UnreadableFilesAreNamedWithTheirFlag) {
 TEST_F(TlsContextTest, FilesThatAreNotPemAreRefused) {
   const auto s = pki_->issue("s3");
   const auto junk = pki_->write("junk.pem", "not a certificate\n");
-  EXPECT_NE(refusal([&] { make_server_context({junk, s.key, pki_->ca()}); })
-                .find("not a PEM certificate"),
+  EXPECT_NE(refusal([&] {
+              make_server_context({junk, s.key, pki_->ca()});
+            }).find("not a PEM certificate"),
             std::string::npos);
-  EXPECT_NE(refusal([&] { make_server_context({s.cert, junk, pki_->ca()}); }).find("--tls-key"),
+  EXPECT_NE(refusal([&] {
+              make_server_context({s.cert, junk, pki_->ca()});
+            }).find("--tls-key"),
             std::string::npos);
   EXPECT_NE(refusal([&] { make_client_context(junk); }).find("not a PEM CA certificate"),
             std::string::npos);
@@ -103,15 +109,17 @@ TEST_F(TlsContextTest, FilesThatAreNotPemAreRefused) {
 TEST_F(TlsContextTest, KeyOfAnotherCertificateIsRefused) {
   const auto a = pki_->issue("a");
   const auto b = pki_->issue("b");
-  EXPECT_NE(refusal([&] { make_server_context({a.cert, b.key, pki_->ca()}); })
-                .find("does not match the certificate"),
+  EXPECT_NE(refusal([&] {
+              make_server_context({a.cert, b.key, pki_->ca()});
+            }).find("does not match the certificate"),
             std::string::npos);
 }
 
 TEST_F(TlsContextTest, CertificateOfAnotherCaIsRefused) {
   const auto foreign = other_->issue("foreign");
-  const auto message =
-      refusal([&] { make_server_context({foreign.cert, foreign.key, pki_->ca()}); });
+  const auto message = refusal([&] {
+    make_server_context({foreign.cert, foreign.key, pki_->ca()});
+  });
   EXPECT_NE(message.find("not usable with the CA in --tls-ca"), std::string::npos) << message;
 }
 
@@ -237,7 +245,8 @@ TEST_F(TlsListenerTest, PeerLinksDeliverOverMutualTls) {
   o.tls = context_;  // the server's own context: its certificate is the client certificate
   peer_links links(io_, o, nullptr);
   asio::post(io_, [&] {
-    links.send(7, "127.0.0.1:" + std::to_string(port_), encode_leave({.from = 1, .incarnation = 2, .cluster_uuid = "tls"}));
+    links.send(7, "127.0.0.1:" + std::to_string(port_),
+               encode_leave({.from = 1, .incarnation = 2, .cluster_uuid = "tls"}));
   });
   EXPECT_EQ(peers_.wait_for(1, 5s), std::vector<std::string>{"tls"});
   on_io([&] {
@@ -256,7 +265,8 @@ TEST_F(TlsListenerTest, PeerLinkRefusesListenerWithCertificateOfAnotherCa) {
   std::atomic<int> downs{0};
   peer_links links(io_, o, [&](std::uint64_t) { ++downs; });
   asio::post(io_, [&] {
-    links.send(7, "127.0.0.1:" + std::to_string(port_), encode_leave({.from = 1, .incarnation = 2, .cluster_uuid = "x"}));
+    links.send(7, "127.0.0.1:" + std::to_string(port_),
+               encode_leave({.from = 1, .incarnation = 2, .cluster_uuid = "x"}));
   });
   EXPECT_TRUE(eventually([&] { return downs.load() > 0; }, 5s));
   EXPECT_GE(on_io([&] { return links.stats().certificates_refused; }), 1u);
