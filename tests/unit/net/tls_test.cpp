@@ -178,9 +178,9 @@ TEST_F(TlsListenerTest, FailedHandshakeClosesAndIsCounted) {
   auto s = connect(2s);
   // A TLS record header (handshake, TLS 1.0) followed by garbage.
   asio::write(s, asio::buffer(std::string("\x16\x03\x01\x00\x05garbagegarbage", 19)));
-  auto seen = next_read(s);
-  while (seen == seen::bytes) seen = next_read(s);  // an alert, perhaps
-  EXPECT_EQ(seen, seen::closed);
+  auto next = next_read(s);
+  while (next == seen::bytes) next = next_read(s);  // an alert, perhaps
+  EXPECT_EQ(next, seen::closed);
   EXPECT_TRUE(eventually([&] { return stats().tls_handshakes_failed == 1; }, 5s));
   EXPECT_TRUE(eventually([&] { return stats().open == 0; }, 5s));
 }
