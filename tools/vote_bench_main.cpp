@@ -89,5 +89,6 @@ int main(int argc, char** argv) {
   options.server = *leader;
   options.admin_token = r.admin_token;
   options.request_timeout = r.call.timeout;
+  options.tls = r.call.tls;
   return print(vc::run_bench(options), common.json);
 }

@@ -61,10 +61,15 @@ void add_flags(CLI::App& app, vote::node::server_config& c, std::string& id_text
                "Serve on a non-loopback address without --cluster-key-file: anyone on the "
                "network can send peer messages and hellos. Without this flag such a server "
                "refuses to start");
-  app.add_option("--tls-cert", c.tls_cert,
-                 "This server's certificate (PEM; with --tls-key, --tls-ca)");
-  app.add_option("--tls-key", c.tls_key, "This server's private key (PEM)");
-  app.add_option("--tls-ca", c.tls_ca, "The CA certificate that signs every server's (PEM)");
+  app.add_option("--tls-cert,--tls_cert", c.tls_cert,
+                 "This server's certificate (PEM, signed by the --tls-ca CA, naming --host in its "
+                 "subjectAltName): with --tls-key and --tls-ca every TCP connection is TLS 1.3")
+      ->type_name("FILE");
+  app.add_option("--tls-key,--tls_key", c.tls_key, "The certificate's private key (PEM)")
+      ->type_name("FILE");
+  app.add_option("--tls-ca,--tls_ca", c.tls_ca,
+                 "The cluster's CA certificate (PEM): peers must present a certificate it signed")
+      ->type_name("FILE");
   app.add_option("--bootstrap-expect,--bootstrap_expect", c.bootstrap_expect,
                  "Form a new cluster only once this many servers are heard (3 is the "
                  "recommended minimum; default 1: the first server on the network forms it)")

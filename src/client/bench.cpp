@@ -54,16 +54,27 @@ awaitable<timed_answer> timed_exchange(connection& c, const std::string& payload
   co_return a;
 }
 
+// Connect, then the TLS handshake when `tls` is set; false on any failure.
+awaitable<bool> connect_nothrow(connection& c, tcp::endpoint server) {
+  auto [ec] = co_await c.stream.socket().async_connect(server, asio::as_tuple(asio::use_awaitable));
+  if (ec) co_return false;
+  c.stream.socket().set_option(tcp::no_delay(true), ec);
+  try {
+    co_await async_secure(c);
+  } catch (const std::exception&) {
+    co_return false;
+  }
+  co_return true;
+}
+
 awaitable<std::optional<connection>> timed_connect(tcp::endpoint server,
-                                                   clock_type::duration timeout) {
+                                                   clock_type::duration timeout,
+                                                   net::tls_context* tls) {
   const auto ex = co_await asio::this_coro::executor;
-  connection c{tcp::socket(ex)};
+  connection c{net::stream(ex, tls)};
   asio::steady_timer timer(ex, timeout);
-  auto r = co_await (c.socket.async_connect(server, asio::as_tuple(asio::use_awaitable)) ||
-                     timer.async_wait(asio::use_awaitable));
-  if (r.index() != 0 || std::get<0>(std::get<0>(r))) co_return std::nullopt;
-  boost::system::error_code ec;
-  c.socket.set_option(tcp::no_delay(true), ec);
+  auto r = co_await (connect_nothrow(c, server) || timer.async_wait(asio::use_awaitable));
+  if (r.index() != 0 || !std::get<0>(r)) co_return std::nullopt;
   co_return std::optional<connection>(std::move(c));
 }
 
@@ -143,7 +154,7 @@ class runner {
   awaitable<void> voter_loop() {
     std::optional<connection> conn;
     while (auto b = co_await next_ballot()) {
-      if (!conn) conn = co_await timed_connect(server_, options_.request_timeout);
+      if (!conn) conn = co_await timed_connect(server_, options_.request_timeout, tls());
       if (!conn) {
         ++report_.errors;
         asio::steady_timer pause(io_, std::min(end_, clock_type::now() + retry_pause));
@@ -243,7 +254,7 @@ class runner {
     request.admin_token = options_.admin_token;
     request.body = std::move(body);
     const auto payload = wire::encode_request(request);
-    auto conn = co_await timed_connect(server_, options_.request_timeout);
+    auto conn = co_await timed_connect(server_, options_.request_timeout, tls());
     if (!conn) co_return std::nullopt;
     auto a = co_await timed_exchange(*conn, payload, options_.admin_timeout);
     co_return std::move(a.response);
@@ -262,6 +273,7 @@ class runner {
     co_await signal_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
   void notify() { signal_.cancel(); }
+  net::tls_context* tls() const { return options_.tls.get(); }
 
   static std::string voter_id(std::size_t n) { return "v" + base36(n); }
   std::string next_request_id() { return id_prefix_ + base36(request_seq_++); }

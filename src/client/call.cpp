@@ -24,16 +24,17 @@ using asio::ip::tcp;
 using clock_type = std::chrono::steady_clock;
 
 struct attempt_result {
-  enum class status { answered, connect_failed, lost };
+  enum class status { answered, connect_failed, lost, refused };
   status st = status::connect_failed;
   bool sent = false;  // the request may have reached the server
   wire::client_response response;
   std::string detail;
+  bool untrusted = false;  // refused: the server's certificate is not trusted
 };
 
 asio::awaitable<attempt_result> attempt_coro(const net::endpoint& target,
                                              const std::string& payload, bool& sent,
-                                             std::size_t max_payload) {
+                                             std::size_t max_payload, net::tls_context* tls) {
   const auto ex = co_await asio::this_coro::executor;
   attempt_result r;
   boost::system::error_code ec;
@@ -42,13 +43,19 @@ asio::awaitable<attempt_result> attempt_coro(const net::endpoint& target,
   const auto endpoints = co_await resolver.async_resolve(
       target.host, port, asio::redirect_error(asio::use_awaitable, ec));
   if (!ec) {
-    connection c{tcp::socket(ex)};
-    co_await asio::async_connect(c.socket, endpoints,
+    connection c{net::stream(ex, tls)};
+    co_await asio::async_connect(c.stream.socket(), endpoints,
                                  asio::redirect_error(asio::use_awaitable, ec));
     if (!ec) {
       try {
+        co_await async_secure(c);
         r.response = co_await async_exchange(c, payload, sent, max_payload);
         r.st = attempt_result::status::answered;
+      } catch (const tls_refused& e) {
+        r.st = attempt_result::status::refused;
+        r.detail = e.what();
+        r.untrusted = e.untrusted();
+        sent = false;  // no server read the request: TLS was refused on one side or the other
       } catch (const boost::system::system_error& e) {
         r.st = attempt_result::status::lost;
         r.detail = e.code().message();
@@ -66,11 +73,12 @@ asio::awaitable<attempt_result> attempt_coro(const net::endpoint& target,
 
 // One connect + exchange on a private io_context, abandoned at `deadline`.
 attempt_result attempt_once(const net::endpoint& target, const std::string& payload,
-                            clock_type::time_point deadline, std::size_t max_payload) {
+                            clock_type::time_point deadline, std::size_t max_payload,
+                            net::tls_context* tls) {
   bool sent = false;
   std::optional<attempt_result> out;
   asio::io_context io;  // destroyed first: an abandoned coroutine never outlives `sent`
-  asio::co_spawn(io, attempt_coro(target, payload, sent, max_payload),
+  asio::co_spawn(io, attempt_coro(target, payload, sent, max_payload, tls),
                  [&out](std::exception_ptr e, attempt_result r) {
                    if (!e) out = std::move(r);
                  });
@@ -94,6 +102,7 @@ class caller {
  public:
   caller(const wire::client_request& request, const call_options& options)
       : options_(options),
+        discovery_(options.discovery),
         payload_(wire::encode_request(request)),
         deadline_(clock_type::now() + options.timeout),
         backoff_(options.backoff_initial) {
@@ -123,7 +132,7 @@ class caller {
   }
 
   step find_target() {
-    auto found = discover_leader(options_.discovery, deadline_);
+    auto found = discover_leader(discovery_, deadline_);
     if (auto* found_leader = std::get_if<discovered_leader>(&found)) {
       target_ = net::parse_endpoint(found_leader->leader.endpoint);  // select_leader checked it
       return step::now;
@@ -153,9 +162,11 @@ class caller {
     const auto until = std::min(deadline_, clock_type::now() + options_.attempt_timeout);
     result_.last_target = net::format_endpoint(*target_);
     ++result_.attempts;
-    const auto a = attempt_once(*target_, payload_, until, options_.max_response);
+    const auto a =
+        attempt_once(*target_, payload_, until, options_.max_response, options_.tls.get());
     using status = attempt_result::status;
     if (a.st == status::answered) return on_answer(a.response);
+    if (a.st == status::refused) return refused(a);
     maybe_delivered_ = maybe_delivered_ || a.sent;
     // An attempt cut short by the call's deadline says less than a server's answer before it.
     if (clock_type::now() >= deadline_ && result_.why == failure::server_busy) return step::later;
@@ -170,13 +181,27 @@ class caller {
     return step::later;
   }
 
+  // TLS refused the server before it read anything. An untrusted one is never tried again in
+  // this call (discovery skips it; a --server or a redirect to it is not followed again).
+  step refused(const attempt_result& a) {
+    fail(failure::no_leader, errc::unavailable, "refused " + result_.last_target + ": " + a.detail);
+    if (a.untrusted) {
+      discovery_.untrusted.push_back(result_.last_target);
+      if (options_.server && net::format_endpoint(*options_.server) == result_.last_target) {
+        conclude();
+        return step::done;
+      }
+    }
+    return step::later;
+  }
+
   step on_answer(const wire::client_response& r) {
     if (r.code == errc::not_leader) {
       fail(failure::no_leader, r.code,
            "no leader reachable within " + seconds_text(options_.timeout) + ": " + r.message);
       const auto leader = r.leader_endpoint ? net::parse_endpoint(*r.leader_endpoint)
                                             : std::optional<net::endpoint>{};
-      if (!leader || redirects_ >= options_.max_redirects) return step::later;
+      if (!leader || redirects_ >= options_.max_redirects || untrusted(*leader)) return step::later;
       ++redirects_;
       target_ = *leader;
       return step::now;
@@ -212,6 +237,11 @@ class caller {
     }
   }
 
+  bool untrusted(const net::endpoint& e) const {
+    const auto& u = discovery_.untrusted;
+    return std::find(u.begin(), u.end(), net::format_endpoint(e)) != u.end();
+  }
+
   void fail(failure why, errc code, std::string message) {
     result_.why = why;
     result_.code = code;
@@ -236,6 +266,7 @@ class caller {
   }
 
   const call_options& options_;
+  discovery_options discovery_;  // options_.discovery, plus the servers refused so far
   std::string payload_;
   clock_type::time_point deadline_;
   std::chrono::milliseconds backoff_;

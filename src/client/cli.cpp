@@ -45,6 +45,10 @@ void add_discovery_flags(CLI::App& app, common_options& o) {
       ->capture_default_str();
   app.add_option("--cluster", o.cluster, "Only accept answers from servers of this cluster name")
       ->type_name("NAME");
+  app.add_option("--tls-ca,--tls_ca", o.tls_ca,
+                 "Speak TLS 1.3 and accept only servers whose certificate this CA (PEM) signed "
+                 "for the address connected to (default: $VOTE_TLS_CA; unset: plain TCP)")
+      ->type_name("FILE");
 }
 
 std::optional<std::string> resolve_admin_token(const common_options& o, std::string& error) {
@@ -56,6 +60,25 @@ std::optional<std::string> resolve_admin_token(const common_options& o, std::str
   }
   const char* env = std::getenv(std::string(admin_token_env).c_str());
   return std::string(env != nullptr ? env : "");
+}
+
+// The client TLS context of --tls-ca or $VOTE_TLS_CA; null for plain TCP.
+std::shared_ptr<net::tls_context> resolve_tls(const common_options& o, std::string& error) {
+  std::string ca = o.tls_ca;
+  const char* flag = "--tls-ca";
+  if (ca.empty()) {
+    const char* env = std::getenv(std::string(tls_ca_env).c_str());
+    ca = env != nullptr ? env : "";
+    flag = "VOTE_TLS_CA";
+  }
+  if (ca.empty()) return nullptr;
+  try {
+    return net::make_client_context(ca);
+  } catch (const net::tls_error& e) {
+    error = e.what();  // names --tls-ca and the file
+    if (std::string_view(flag) != "--tls-ca") error = std::string(flag) + ": " + error;
+    return nullptr;
+  }
 }
 
 bool is_ipv4(const std::string& text) {
@@ -138,6 +161,9 @@ std::variant<resolved_options, std::string> resolve_options(const common_options
   // One attempt may use half of the deadline (at least 2 s), so a hung leader leaves time to
   // find its successor while a slow commit (a large registration) still gets its answer.
   r.call.attempt_timeout = std::max(std::chrono::milliseconds(2000), r.call.timeout / 2);
+  std::string tls_error;
+  r.call.tls = resolve_tls(o, tls_error);
+  if (!tls_error.empty()) return tls_error;
   r.request_id = o.request_id.empty() ? make_request_id() : o.request_id;
   if (!valid_request_id(r.request_id)) {
     return "--request-id: expected 1..128 characters of A-Z a-z 0-9 _ -, got '" + o.request_id +

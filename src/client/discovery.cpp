@@ -113,6 +113,10 @@ class finder {
     if (answer == nullptr || answer->nonce != nonce_) return;  // stale, foreign or malformed
     if (!options_.cluster.empty() && answer->cluster != options_.cluster) return;
     if (!net::parse_endpoint(answer->leader.endpoint)) return;
+    const auto& untrusted = options_.untrusted;
+    if (std::find(untrusted.begin(), untrusted.end(), answer->leader.endpoint) != untrusted.end()) {
+      return;
+    }
     answers_.push_back(*answer);
     if (!first_answer_) first_answer_ = clock_type::now();
   }

@@ -26,10 +26,11 @@ using namespace std::chrono_literals;
 asio::awaitable<void> exchange_coro(const net::endpoint& server, const std::string& request_json,
                                     bool& sent, std::optional<wire::client_response>& out) {
   auto ex = co_await asio::this_coro::executor;
-  asio::ip::tcp::socket socket(ex);
+  const auto tls = test::tls_from_env();
+  client::connection c{net::stream(ex, tls.get())};
   const asio::ip::tcp::endpoint target(asio::ip::make_address(server.host), server.port);
-  co_await socket.async_connect(target, asio::use_awaitable);
-  client::connection c{std::move(socket)};
+  co_await c.stream.socket().async_connect(target, asio::use_awaitable);
+  co_await client::async_secure(c);
   out = co_await client::async_exchange(c, request_json, sent);
 }
 

@@ -132,21 +132,11 @@ std::uint16_t free_port() {
 
 namespace {
 
-// Sends one frame carrying `payload` over a fresh connection and returns the payload of the
-// first frame that comes back; nullopt on any transport or framing failure.
-std::optional<std::string> exchange(std::uint16_t port, std::string_view payload,
-                                    std::chrono::milliseconds timeout) {
-  asio::io_context io;
-  asio::ip::tcp::socket s(io);
+// Writes one frame carrying `payload` to `s` (a socket or a TLS stream) and returns the payload
+// of the first frame that comes back; nullopt on any transport or framing failure.
+template <class Stream>
+std::optional<std::string> exchange_on(Stream& s, std::string_view payload) {
   boost::system::error_code ec;
-  s.connect({asio::ip::make_address_v4("127.0.0.1"), port}, ec);
-  if (ec) return std::nullopt;
-  struct timeval tv {
-    static_cast<time_t>(timeout.count() / 1000),
-        static_cast<suseconds_t>(timeout.count() % 1000 * 1000)
-  };
-  ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(s.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   std::string out;
   wire::encode_frame(payload, out);
   asio::write(s, asio::buffer(out), ec);
@@ -163,7 +153,36 @@ std::optional<std::string> exchange(std::uint16_t port, std::string_view payload
   }
 }
 
+// One frame over a fresh connection to 127.0.0.1:port, TLS with tls_from_env().
+std::optional<std::string> exchange(std::uint16_t port, std::string_view payload,
+                                    std::chrono::milliseconds timeout) {
+  asio::io_context io;
+  asio::ip::tcp::socket s(io);
+  boost::system::error_code ec;
+  s.connect({asio::ip::make_address_v4("127.0.0.1"), port}, ec);
+  if (ec) return std::nullopt;
+  struct timeval tv {
+    static_cast<time_t>(timeout.count() / 1000),
+        static_cast<suseconds_t>(timeout.count() % 1000 * 1000)
+  };
+  ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(s.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  const auto tls = tls_from_env();
+  if (!tls) return exchange_on(s, payload);
+  net::tls_stream t(std::move(s), *tls);
+  net::verify_server_ip(t, "127.0.0.1");
+  t.handshake(net::tls_stream::client, ec);
+  if (ec) return std::nullopt;
+  return exchange_on(t, payload);
+}
+
 }  // namespace
+
+std::shared_ptr<net::tls_context> tls_from_env() {
+  const char* ca = std::getenv("VOTE_TLS_CA");
+  if (ca == nullptr || *ca == '\0') return nullptr;
+  return net::make_client_context(ca);
+}
 
 wire::client_request register_request(const std::string& election, int voters) {
   register_cmd cmd{election, {"A", "B"}, {}, tie_break::none};

@@ -127,6 +127,9 @@ std::optional<std::string> edge_report(const listener_stats& now, const listener
        "peer frames that did not open (forged, stale or "
        "undecodable; connection closed)"},
       {&listener_stats::frame_errors, "bad frames"},
+      {&listener_stats::tls_handshakes_failed, "failed TLS handshakes"},
+      {&listener_stats::peer_frames_uncertified,
+       "peer frames on TLS connections without a CA-signed certificate"},
       {&listener_stats::over_budget, "frames over the buffered-bytes caps"},
       {&listener_stats::refused_over_cap, "connections refused for lack of room"},
       {&listener_stats::evicted, "quiet connections closed to make room"},

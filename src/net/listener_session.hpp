@@ -6,6 +6,7 @@
 #include "vote/net/cluster_key.hpp"
 #include "vote/net/local_peer.hpp"
 #include "vote/net/log.hpp"
+#include "vote/net/stream.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/address.hpp>
@@ -83,17 +84,20 @@ struct client_listener::impl : std::enable_shared_from_this<client_listener::imp
 };
 
 // One connection. A client session reads a frame, hands it over, writes the reply, repeats; a
-// peer session opens every frame as it completes, hands over what opened and never writes.
+// peer session opens every frame as it completes, hands over what opened and never writes. With
+// TLS, both start with the server handshake (client_listener.hpp).
 class session : public std::enable_shared_from_this<session> {
   using clock = asio::steady_timer::clock_type;
 
  public:
   session(tcp::socket socket, std::shared_ptr<client_listener::impl> owner)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), owner_(std::move(owner)) {
-    origin_.same_host = is_same_host(socket_);
+      : stream_(std::move(socket), owner->options_.tls.get()),
+        timer_(stream_.get_executor()),
+        owner_(std::move(owner)) {
+    origin_.same_host = is_same_host(stream_.socket());
     error_code remote_ec, local_ec;
-    const auto remote = socket_.remote_endpoint(remote_ec);
-    const auto local = socket_.local_endpoint(local_ec);
+    const auto remote = stream_.socket().remote_endpoint(remote_ec);
+    const auto local = stream_.socket().local_endpoint(local_ec);
     origin_.remote_address = remote.address().to_string();
     if (origin_.same_host && !remote_ec && !local_ec)
       origin_.local_uid = [remote, local] { return socket_owner_uid(remote, local); };
@@ -101,6 +105,7 @@ class session : public std::enable_shared_from_this<session> {
 
   void start() {
     holds_slot_ = true;
+    if (stream_.is_tls()) return sniff();
     process_buffer();
   }
 
@@ -115,9 +120,12 @@ class session : public std::enable_shared_from_this<session> {
     if (!in_request_) close();
   }
 
-  // Sends `bytes`, then closes. Used for frame errors and the connection cap.
+  // Sends `bytes`, then closes. Used for frame errors and the connection cap. A TLS connection
+  // refused before its handshake (the connection cap) is closed without an answer: answering
+  // would take a handshake, the very cost the cap bounds.
   void fail(std::string bytes) {
     closing_ = true;
+    if (stream_.is_tls() && !handshaken_) return close();
     write(std::move(bytes));
   }
 
@@ -126,8 +134,7 @@ class session : public std::enable_shared_from_this<session> {
     closed_ = true;
     error_code ec;
     disarm();
-    socket_.shutdown(tcp::socket::shutdown_both, ec);
-    socket_.close(ec);
+    stream_.close();
     charge(0);
     if (!reading_) buffer_.release();  // else once the aborted read has completed
     if (holds_slot_ && owner_) owner_->forget(this);
@@ -136,6 +143,54 @@ class session : public std::enable_shared_from_this<session> {
  private:
   const listener_options& options() const { return owner_->options_; }
   listener_stats& stats() { return owner_->stats_; }
+
+  // TLS, before the handshake (whose deadline starts here): a first byte that starts a frame
+  // ('V' of "VOTE") and never a TLS record is a plaintext client. It gets one plain error frame
+  // that says so (a fixed text: nothing of the server), then the connection closes.
+  void sniff() {
+    arm(clock::now() + options().handshake_timeout);
+    stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](error_code ec) {
+      if (self->closed_) return;
+      if (ec) return self->close();
+      char first = 0;
+      error_code peek_ec;
+      const auto n = self->stream_.socket().receive(asio::buffer(&first, 1),
+                                                    tcp::socket::message_peek, peek_ec);
+      if (!peek_ec && n == 1 && first == wire::frame_magic[0]) return self->refuse_plaintext();
+      self->handshake(*self->stream_.tls());
+    });
+  }
+
+  void refuse_plaintext() {
+    const auto n = ++stats().tls_handshakes_failed;
+    log()->debug("plaintext frame from {} on a TLS port ({} failed handshakes so far)",
+                 origin_.remote_address, n);
+    closing_ = true;
+    out_ = framed_error(errc::unsupported,
+                        "Error: this server speaks TLS only: give the client --tls-ca FILE (or set "
+                        "VOTE_TLS_CA) with the cluster's CA certificate.");
+    arm(clock::now() + options().write_timeout);
+    asio::async_write(stream_.socket(), asio::buffer(out_),
+                      [self = shared_from_this()](error_code, std::size_t) { self->close(); });
+  }
+
+  // The TLS handshake, under its own deadline (a timeout closes and counts in `timeouts`). Then
+  // the connection is read like a plain one; whether it may carry peer frames is settled here.
+  void handshake(tls_stream& tls) {
+    tls.async_handshake(tls_stream::server, [self = shared_from_this()](error_code ec) {
+      if (self->closed_) return;
+      if (ec) {
+        const auto n = ++self->stats().tls_handshakes_failed;
+        log()->debug("TLS handshake with {} failed: {} ({} so far)", self->origin_.remote_address,
+                     ec.message(), n);
+        return self->close();
+      }
+      self->handshaken_ = true;
+      self->certified_ = peer_certified(*self->stream_.tls());
+      self->last_active_ = clock::now();
+      self->process_buffer();
+    });
+  }
 
   // One deadline at a time. A wait that completed before the timer was re-armed or disarmed is
   // still delivered with success; its generation no longer matches, so it closes nothing.
@@ -193,7 +248,7 @@ class session : public std::enable_shared_from_this<session> {
 
   // decode_frame() with the limit and the kind rule of the frame's type, applied as soon as the
   // header has arrived (before any payload is waited for).
-  wire::frame_decode decode_next(std::string_view view) const {
+  wire::frame_decode decode_next(std::string_view view) {
     const auto& l = options().limits;
     auto d = wire::decode_frame(view, std::max(l.max_frame_payload, l.max_peer_frame_payload));
     if (d.st == wire::frame_decode::status::error || view.size() < wire::frame_header_size) {
@@ -208,12 +263,16 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   // A frame-level error if `type` may not come on this connection.
-  std::optional<wire::frame_decode> refuse(wire::frame_type type) const {
+  std::optional<wire::frame_decode> refuse(wire::frame_type type) {
     const char* reason = nullptr;
     errc code = errc::bad_request;
     if (type == wire::frame_type::peer && !owner_->peers_) {
       code = errc::unsupported;
       reason = "this port takes client frames only";
+    } else if (type == wire::frame_type::peer && stream_.is_tls() && !certified_) {
+      ++stats().peer_frames_uncertified;
+      code = errc::unauthorized;
+      reason = "a peer frame on a connection without a certificate signed by the cluster's CA";
     } else if (type == wire::frame_type::peer && kind_ == connection_kind::client) {
       reason = "a peer frame on a client connection";
     } else if (type == wire::frame_type::json && kind_ == connection_kind::peer) {
@@ -303,7 +362,7 @@ class session : public std::enable_shared_from_this<session> {
     }
     char* at = buffer_.space(capacity);
     reading_ = true;
-    socket_.async_read_some(asio::buffer(at, buffer_.space_size()),
+    stream_.async_read_some(asio::buffer(at, buffer_.space_size()),
                             [self = shared_from_this()](error_code ec, std::size_t n) {
                               self->reading_ = false;
                               if (self->closed_) return self->buffer_.release();
@@ -351,7 +410,7 @@ class session : public std::enable_shared_from_this<session> {
   void write(std::string bytes) {
     out_ = std::move(bytes);
     arm(clock::now() + options().write_timeout);
-    asio::async_write(socket_, asio::buffer(out_),
+    asio::async_write(stream_, asio::buffer(out_),
                       [self = shared_from_this()](error_code ec, std::size_t) {
                         self->in_request_ = false;
                         self->out_ = std::string();
@@ -365,7 +424,7 @@ class session : public std::enable_shared_from_this<session> {
   static constexpr std::size_t frame_type_offset = 5;    // of the frame header (wire/frame.hpp)
   static constexpr std::size_t frame_length_offset = 8;  // u32 big-endian
 
-  tcp::socket socket_;
+  stream stream_;  // plain or TLS (options().tls)
   asio::steady_timer timer_;
   std::shared_ptr<client_listener::impl> owner_;
   request_origin origin_;
@@ -381,6 +440,8 @@ class session : public std::enable_shared_from_this<session> {
   bool in_request_ = false;  // a request was handed over and its reply is not yet written
   bool closing_ = false;
   bool closed_ = false;
+  bool handshaken_ = false;  // TLS: the handshake completed
+  bool certified_ = false;   // TLS: the other side presented a certificate signed by the CA
 };
 
 }  // namespace vote::net

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "vote/net/interfaces.hpp"
+#include "vote/net/stream.hpp"
 #include "vote/wire/frame.hpp"
 
 namespace vote::net {
@@ -56,7 +57,9 @@ struct peer_links::impl {
 // The link to one peer at one endpoint. Invariants: queued_bytes_ is the sum of queue_'s sizes;
 // queue_ is empty when idle or in backoff; writing_ only when connected; every asynchronous
 // completion carries the connection_ (or timer generation) it was started for and does nothing
-// once that changed, so a closed socket's late completions touch nothing.
+// once that changed, so a closed socket's late completions touch nothing. Each connection gets a
+// new stream_, and every operation's handler holds the stream it runs on (stream.hpp: a TLS
+// stream must outlive its operations), so a replaced stream lives until its last completion.
 class peer_link : public std::enable_shared_from_this<peer_link> {
   using clock = asio::steady_timer::clock_type;
 
@@ -67,7 +70,7 @@ class peer_link : public std::enable_shared_from_this<peer_link> {
       : owner_(std::move(owner)),
         peer_(peer),
         endpoint_text_(std::move(endpoint)),
-        socket_(owner_->io_),
+        stream_(std::make_shared<stream>(owner_->io_.get_executor(), nullptr)),
         timer_(owner_->io_),
         backoff_(options().backoff_initial) {
     if (auto resolved = resolve_literal(endpoint_text_)) {
@@ -111,16 +114,43 @@ class peer_link : public std::enable_shared_from_this<peer_link> {
   void connect() {
     state_ = state::connecting;
     const std::uint64_t connection = ++connection_;
+    stream_ = std::make_shared<stream>(owner_->io_.get_executor(), options().tls.get());
+    arm_connect_deadline();
+    stream_->socket().async_connect(
+        endpoint_, [self = shared_from_this(), connection, s = stream_](error_code ec) {
+          if (connection != self->connection_) return;
+          if (ec) return self->connect_failed(ec.message());
+          if (auto* tls = s->tls()) return self->handshake(*tls, connection);
+          self->connected();
+        });
+  }
+
+  void arm_connect_deadline() {
     arm(clock::now() + options().connect_timeout, [this] {
-      ++connection_;  // the aborted connect's completion is stale
+      ++connection_;  // the aborted connect's (or handshake's) completion is stale
       close_socket();
       connect_failed("timed out");
     });
-    socket_.async_connect(endpoint_, [self = shared_from_this(), connection](error_code ec) {
-      if (connection != self->connection_) return;
-      if (ec) return self->connect_failed(ec.message());
-      self->connected();
-    });
+  }
+
+  // TLS: the remote must prove it is the server at endpoint_ with a certificate of the CA.
+  void handshake(tls_stream& tls, std::uint64_t connection) {
+    arm_connect_deadline();
+    verify_server_ip(tls, endpoint_.address().to_string());
+    tls.async_handshake(tls_stream::client,
+                        [self = shared_from_this(), connection, s = stream_](error_code ec) {
+                          if (connection != self->connection_) return;
+                          if (!ec) return self->connected();
+                          const auto why = describe_handshake_failure(*s->tls(), ec);
+                          if (certificate_refused(*s->tls())) {
+                            const auto n = ++self->stats().certificates_refused;
+                            if (worth_logging(n)) {
+                              log()->warn("peer {} at {}: refused: {} ({} refused so far)",
+                                          self->peer_, self->endpoint_text_, why, n);
+                            }
+                          }
+                          self->connect_failed(why);
+                        });
   }
 
   void connected() {
@@ -130,7 +160,7 @@ class peer_link : public std::enable_shared_from_this<peer_link> {
     reported_down_ = false;
     connected_at_ = clock::now();
     error_code ignored;
-    socket_.set_option(tcp::no_delay(true), ignored);
+    stream_->socket().set_option(tcp::no_delay(true), ignored);
     log()->debug("peer {}: connected to {}", peer_, endpoint_text_);
     watch_for_close();
     queue_opening();
@@ -174,9 +204,9 @@ class peer_link : public std::enable_shared_from_this<peer_link> {
   // A read stays pending while connected: the remote never writes on this connection, so any
   // completion means it closed, reset, or broke the protocol.
   void watch_for_close() {
-    socket_.async_read_some(
-        asio::buffer(read_buffer_),
-        [self = shared_from_this(), connection = connection_](error_code ec, std::size_t) {
+    stream_->async_read_some(
+        asio::buffer(read_buffer_), [self = shared_from_this(), connection = connection_,
+                                     s = stream_](error_code ec, std::size_t) {
           if (connection != self->connection_) return;
           self->broken(ec ? ec.message() : "the peer sent bytes on a one-way link");
         });
@@ -195,8 +225,8 @@ class peer_link : public std::enable_shared_from_this<peer_link> {
       bytes += queue_[i].size() - skip;
     }
     writing_ = true;
-    socket_.async_write_some(buffers, [self = shared_from_this(), connection = connection_](
-                                          error_code ec, std::size_t n) {
+    stream_->async_write_some(buffers, [self = shared_from_this(), connection = connection_,
+                                        s = stream_](error_code ec, std::size_t n) {
       if (connection != self->connection_) return;
       self->writing_ = false;
       if (ec) return self->broken(ec.message());
@@ -280,10 +310,7 @@ class peer_link : public std::enable_shared_from_this<peer_link> {
     timer_.cancel();
   }
 
-  void close_socket() {
-    error_code ignored;
-    socket_.close(ignored);
-  }
+  void close_socket() { stream_->close(); }
 
   // Empties the queue; returns how many frames it held.
   std::size_t discard_queue() {
@@ -315,7 +342,7 @@ class peer_link : public std::enable_shared_from_this<peer_link> {
   const std::uint64_t peer_;
   const std::string endpoint_text_;
   tcp::endpoint endpoint_;
-  tcp::socket socket_;
+  std::shared_ptr<stream> stream_;  // of the current (or last) connection
   asio::steady_timer timer_;
   state state_ = state::idle;
   std::deque<std::string> queue_;  // framed messages; references stay valid across push_back

@@ -21,6 +21,7 @@
 #include "vote/net/interfaces.hpp"
 #include "vote/net/peer_links.hpp"
 #include "vote/net/peer_message.hpp"
+#include "vote/net/tls.hpp"
 #include "vote/node/cluster_node.hpp"
 #include "vote/node/recovery.hpp"
 #include "vote/storage/meta.hpp"
@@ -92,10 +93,36 @@ std::unique_ptr<net::cluster_key> load_cluster_key(const server_config& c) {
   }
 }
 
+// TLS (docs/security.md "TLS"): every file problem is a configuration error, found before anything
+// listens; so is a certificate that does not name the address served on (clients and peers check
+// it and would refuse every connection).
+std::shared_ptr<net::tls_context> load_tls(const server_config& c, const std::string& host) {
+  const net::tls_files files{.cert = c.tls_cert, .key = c.tls_key, .ca = c.tls_ca};
+  if (!files.enabled()) {
+    spdlog::warn(
+        "no --tls-cert/--tls-key/--tls-ca: client and peer connections are plain TCP (requests, "
+        "admin tokens and ballots travel in clear; see docs/security.md)");
+    return nullptr;
+  }
+  try {
+    auto context = net::make_server_context(files);
+    if (!net::certificate_names_ip(c.tls_cert, host)) {
+      throw net::tls_error("--tls-cert " + c.tls_cert + ": does not name " + host +
+                           " (the address served on) in its subjectAltName (IP:" + host +
+                           "); clients and peers would refuse it");
+    }
+    return context;
+  } catch (const net::tls_error& e) {
+    throw startup_error(exit_usage, e.what());
+  }
+}
+
 // Peer links: a quiet link sends a keepalive well within every receiver's idle deadline (below),
 // whatever election timeout the receiver was given.
-net::peer_link_options peer_link_options(const server_config& c) {
+net::peer_link_options peer_link_options(const server_config& c,
+                                         std::shared_ptr<net::tls_context> tls) {
   net::peer_link_options o;
+  o.tls = std::move(tls);
   o.keepalive_interval = std::min(c.election_timeout, std::chrono::milliseconds(500));
   return o;
 }
@@ -103,8 +130,10 @@ net::peer_link_options peer_link_options(const server_config& c) {
 // The edge (docs/security.md "Limits at the network edge"). A peer link quiet for ten election
 // timeouts (at least 2 s) is closed: a healthy one carries heartbeats or keepalives far more
 // often, and its sender reconnects at once if it was merely idle.
-net::listener_options listener_options(const server_config& c) {
+net::listener_options listener_options(const server_config& c,
+                                       std::shared_ptr<net::tls_context> tls) {
   net::listener_options lo;
+  lo.tls = std::move(tls);
   lo.limits.max_frame_payload = c.max_frame_bytes;
   lo.limits.max_client_connections = c.max_connections;
   // Room for a few requests of the largest size at once, whatever --max-frame-bytes says.
@@ -174,17 +203,18 @@ struct adapters {
 std::unique_ptr<adapters> make_adapters(asio::io_context& io, const server_config& c,
                                         const addresses& addr, const std::string& endpoint,
                                         std::uint64_t id, const net::cluster_key* key,
+                                        const std::shared_ptr<net::tls_context>& tls,
                                         cluster_node& node) {
   const auto host = asio::ip::make_address_v4(addr.host);
   auto a = std::unique_ptr<adapters>(new adapters{
       net::peer_links(
-          io, peer_link_options(c), [&node](std::uint64_t peer) { node.on_link_down(peer); },
+          io, peer_link_options(c, tls), [&node](std::uint64_t peer) { node.on_link_down(peer); },
           [key, id] {
             return net::peer_codec(key).seal(net::encode_opening({.from = id}), net::unix_now_ms());
           }),
       bind_or_fail("TCP " + endpoint,
                    [&] {
-                     return net::client_listener(io, {host, c.port}, node, listener_options(c),
+                     return net::client_listener(io, {host, c.port}, node, listener_options(c, tls),
                                                  &node, net::peer_codec(key));
                    }),
       nullptr});
@@ -259,12 +289,9 @@ void report_edge_every_minute(asio::steady_timer& timer, const net::client_liste
 int serve(const server_config& c) {
   const auto addr = resolve_addresses(c);
   check_exposure(c, addr.host);  // again: the detected address may not be loopback
-  if (!c.tls_cert.empty())
-    spdlog::warn(
-        "--tls-cert/--tls-key/--tls-ca are checked but this build does not speak TLS yet: "
-        "connections are NOT encrypted and server certificates are not checked");
   auto admin = make_admin_policy(c);
   auto key = load_cluster_key(c);
+  const auto tls = load_tls(c, addr.host);
   auto fs = storage::make_posix_file_system();
   auto disk = open_data_dir(*fs, c);
   const auto id = disk.identity.id;
@@ -296,7 +323,7 @@ int serve(const server_config& c) {
   };
   cluster_node node(std::move(env), settings_for(c, disk, endpoint), std::move(disk.recovered),
                     std::move(admin));
-  a = make_adapters(io, c, addr, endpoint, id, key.get(), node);
+  a = make_adapters(io, c, addr, endpoint, id, key.get(), tls, node);
 
   const signal_watch signals(io, id, c.leave, node, [&] { a->shut_down([&io] { io.stop(); }); });
   asio::steady_timer edge_timer(io);
@@ -304,8 +331,8 @@ int serve(const server_config& c) {
 
   node.start();
   a->start();
-  spdlog::info("node={} listening on {} (discovery {}:{}, cluster '{}', data {})", id, endpoint,
-               addr.broadcast, c.discovery_port, c.cluster, c.data_dir);
+  spdlog::info("node={} listening on {}{} (discovery {}:{}, cluster '{}', data {})", id, endpoint,
+               tls ? " with TLS 1.3" : "", addr.broadcast, c.discovery_port, c.cluster, c.data_dir);
   io.run();
   writer.stop();
   spdlog::info("node={} stopped", id);

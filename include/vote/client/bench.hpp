@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 
 #include "vote/core/error.hpp"
 #include "vote/net/interfaces.hpp"
+#include "vote/net/tls.hpp"
 
 namespace vote::client {
 
@@ -32,6 +34,7 @@ struct bench_options {
   std::size_t voters_per_election = 100'000;         // registration size (<= 100,000)
   std::chrono::milliseconds request_timeout{5'000};  // one vote exchange or connect
   std::chrono::milliseconds admin_timeout{30'000};   // one register or close exchange
+  std::shared_ptr<net::tls_context> tls;             // TLS on every connection when set
 };
 
 struct bench_report {

@@ -14,6 +14,10 @@
 // the cluster could not reach a majority of its members within 5 s (the last answer, from
 // 127.0.0.1:7000: ...)".
 //
+// With TLS (call_options::tls), a server whose certificate does not chain to the CA or does not
+// name the address connected to is refused like an unreachable one (failure::no_leader, "refused
+// 127.0.0.1:7001: its certificate is not trusted: ..."), and discovery skips it from then on.
+//
 // Blocking; every attempt runs on a private io_context; safe to call from any thread.
 #pragma once
 
@@ -25,6 +29,7 @@
 #include "vote/client/discovery.hpp"
 #include "vote/core/error.hpp"
 #include "vote/net/interfaces.hpp"
+#include "vote/net/tls.hpp"
 #include "vote/wire/frame.hpp"
 #include "vote/wire/messages.hpp"
 
@@ -40,6 +45,9 @@ struct call_options {
   int max_redirects = 5;  // not_leader hops followed in a row before backing off; 0 keeps every
                           // attempt on `server` (a request meant for that one server)
   std::size_t max_response = wire::default_max_frame_payload;
+  // TLS on every connection when set (a client context: net::make_client_context); a server
+  // whose certificate is refused counts as unreachable and is not tried again in this call.
+  std::shared_ptr<net::tls_context> tls;
 };
 
 // What became of the request.

@@ -10,6 +10,8 @@
 //   --json                   one JSON object on stdout
 //   --request-id ID          reuse the id of an earlier command whose outcome was unknown
 //   --admin-token TOKEN / --admin-token-file F / $VOTE_ADMIN_TOKEN   (register, close, vote-admin)
+//   --tls-ca F / $VOTE_TLS_CA  TLS 1.3 on every connection; servers must prove themselves with a
+//                            certificate of this CA naming the address connected to
 #pragma once
 
 #include <cstdint>
@@ -29,6 +31,7 @@
 namespace vote::client {
 
 inline constexpr std::string_view admin_token_env = "VOTE_ADMIN_TOKEN";
+inline constexpr std::string_view tls_ca_env = "VOTE_TLS_CA";
 
 // Where a tool prints: std::cout / std::cerr in the binaries, string streams in tests.
 struct console {
@@ -47,6 +50,7 @@ struct common_options {
   std::string request_id;   // "" = generate one
   std::string admin_token;  // register/close/vote-admin
   std::string admin_token_file;
+  std::string tls_ca;  // "" = $VOTE_TLS_CA, else plain TCP
 };
 
 // Which optional groups of flags a tool takes.
@@ -71,7 +75,8 @@ struct resolved_options {
 };
 
 // Checks and resolves the shared flags: --server and --broadcast syntax, --request-id, the admin
-// token source (flag, file, then environment). A std::string is a usage error message.
+// token source (flag, file, then environment), the TLS CA (flag, then environment; an unreadable
+// or non-PEM file is a usage error). A std::string is a usage error message.
 std::variant<resolved_options, std::string> resolve_options(const common_options& o,
                                                             flag_groups groups);
 

@@ -6,6 +6,9 @@
 // collect_window after the first one; the answer with the highest epoch names the leader.
 // Answers that carry two different non-empty cluster UUIDs under one cluster name (or come from
 // several clusters when no --cluster was given) are an error: the client refuses to guess.
+// Discovery is plain UDP and unauthenticated: an answer is only a hint of where to connect. With
+// TLS (--tls-ca) the connection then proves the server; one that cannot is refused and named in
+// `untrusted`, and the next discovery skips answers that point at it.
 //
 // Blocking: discover_leader() returns by `deadline` at the latest. It owns its own io_context and
 // socket; it is safe to call from any thread.
@@ -31,6 +34,9 @@ struct discovery_options {
   std::string cluster;                             // ask only this cluster; empty: any
   std::chrono::milliseconds resend_interval{200};  // repeat who_is_leader this often
   std::chrono::milliseconds collect_window{50};    // keep listening after the first answer
+  // Leader endpoints ("ip:port") whose TLS certificate was refused in this call: answers naming
+  // them are skipped, so an impostor that answers first cannot keep the client from the others.
+  std::vector<std::string> untrusted;
 };
 
 // What discovery found: the leader named by the answer with the highest epoch (its endpoint

@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vote/net/tls.hpp"
 #include "vote/wire/messages.hpp"
 
 namespace vote::test {
@@ -69,7 +70,13 @@ wire::client_request register_request(const std::string& election, int voters);
 wire::client_request vote_request(const std::string& election, const std::string& voter,
                                   const std::string& candidate, const std::string& request_id);
 
-// One synchronous request over a fresh TCP connection; nullopt on any transport failure.
+// The lab's client TLS context: from $VOTE_TLS_CA (the clients' variable), null when it is unset
+// (plain TCP). request(), request_json() and the chaos lab's exchange() use it, so a test of a TLS
+// cluster sets the variable (its client binaries then use TLS too).
+std::shared_ptr<net::tls_context> tls_from_env();
+
+// One synchronous request over a fresh TCP connection (TLS with tls_from_env()); nullopt on any
+// transport failure.
 std::optional<wire::client_response> request(
     std::uint16_t port, const wire::client_request& r,
     std::chrono::milliseconds timeout = std::chrono::seconds(5));

@@ -24,6 +24,15 @@
 // connections: idle_timeout; peer links: peer_idle_timeout), a started frame must complete within
 // frame_timeout, a response must be written within write_timeout.
 //
+// TLS (listener_options::tls set; tls.hpp): every connection starts with a TLS 1.3 handshake as
+// the server, within handshake_timeout, before any byte of it is read as a frame; a handshake
+// that fails or times out closes the connection and is counted (tls_handshakes_failed). The
+// handshake requests a client certificate and verifies it when one is given; a connection whose
+// handshake produced no CA-signed certificate may carry client frames only: its first peer frame
+// is a frame-level error (peer_frames_uncertified), before the frame is opened. A connection
+// counts against the client pool (and may be evicted as an undecided one) from the accept on,
+// handshake included; the TLS buffers are a fixed amount per connection (docs/security.md).
+//
 // Threading: all members run on the one thread that runs the io_context passed in.
 #pragma once
 
@@ -40,6 +49,7 @@
 
 #include "vote/net/edge.hpp"
 #include "vote/net/peer_message.hpp"
+#include "vote/net/tls.hpp"
 #include "vote/wire/request_origin.hpp"
 
 namespace vote::net {
@@ -53,6 +63,9 @@ struct listener_options {
   std::chrono::milliseconds peer_idle_timeout{10'000};
   std::chrono::milliseconds frame_timeout{10'000};  // a started frame must complete within this
   std::chrono::milliseconds write_timeout{10'000};  // a response must be written within this
+  // TLS on every connection when set (shared with the peer links); plain TCP when null.
+  std::shared_ptr<tls_context> tls;
+  std::chrono::milliseconds handshake_timeout{10'000};  // a TLS handshake must finish within this
 };
 
 using wire::reply_fn;
@@ -80,11 +93,14 @@ struct listener_stats {
   std::uint64_t peer_frames_refused = 0;  // peer frames that did not open (forged, stale, ...)
   std::uint64_t over_budget = 0;  // frames refused because the buffered-bytes caps were reached
   std::uint64_t timeouts = 0;
-  std::uint64_t accept_errors = 0;  // failed accepts (each followed by a short pause)
-  std::uint64_t peer_links = 0;     // connections that proved themselves peer links
-  std::size_t open = 0;             // open connections of both kinds
-  std::size_t open_peers = 0;       // of which proven peer links
-  std::size_t buffered_bytes = 0;   // charged to the read buffers of every connection now
+  std::uint64_t accept_errors = 0;            // failed accepts (each followed by a short pause)
+  std::uint64_t tls_handshakes_failed = 0;    // failed, or plaintext on a TLS port (closed); a
+                                              // handshake that timed out counts in `timeouts`
+  std::uint64_t peer_frames_uncertified = 0;  // peer frames on a TLS connection with no CA cert
+  std::uint64_t peer_links = 0;               // connections that proved themselves peer links
+  std::size_t open = 0;                       // open connections of both kinds
+  std::size_t open_peers = 0;                 // of which proven peer links
+  std::size_t buffered_bytes = 0;             // charged to the read buffers of every connection now
 };
 
 // What the edge refused between two readings of the stats, as one log line ("edge since the

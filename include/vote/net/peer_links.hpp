@@ -26,6 +26,11 @@
 // Against a link that flaps (connects, then breaks at once), the immediate reconnect is granted
 // at most once per backoff_max, and the backoff returns to backoff_initial only after a link
 // stayed up for backoff_max.
+// TLS (peer_link_options::tls set; tls.hpp): every connection handshakes as a TLS 1.3 client with
+// this server's certificate (the receiver requires it for peer frames) after the TCP connect,
+// within another connect_timeout, and verifies that the remote's certificate chains to the CA and
+// names the endpoint's IP address. A handshake that fails is a failed connect (backoff, on_down);
+// a refused certificate is also logged as a warning (rate-limited).
 // Nothing here blocks the caller or the io thread: a dead or slow peer costs bounded memory.
 //
 // Threading: every member, and on_down, runs on the one thread that runs the io_context passed
@@ -42,6 +47,8 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "vote/net/tls.hpp"
+
 namespace vote::net {
 
 struct peer_link_options {
@@ -51,6 +58,7 @@ struct peer_link_options {
   std::chrono::milliseconds write_timeout{2000};   // a frame not written within this: link closed
   std::size_t max_queue_bytes = 32u << 20;  // per peer, framed; beyond it new messages are dropped
   std::chrono::milliseconds keepalive_interval{1000};  // a quiet link writes an opening again
+  std::shared_ptr<tls_context> tls;  // TLS on every link when set (the server's context)
 };
 
 struct peer_link_stats {
@@ -58,7 +66,8 @@ struct peer_link_stats {
   std::uint64_t frames_dropped = 0;  // refused by send() or discarded with a queue
   std::uint64_t connects = 0;        // connects that succeeded
   std::uint64_t connect_failures = 0;
-  std::uint64_t links_lost = 0;  // established links that broke
+  std::uint64_t links_lost = 0;            // established links that broke
+  std::uint64_t certificates_refused = 0;  // TLS connects refused for the remote's certificate
 };
 
 class peer_link;

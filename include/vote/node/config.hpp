@@ -16,13 +16,18 @@ struct server_config {
   std::string host;        // IPv4 to bind; empty: auto-detect (loopback fallback)
   std::string broadcast;   // discovery broadcast address; empty: the interface's
   std::uint16_t discovery_port = 52342;
-  std::string data_dir;              // empty: ./vote-data-<port>
-  std::optional<std::uint64_t> id;   // node id; empty: generated once and persisted
-  std::string cluster = "default";   // logical cluster name; servers ignore other clusters
-  std::string admin_token_file;      // empty: register/close only from this machine
-  std::string cluster_key_file;      // empty: peers and hellos unauthenticated (a warning)
-  std::size_t bootstrap_expect = 1;  // servers to hear before forming a new cluster
-  bool leave = false;                // on stop, leave the cluster for good
+  std::string data_dir;             // empty: ./vote-data-<port>
+  std::optional<std::uint64_t> id;  // node id; empty: generated once and persisted
+  std::string cluster = "default";  // logical cluster name; servers ignore other clusters
+  std::string admin_token_file;     // empty: register/close only from this machine
+  std::string cluster_key_file;     // empty: peers and hellos unauthenticated (a warning)
+  // TLS (all three or none): this server's certificate and key, and the cluster's CA. Empty:
+  // plain TCP (docs/security.md "TLS").
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_ca;
+  std::size_t bootstrap_expect = 1;                  // servers to hear before forming a new cluster
+  bool leave = false;                                // on stop, leave the cluster for good
   std::chrono::milliseconds discovery_window{2000};  // an empty server listens this long first
   std::chrono::milliseconds hello_interval{500};
   std::chrono::milliseconds heartbeat{50};
@@ -38,8 +43,6 @@ struct server_config {
   // file (resp. a cluster key file) unless the operator opts out explicitly with one of these.
   bool insecure_admin = false;    // no token: the admin is this machine's server user or root
   bool insecure_cluster = false;  // no key: peers and hellos unauthenticated
-
-  std::string tls_cert, tls_key, tls_ca;  // TLS (DESIGN.md §10): all three or none
 };
 
 // Throws std::invalid_argument with a message naming the flag when a value is out of range, when

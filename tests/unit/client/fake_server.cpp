@@ -16,10 +16,13 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using asio::ip::udp;
 
-asio::awaitable<void> serve(tcp::socket socket, std::size_t index, const fake_server::handler& h,
+asio::awaitable<void> serve(tcp::socket socket, net::tls_context* tls, std::size_t index,
+                            const fake_server::handler& h,
                             std::function<void(const std::string&)> record) {
-  connection c{std::move(socket)};
+  connection c{net::stream(std::move(socket), tls)};
   try {
+    if (auto* t = c.stream.tls())
+      co_await t->async_handshake(net::tls_stream::server, asio::use_awaitable);
     for (;;) {
       const auto payload = co_await async_read_payload(c);
       auto decoded = wire::decode_request(payload);
@@ -33,7 +36,7 @@ asio::awaitable<void> serve(tcp::socket socket, std::size_t index, const fake_se
       if (r.what == reply::kind::silent) continue;
       std::string frame;
       wire::encode_frame(wire::encode_response(r.response), frame);
-      co_await asio::async_write(c.socket, asio::buffer(frame), asio::use_awaitable);
+      co_await asio::async_write(c.stream, asio::buffer(frame), asio::use_awaitable);
     }
   } catch (const std::exception&) {
     // The client went away: end of this connection.
@@ -61,8 +64,9 @@ reply reply::redirect(std::string leader_endpoint) {
   return r;
 }
 
-fake_server::fake_server(handler h)
+fake_server::fake_server(handler h, std::shared_ptr<net::tls_context> tls)
     : handler_(std::move(h)),
+      tls_(std::move(tls)),
       acceptor_(io_, tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), 0)) {
   endpoint_ = {"127.0.0.1", acceptor_.local_endpoint().port()};
   accept();
@@ -84,7 +88,7 @@ void fake_server::accept() {
     if (ec) return;
     static const auto noop = [](std::exception_ptr) {};
     asio::co_spawn(io_,
-                   serve(std::move(socket), connections_++, handler_,
+                   serve(std::move(socket), tls_.get(), connections_++, handler_,
                          [this](const std::string& id) {
                            std::lock_guard lock(mutex_);
                            request_ids_.push_back(id);

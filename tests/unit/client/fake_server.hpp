@@ -18,6 +18,7 @@
 #include <boost/asio/ip/udp.hpp>
 
 #include "vote/net/interfaces.hpp"
+#include "vote/net/tls.hpp"
 #include "vote/wire/discovery.hpp"
 #include "vote/wire/messages.hpp"
 
@@ -41,7 +42,8 @@ class fake_server {
   // Called for each decoded request with the index of its connection (0, 1, ...).
   using handler = std::function<reply(const wire::client_request&, std::size_t connection)>;
 
-  explicit fake_server(handler h);
+  // With `tls` (a server context: net::make_server_context) every connection is TLS.
+  explicit fake_server(handler h, std::shared_ptr<net::tls_context> tls = nullptr);
   ~fake_server();
   fake_server(const fake_server&) = delete;
   fake_server& operator=(const fake_server&) = delete;
@@ -54,6 +56,7 @@ class fake_server {
   void accept();
 
   handler handler_;
+  std::shared_ptr<net::tls_context> tls_;
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_;
   net::endpoint endpoint_;
