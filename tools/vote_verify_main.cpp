@@ -5,12 +5,14 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "vote/net/tls.hpp"
 #include "vote/verify/fetch.hpp"
 #include "vote/verify/test_record.hpp"
 #include "vote/verify/verify.hpp"
@@ -28,7 +30,7 @@ See docs/record.md "How vote-verify checks".
 Exit codes:
   0  VERIFIED: every check passed on every copy
   1  FAILED: a check failed (the record, a copy or the receipt is wrong); this wins over 3
-  2  usage error (bad flag, unreadable or malformed receipt, VOTE_TLS_CA set: no TLS yet)
+  2  usage error (bad flag, unreadable or malformed receipt, unusable --tls-ca)
   3  a server could not be reached or refused, or a record file could not be read
 
 Example (loopback): vote-verify --election-id board --server 127.0.0.1:7001 --server 127.0.0.1:7002)";
@@ -39,6 +41,8 @@ struct options {
   std::vector<std::string> records;
   std::string save;
   std::string receipt;
+  std::string tls_ca;
+  std::shared_ptr<vote::net::tls_context> tls;
   bool json = false;
   double timeout_s = 60.0;
   std::vector<std::string> make_test_record;  // hidden: N FILE
@@ -156,7 +160,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.001, 86400.0))
       ->capture_default_str();
   app.add_flag("--json", o.json, "Print exactly one JSON object on stdout");
-  // --tls-ca FILE (and $VOTE_TLS_CA) will be added here with TLS (fetch.hpp, fetch_options).
+  app.add_option("--tls-ca,--tls_ca", o.tls_ca,
+                 "Fetch over TLS 1.3 and trust only servers whose certificate this CA signed for "
+                 "the address connected to (default: $VOTE_TLS_CA; unset: plain TCP)")
+      ->type_name("FILE");
   app.add_option("--make-test-record", o.make_test_record,
                  "Write an honest record of N ballots to FILE (benchmarks)")
       ->expected(2)
@@ -173,10 +180,15 @@ int main(int argc, char** argv) {
   if (o.servers.empty() && o.records.empty())
     return usage("give --server HOST:PORT or --record FILE");
   if (!o.servers.empty() && o.election_id.empty()) return usage("--server needs --election-id");
-  if (!o.servers.empty() && std::getenv("VOTE_TLS_CA") != nullptr) {
-    return usage(
-        "VOTE_TLS_CA is set, but this vote-verify cannot use TLS yet; unset it to fetch "
-        "in clear, or use --record with a saved record");
+  if (o.tls_ca.empty()) {
+    if (const char* env = std::getenv("VOTE_TLS_CA"); env != nullptr) o.tls_ca = env;
+  }
+  if (!o.servers.empty() && !o.tls_ca.empty()) {
+    try {
+      o.tls = vote::net::make_client_context(o.tls_ca);
+    } catch (const std::exception& e) {
+      return usage(std::string("--tls-ca: ") + e.what());
+    }
   }
   vv::verify_options vo;
   if (!o.election_id.empty()) vo.election_id = o.election_id;
@@ -194,6 +206,7 @@ int main(int argc, char** argv) {
   std::vector<vv::source> sources;
   vv::fetch_options fo;
   fo.timeout = std::chrono::milliseconds(std::llround(o.timeout_s * 1000.0));
+  fo.tls = o.tls;
   for (const auto& server : o.servers) {
     auto fetched = vv::fetch_record(server, o.election_id, fo);
     sources.push_back({.name = server, .bytes = std::move(fetched.bytes), .error = fetched.error});

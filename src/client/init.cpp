@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
 
 #include <cerrno>
 #include <cstdio>
@@ -179,14 +180,12 @@ std::optional<std::string> check_init_options(const init_options& o) {
   if (o.dir.empty()) return "DIR must not be empty";
   if (o.servers.empty() || o.servers.size() > max_servers)
     return "--servers needs 1 to " + std::to_string(max_servers) + " IPv4 addresses";
-  std::set<std::string> seen;
   for (const auto& ip : o.servers) {
     if (!is_ipv4(ip)) return "--servers: '" + ip + "' is not an IPv4 address";
     if (ip == "0.0.0.0" || ip == "255.255.255.255")
       return "--servers: " + ip + " is not the address of one machine";
-    if (!seen.insert(ip).second) return "--servers: " + ip + " is given twice";
   }
-  if (o.port == 0) return "--port must be between 1 and 65535";
+  if (o.port == 0 || o.port + o.servers.size() > 65536) return "--port must be between 1 and 65535";
   if (o.cluster.empty() || o.cluster.size() > 64) return "--cluster must be 1 to 64 characters";
   for (char c : o.cluster) {
     if (!is_cluster_char(c))
@@ -206,6 +205,14 @@ std::optional<std::string> check_config_path(const std::string& path) {
   return std::nullopt;
 }
 
+// Several servers on one address (one host) get consecutive ports: the first o.port, the next
+// o.port + 1, and so on.
+std::uint32_t port_of(const init_options& o, std::size_t index) {
+  const auto& ip = o.servers.at(index - 1);
+  const auto before = std::count(o.servers.begin(), o.servers.begin() + (index - 1), ip);
+  return o.port + static_cast<std::uint32_t>(before);
+}
+
 std::string server_config_text(const init_options& o, const fs::path& dir, std::size_t index) {
   const auto& ip = o.servers.at(index - 1);
   std::string t;
@@ -214,7 +221,7 @@ std::string server_config_text(const init_options& o, const fs::path& dir, std::
   t += "# Start it: vote-server --config " + (dir / server_name(index, ".toml")).string() + "\n";
   t += "host = \"" + ip + "\"\n";
   if (is_loopback(ip)) t += "broadcast = \"127.255.255.255\"\n";
-  t += "port = " + std::to_string(o.port) + "\n";
+  t += "port = " + std::to_string(port_of(o, index)) + "\n";
   t += "cluster = \"" + o.cluster + "\"\n";
   t += "bootstrap-expect = " + std::to_string(o.servers.size()) + "\n";
   t += "cluster-key-file = " + quoted(dir / "cluster-key") + "\n";

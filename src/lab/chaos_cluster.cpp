@@ -253,6 +253,34 @@ std::optional<wire::client_response> netns_cluster::local_results(node_id id,
   return run_in_netns(lab_->client_ns(), [&] { return exchange(endpoint(id), r, 2s); });
 }
 
+std::optional<std::string> netns_cluster::record(node_id id, const std::string& election_id,
+                                                 std::string& why) {
+  constexpr std::size_t most = std::size_t{1} << 30;
+  std::string bytes;
+  for (int chunk = 0; chunk < 10'000; ++chunk) {
+    wire::client_request r;
+    r.type = wire::request_type::record;
+    r.election_id = election_id;
+    r.offset = bytes.size();
+    const auto answer =
+        run_in_netns(lab_->client_ns(), [&] { return exchange(endpoint(id), r, 5s); });
+    if (!answer || !answer->ok() || !answer->record) {
+      why = answer ? answer->message : "no answer";
+      return std::nullopt;
+    }
+    const auto& piece = *answer->record;
+    if (piece.offset != bytes.size() || piece.total_bytes > most ||
+        (piece.data.empty() && bytes.size() < piece.total_bytes)) {
+      why = "a chunk that does not continue the record";
+      return std::nullopt;
+    }
+    bytes += piece.data;
+    if (bytes.size() >= piece.total_bytes) return bytes;
+  }
+  why = "too many chunks";
+  return std::nullopt;
+}
+
 client::call_options netns_cluster::client_options(std::chrono::milliseconds timeout) const {
   client::call_options o;
   o.discovery.broadcast = lab_->broadcast();

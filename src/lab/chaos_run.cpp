@@ -58,6 +58,25 @@ std::vector<server_state> final_states(netns_cluster& c, std::vector<std::string
   return out;
 }
 
+// The closed election's public record must be byte-identical on every server (docs/record.md).
+void check_records(netns_cluster& c, std::vector<std::string>& problems) {
+  std::optional<std::string> first;
+  node_id first_id = 0;
+  for (auto id : c.ids()) {
+    std::string why;
+    auto bytes = c.record(id, election, why);
+    if (!bytes) {
+      problems.push_back("no record from server " + std::to_string(id) + ": " + why);
+    } else if (!first) {
+      first = std::move(bytes);
+      first_id = id;
+    } else if (*bytes != *first) {
+      problems.push_back("the record of server " + std::to_string(id) + " differs from server " +
+                         std::to_string(first_id) + "'s");
+    }
+  }
+}
+
 void count_operations(const recorder& h, chaos_report& r) {
   r.votes_ok = h.count(op_type::vote, completion::ok);
   r.votes_refused = h.count(op_type::vote, completion::refused);
@@ -104,6 +123,7 @@ void disturb_and_check(netns_cluster& c, const chaos_options& o, chaos_report& r
   }
   if (!c.wait_converged(c.ids(), 20s)) r.problems.push_back("no convergence after the close");
   const auto finals = final_states(c, r.problems);
+  check_records(c, r.problems);
   count_operations(h, r);
   r.checks = check_history(h.operations(), election, finals);
 }

@@ -120,6 +120,9 @@ class netns_cluster {
   bool wait_converged(const std::vector<node_id>& among, std::chrono::milliseconds timeout);
   // {"type":"results","local":true}: this server's applied state of the election.
   std::optional<wire::client_response> local_results(node_id id, const std::string& election_id);
+  // The whole public record of a closed election as server `id` serves it (docs/record.md);
+  // nullopt, with the reason in `why`, when it cannot be had.
+  std::optional<std::string> record(node_id id, const std::string& election_id, std::string& why);
   // The client library in the client namespace, finding the leader by broadcast.
   client::call_options client_options(std::chrono::milliseconds timeout) const;
   client::call_result call(const wire::client_request& request,

@@ -11,6 +11,10 @@
 // the offset asked for, never run past its total, never change the total, and make progress.
 #pragma once
 
+#include <memory>
+
+#include "vote/net/tls.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -64,10 +68,9 @@ struct fetch_options {
   std::chrono::milliseconds timeout{60'000};  // the whole record from one server
   std::size_t max_record_bytes = default_max_record_bytes;
   std::size_t max_reply_bytes = default_max_reply_bytes;
-  // TLS goes here: when the clients learn --tls-ca / $VOTE_TLS_CA (DESIGN.md §10, branch h-tls),
-  // a CA file path is added to this struct and fetch_record() wraps its socket in a verifying
-  // TLS stream. Until then vote-verify refuses to fetch when VOTE_TLS_CA is set, rather than
-  // fetching in clear.
+  // With a context (vote-verify --tls-ca / $VOTE_TLS_CA): TLS 1.3, and a server whose
+  // certificate does not chain to the CA or name its address is refused. Null: plain TCP.
+  std::shared_ptr<net::tls_context> tls;
 };
 
 // Either the record's bytes or why they could not be had ("connection refused", "the server

@@ -11,6 +11,7 @@
 
 #include "vote/client/exchange.hpp"
 #include "vote/net/interfaces.hpp"
+#include "vote/net/stream.hpp"
 #include "vote/verify/fetch.hpp"
 
 namespace vote::verify {
@@ -27,8 +28,9 @@ asio::awaitable<void> fetch_coro(net::endpoint target, std::string election_id,
   tcp::resolver resolver(ex);
   const auto port = std::to_string(target.port);
   const auto endpoints = co_await resolver.async_resolve(target.host, port, asio::use_awaitable);
-  client::connection c{tcp::socket(ex)};
-  co_await asio::async_connect(c.socket, endpoints, asio::use_awaitable);
+  client::connection c{net::stream(ex, options.tls.get())};
+  co_await asio::async_connect(c.stream.socket(), endpoints, asio::use_awaitable);
+  co_await client::async_secure(c);
   record_assembler assembler(options.max_record_bytes);
   for (int reply = 1; !assembler.complete(); ++reply) {
     const std::string request = record_request(election_id, assembler.next_offset());
