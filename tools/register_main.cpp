@@ -132,15 +132,11 @@ int main(int argc, char** argv) {
   vote::wire::client_request request;
   request.type = vote::wire::request_type::register_election;
   request.body = std::move(cmd);
-  auto resolved = vc::resolve_options(common, groups);
-  if (auto* error = std::get_if<std::string>(&resolved)) return vc::usage_error(common, *error);
   const auto console = vc::standard_console();
-  auto sent = vc::send_command(common, std::get<vc::resolved_options>(resolved), std::move(request),
-                               console);
-  if (auto* rc = std::get_if<int>(&sent)) return *rc;
-  const auto& result = std::get<vc::call_result>(sent);
-  const int rc = vc::report(result, common.json, "the election may or may not have been registered",
-                            console.out, console.err);
-  if (!note.empty() && !common.json) (result.ok() ? console.out : console.err) << note << "\n";
-  return rc;
+  return vc::run_command(common, std::move(request), groups,
+                         "the election may or may not have been registered", console,
+                         [&](const vc::call_result& result) {
+                           if (note.empty() || common.json) return;
+                           (result.ok() ? console.out : console.err) << note << "\n";
+                         });
 }

@@ -62,25 +62,21 @@ int main(int argc, char** argv) {
   const std::string candidate = cmd.candidate;
   request.body = std::move(cmd);
 
-  auto resolved = vc::resolve_options(common, groups);
-  if (auto* error = std::get_if<std::string>(&resolved)) return vc::usage_error(common, *error);
   const auto console = vc::standard_console();
-  auto sent = vc::send_command(common, std::get<vc::resolved_options>(resolved), std::move(request),
-                               console);
-  if (auto* rc = std::get_if<int>(&sent)) return *rc;
-  const auto& result = std::get<vc::call_result>(sent);
-  const int rc = vc::report(result, common.json, "the vote may or may not have been counted",
-                            console.out, console.err);
-  if (!receipt.empty() && result.ok() && result.response && !result.response->tracker.empty()) {
+  const auto save_receipt = [&](const vc::call_result& result) {
+    if (receipt.empty() || !result.ok()) return;
+    if (!result.response || result.response->tracker.empty()) {
+      console.err << "warning: the server sent no tracker for this answer (a retry of a vote "
+                     "recorded earlier); no receipt was written\n";
+      return;
+    }
     const std::string problem = vc::write_private_file(
         receipt, vc::receipt_json(election, nonce, candidate, result.response->tracker) + "\n");
     if (!problem.empty()) {
       console.err << "warning: your vote counted, but the receipt was not saved: " << problem
                   << "\n";
     }
-  } else if (!receipt.empty() && result.ok()) {
-    console.err << "warning: the server sent no tracker for this answer (a retry of a vote "
-                   "recorded earlier); no receipt was written\n";
-  }
-  return rc;
+  };
+  return vc::run_command(common, std::move(request), groups,
+                         "the vote may or may not have been counted", console, save_receipt);
 }

@@ -229,12 +229,16 @@ std::variant<call_result, int> send_command(const common_options& o, const resol
 }
 
 int run_command(const common_options& o, wire::client_request request, flag_groups groups,
-                std::string_view unknown_effect, const console& c) {
+                std::string_view unknown_effect, const console& c,
+                const std::function<void(const call_result&)>& after) {
   auto resolved = resolve_options(o, groups);
   if (auto* error = std::get_if<std::string>(&resolved)) return usage_error(o, *error, c);
   auto sent = send_command(o, std::get<resolved_options>(resolved), std::move(request), c);
   if (auto* rc = std::get_if<int>(&sent)) return *rc;
-  return report(std::get<call_result>(sent), o.json, unknown_effect, c.out, c.err);
+  const auto& result = std::get<call_result>(sent);
+  const int rc = report(result, o.json, unknown_effect, c.out, c.err);
+  if (after) after(result);
+  return rc;
 }
 
 }  // namespace vote::client

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -99,8 +100,10 @@ std::variant<call_result, int> send_command(const common_options& o, const resol
 
 // Resolves the options, sends `request` (send_command), prints the outcome and returns the exit
 // code. `unknown_effect` completes the "outcome unknown" message, e.g. "the vote may or may not
-// have been counted".
+// have been counted". `after`, when given, runs on the answer once it is printed (a receipt to
+// save, a note to add).
 int run_command(const common_options& o, wire::client_request request, flag_groups groups,
-                std::string_view unknown_effect, const console& c = standard_console());
+                std::string_view unknown_effect, const console& c = standard_console(),
+                const std::function<void(const call_result&)>& after = {});
 
 }  // namespace vote::client
