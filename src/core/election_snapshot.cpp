@@ -49,7 +49,8 @@ void append_quoted(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-void append_voters(std::string& out, const detail::voter_table& voters) {
+void append_voters(std::string& out, const detail::voter_table& voters,
+                   std::string_view election_id) {
   std::vector<std::uint32_t> order(voters.size());
   std::iota(order.begin(), order.end(), 0U);
   std::sort(order.begin(), order.end(), [&voters](std::uint32_t a, std::uint32_t b) {
@@ -63,7 +64,13 @@ void append_voters(std::string& out, const detail::voter_table& voters) {
     out += ',' + std::to_string(voters.choice(order[k])) + ',';
     append_quoted(out, voters.request_id(order[k]));
     out.push_back(',');
-    append_quoted(out, voters.nonce(order[k]));
+    // A derived nonce is written as "" (restore derives it again): old clients' votes cost no
+    // snapshot bytes.
+    const std::string_view nonce = voters.nonce(order[k]);
+    const bool derived =
+        !nonce.empty() && nonce == credentials::default_nonce(election_id, voters.voter(order[k]),
+                                                              voters.request_id(order[k]));
+    append_quoted(out, derived ? std::string_view() : nonce);
     out.push_back(']');
   }
   out.push_back(']');
@@ -85,14 +92,14 @@ void append_election(std::string& out, const election_data& e) {
   out += ",\"register_request_id\":";
   append_quoted(out, e.register_request_id);
   out.push_back(',');
-  append_voters(out, e.voters);
+  append_voters(out, e.voters, e.id);
   out += ",\"result\":";
   out += e.result ? strict_json::dump(result_to_json(*e.result)) : "null";
   out.push_back('}');
 }
 
 // Applies one snapshot voter entry [voter, candidate index or -1, request id, nonce] to `e`
-// (version 1: without the nonce, which is then the derived one).
+// (version 1: without the nonce; "" or no nonce: the derived one).
 bool restore_vote(election_data& e, const json& entry, const limits& lim, std::int64_t version) {
   std::string voter_id;
   std::int64_t choice = 0;
@@ -110,7 +117,7 @@ bool restore_vote(election_data& e, const json& entry, const limits& lim, std::i
   if (!check_command(command{request_id, 0, close_cmd{e.id}}, lim).ok()) return false;
   if (choice == detail::voter_table::no_vote) return request_id.empty() && nonce.empty();
   if (choice < 0 || static_cast<std::uint64_t>(choice) >= e.candidates.size()) return false;
-  if (version == 1) nonce = credentials::default_nonce(e.id, voter_id, request_id);
+  if (nonce.empty()) nonce = credentials::default_nonce(e.id, voter_id, request_id);
   if (!credentials::is_nonce(nonce)) return false;
   e.voters.record(*voter, static_cast<std::int32_t>(choice), request_id, nonce);
   ++e.tallies[static_cast<std::size_t>(choice)];

@@ -2,8 +2,8 @@
 //
 // Sized for 1,000,000 voters per election: ids live in one byte arena, an open-addressing table
 // of 32-bit slots finds a voter in O(1) on average, and a record is 16 bytes plus the request id
-// and the 32 nonce bytes of a cast vote. Indexes are dense (0..size()-1) in insertion order and never change.
-// Not thread-safe; copyable (no internal pointers).
+// and the 32 nonce bytes of a cast vote. Indexes are dense (0..size()-1) in insertion order and
+// never change. Not thread-safe; copyable (no internal pointers).
 #pragma once
 
 #include <cstddef>

@@ -182,7 +182,9 @@ TEST_F(CodesTest, ACodesElectionKeepsEveryNameOffTheServersAndVerifies) {
     for (const auto& n : names) EXPECT_EQ(wire.find(n), std::string::npos) << n << " on the wire";
   }
 
-  // The record is identical on every server and recounts; each receipt is in it.
+  // The record is identical on every server (once each has applied the close) and recounts;
+  // each receipt is in it.
+  for (const node_id id : {1, 2, 3}) ASSERT_TRUE(c().wait_caught_up(id, converge)) << id;
   auto verified = run("vote-verify", verify_args("board"), 60s);
   EXPECT_EQ(verified.code, 0) << verified.out << verified.err;
   EXPECT_NE(verified.out.find("VERIFIED"), std::string::npos) << verified.out;
