@@ -182,5 +182,15 @@ start_server 3
 wait_for_leader any 30
 show_cluster
 
+say "Anyone can recount: vote-verify fetches the public record from every server and compares"
+servers=()
+for i in "${ids[@]}"; do servers+=(--server "127.0.0.1:${port[$i]}"); done
+# Server 3 serves the record once it has applied the close: poll (at most 10 s) until it does.
+for _ in $(seq 1 40); do
+  "$bin/vote-verify" --election-id board-2026 "${servers[@]}" >/dev/null 2>&1 && break
+  sleep 0.25
+done
+run "$bin/vote-verify" --election-id board-2026 "${servers[@]}"
+
 say "Stopping every server (SIGTERM: a leader hands over first; each exits 0)"
 for i in "${ids[@]}"; do stop_server "$i"; done
