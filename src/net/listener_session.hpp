@@ -132,7 +132,6 @@ class session : public std::enable_shared_from_this<session> {
   void close() {
     if (closed_) return;
     closed_ = true;
-    error_code ec;
     disarm();
     stream_.close();
     charge(0);
