@@ -37,6 +37,20 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
+// Reads one frame's payload from a blocking stream (a socket or a TLS stream).
+template <class Stream>
+std::string read_payload(Stream& s) {
+  std::string head(wire::frame_header_size, '\0');
+  asio::read(s, asio::buffer(head));
+  std::size_t length = 0;
+  for (std::size_t i = 8; i < wire::frame_header_size; ++i) {
+    length = (length << 8) | static_cast<std::uint8_t>(head[i]);
+  }
+  std::string payload(length, '\0');
+  asio::read(s, asio::buffer(payload));
+  return payload;
+}
+
 // Answers every request with its own payload.
 class echo_handler : public request_handler {
  public:
@@ -145,14 +159,7 @@ class ClientListenerTest : public ::testing::Test {
 
   // Reads one response frame from `s` and decodes it.
   static wire::client_response read_response(tcp::socket& s) {
-    std::string head(wire::frame_header_size, '\0');
-    asio::read(s, asio::buffer(head));
-    std::size_t length = 0;
-    for (std::size_t i = 8; i < wire::frame_header_size; ++i) {
-      length = (length << 8) | static_cast<std::uint8_t>(head[i]);
-    }
-    std::string payload(length, '\0');
-    asio::read(s, asio::buffer(payload));
+    const std::string payload = read_payload(s);
     auto r = wire::decode_response(payload);
     if (auto* response = std::get_if<wire::client_response>(&r)) return *response;
     ADD_FAILURE() << "not a response: " << payload;

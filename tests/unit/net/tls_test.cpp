@@ -24,19 +24,6 @@ bool eventually(Pred pred, std::chrono::milliseconds timeout) {
   return pred();
 }
 
-// Reads one frame's payload from a TLS stream.
-std::string read_payload(tls_stream& s) {
-  std::string head(wire::frame_header_size, '\0');
-  asio::read(s, asio::buffer(head));
-  std::size_t length = 0;
-  for (std::size_t i = 8; i < wire::frame_header_size; ++i) {
-    length = (length << 8) | static_cast<std::uint8_t>(head[i]);
-  }
-  std::string payload(length, '\0');
-  asio::read(s, asio::buffer(payload));
-  return payload;
-}
-
 // One CA, two servers' certificates, a certificate of another CA and a self-signed one.
 class TlsContextTest : public ::testing::Test {
  protected:
