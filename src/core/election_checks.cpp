@@ -96,6 +96,74 @@ outcome check_list(const std::vector<std::string>& ids, std::string_view noun, s
   return {};
 }
 
+// Weights parallel to the voters (or none), each 1..max_weight.
+outcome check_weights(const std::vector<std::string>& voters,
+                      const std::vector<std::uint64_t>& weights, const limits& lim) {
+  if (weights.empty()) return {};
+  if (weights.size() != voters.size()) {
+    return refuse(errc::invalid_election, "Error: the roll's weights do not match its voters.");
+  }
+  for (std::size_t i = 0; i < weights.size(); ++i) {
+    if (weights[i] == 0 || weights[i] > lim.max_weight) {
+      return refuse(errc::invalid_election,
+                    "Error: the weight of voter '" + voters[i] + "' must be between 1 and " +
+                        std::to_string(lim.max_weight) + ".");
+    }
+  }
+  return {};
+}
+
+// Voter ids, or public credentials in codes mode; an empty list only where `may_be_empty`.
+outcome check_roll(const std::vector<std::string>& voters, const std::vector<std::uint64_t>& weights,
+                   voter_mode mode, bool may_be_empty, const limits& lim) {
+  if (voters.empty() && may_be_empty) return check_weights(voters, weights, lim);
+  if (outcome o = check_list(voters, "voter", lim.max_voters,
+                             "an election needs at least one authorized voter.", lim);
+      !o.ok()) {
+    return o;
+  }
+  if (mode == voter_mode::codes) {
+    for (const std::string& credential : voters) {
+      if (!credentials::is_credential(credential)) {
+        return refuse(errc::invalid_election,
+                      "Error: a voting-codes roll holds public credentials (64 lowercase hex "
+                      "characters); '" +
+                          credential.substr(0, 16) + "' is not one.");
+      }
+    }
+  }
+  return check_weights(voters, weights, lim);
+}
+
+// Method settings and the lifecycle of a register.
+outcome check_settings(const register_cmd& r) {
+  using counting::method;
+  if (!counting::method_from_string(counting::to_string(r.method))) {
+    return refuse(errc::invalid_election, "Error: unknown counting method.");
+  }
+  if (r.method == method::stv) {
+    if (r.seats < 1 || r.seats >= r.candidates.size()) {
+      return refuse(errc::invalid_election,
+                    "Error: stv needs 1 <= seats < candidates (" + std::to_string(r.seats) +
+                        " seats, " + std::to_string(r.candidates.size()) + " candidates).");
+    }
+  } else if (r.seats != 1) {
+    return refuse(errc::invalid_election, "Error: --seats is for the stv method only.");
+  }
+  if (counting::is_scored(r.method)) {
+    if (r.max_score < 1 || r.max_score > 100) {
+      return refuse(errc::invalid_election, "Error: the highest score must be 1..100.");
+    }
+  } else if (r.max_score != 5) {
+    return refuse(errc::invalid_election, "Error: --max-score is for score and star only.");
+  }
+  if (r.opens_at_ms < 0 || r.closes_at_ms < 0 ||
+      (r.closes_at_ms != 0 && r.closes_at_ms <= r.opens_at_ms)) {
+    return refuse(errc::invalid_election, "Error: an election must open before it closes.");
+  }
+  return {};
+}
+
 outcome check_body(const register_cmd& r, const limits& lim) {
   if (outcome o = check_id(r.election_id, "election id", lim); !o.ok()) return o;
   if (outcome o = check_list(r.candidates, "candidate", lim.max_candidates,
@@ -109,19 +177,19 @@ outcome check_body(const register_cmd& r, const limits& lim) {
   if (r.mode != voter_mode::ids && r.mode != voter_mode::codes) {
     return refuse(errc::invalid_election, "Error: unknown voter mode.");
   }
-  if (outcome o = check_list(r.voters, "voter", lim.max_voters,
-                             "an election needs at least one authorized voter.", lim);
-      !o.ok() || r.mode == voter_mode::ids) {
-    return o;
-  }
-  for (const std::string& credential : r.voters) {
-    if (!credentials::is_credential(credential)) {
-      return refuse(errc::invalid_election,
-                    "Error: a voting-codes roll holds public credentials (64 lowercase hex "
-                    "characters); '" +
-                        credential.substr(0, 16) + "' is not one.");
-    }
-  }
+  if (outcome o = check_settings(r); !o.ok()) return o;
+  return check_roll(r.voters, r.weights, r.mode, false, lim);
+}
+
+// The mode of the roll is the election's: the apply checks credentials against it.
+outcome check_body(const add_voters_cmd& a, const limits& lim) {
+  if (outcome o = check_id(a.election_id, "election id", lim); !o.ok()) return o;
+  return check_roll(a.voters, a.weights, voter_mode::ids, !a.more_voters, lim);
+}
+
+outcome check_body(const extend_cmd& x, const limits& lim) {
+  if (outcome o = check_id(x.election_id, "election id", lim); !o.ok()) return o;
+  if (x.closes_at_ms <= 0) return refuse(errc::invalid_election, "Error: no new deadline.");
   return {};
 }
 
@@ -133,6 +201,21 @@ outcome check_body(const vote_cmd& v, const limits& lim) {
   }
   if (!v.nonce.empty() && !credentials::is_nonce(v.nonce)) {
     return refuse(errc::invalid_election, "Error: a ballot nonce is 32 lowercase hex characters.");
+  }
+  if (v.choices.size() > lim.max_candidates) {
+    return refuse(errc::too_large, "Error: the ballot lists too many candidates.");
+  }
+  for (const std::string& choice : v.choices) {
+    if (outcome o = check_id(choice, "candidate name", lim); !o.ok()) return o;
+  }
+  if (v.scores.size() > v.choices.size()) {
+    return refuse(errc::invalid_election, "Error: more scores than candidates.");
+  }
+  if (!v.choices.empty()) {
+    if (!v.candidate.empty()) {
+      return refuse(errc::invalid_election, "Error: a ballot names one candidate or a list.");
+    }
+    return {};
   }
   return check_id(v.candidate, "candidate name", lim);
 }

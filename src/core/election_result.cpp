@@ -33,16 +33,19 @@ election_data make_election(const register_cmd& r, std::string_view request_id) 
                               "' twice: check_command() was not run");
   }
   e.tallies.assign(r.candidates.size(), 0);
-  e.voters.reserve(r.voters.size());
-  for (const std::string& v : r.voters) {
-    const bool fresh = e.voters.insert(v);
-    VOTE_INVARIANT(fresh, "register of " + r.election_id + " lists voter '" + v +
-                              "' twice: check_command() was not run");
-  }
+  e.ballots.candidates = static_cast<std::uint32_t>(r.candidates.size());
   e.rule = r.rule;
   e.mode = r.mode;
   e.live_results = r.live_results;
+  e.method = r.method;
+  e.seats = r.seats;
+  e.max_score = r.max_score;
+  e.opens_at_ms = r.opens_at_ms;
+  e.closes_at_ms = r.closes_at_ms;
+  e.close_when_all_voted = r.close_when_all_voted;
+  e.registering = r.more_voters;
   e.register_request_id = request_id;
+  add_voters(e, r.voters, r.weights);
   return e;
 }
 
@@ -50,29 +53,44 @@ election_result compute_result(const election_data& e) {
   election_result r;
   r.election_id = e.id;
   r.rule = e.rule;
+  r.method = e.method;
+  r.seats = e.seats;
   r.votes_cast = e.votes_cast;
   r.eligible_voters = e.voters.size();
-  std::uint64_t top = 0;
+  counting::count count;
+  if (e.method == counting::method::plurality) {
+    // Plurality keeps no ballot box: its count is the running totals (same rule, same answer).
+    counting::ballot_box box;
+    box.candidates = static_cast<std::uint32_t>(e.candidates.size());
+    for (std::uint16_t c = 0; c < e.candidates.size(); ++c) {
+      if (e.tallies[c] > 0) box.add({c}, e.tallies[c]);
+    }
+    count = counting::tally(e.count_settings(), box);
+  } else {
+    count = counting::tally(e.count_settings(), e.ballots);
+  }
+  VOTE_INVARIANT(count.totals == e.tallies, "the count of " + e.id +
+                                                " disagrees with its running totals");
   r.tallies.reserve(e.candidates.size());
   for (std::size_t i = 0; i < e.candidates.size(); ++i) {
     r.tallies.push_back({e.candidates[i], e.tallies[i]});
-    top = std::max(top, e.tallies[i]);
   }
-  for (const tally& t : r.tallies) {
-    if (t.votes == top) r.tied.push_back(t.candidate);
-  }
-  if (r.tied.size() == 1) {
-    r.winner = r.tied.front();
-    r.tied.clear();
-  } else {
-    r.tie = true;
-    if (r.rule == tie_break::first_listed) r.winner = r.tied.front();
-  }
+  for (const std::uint32_t w : count.winners) r.winners.push_back(e.candidates[w]);
+  if (!r.winners.empty()) r.winner = r.winners.front();
+  r.tie = count.tie;
+  for (const std::uint32_t t : count.tied) r.tied.push_back(e.candidates[t]);
+  if (e.method != counting::method::plurality) r.detail = std::move(count);
   return r;
 }
 
 std::string close_message(const election_result& r) {
   std::string m = "Election " + r.election_id + " ended";
+  if (r.method == counting::method::stv && !r.tie) {
+    m += ". Elected (" + std::to_string(r.winners.size()) + " of " + std::to_string(r.seats) +
+         " seats): ";
+    for (std::size_t i = 0; i < r.winners.size(); ++i) m += (i > 0 ? ", " : "") + r.winners[i];
+    return m + ".";
+  }
   if (!r.tie) return m + ". The winner is " + r.winner.value_or("") + ".";
   m += " in a tie between ";
   for (std::size_t i = 0; i < r.tied.size(); ++i) {
@@ -86,6 +104,17 @@ std::string close_message(const election_result& r) {
 }
 
 }  // namespace detail
+
+namespace {
+
+std::vector<std::string> candidate_names(const election_result& r) {
+  std::vector<std::string> names;
+  names.reserve(r.tallies.size());
+  for (const tally& t : r.tallies) names.push_back(t.candidate);
+  return names;
+}
+
+}  // namespace
 
 nlohmann::json result_to_json(const election_result& r) {
   nlohmann::json candidates = nlohmann::json::array();
@@ -106,6 +135,12 @@ nlohmann::json result_to_json(const election_result& r) {
                       {"closed", r.closed},
                       {"closed_at_ms", r.closed_at_ms}};
   if (r.sealed) j["sealed"] = true;
+  if (r.method != counting::method::plurality) {
+    j["method"] = std::string(counting::to_string(r.method));
+    j["seats"] = r.seats;
+    j["winners"] = r.winners;
+    if (!r.sealed) j["count"] = detail::count_to_json(r.detail, candidate_names(r));
+  }
   return j;
 }
 
@@ -164,7 +199,82 @@ std::optional<election_result> result_from_json(const nlohmann::json& j) {
   const auto parsed_rule = tie_break_from_string(rule);
   if (!parsed_rule) return std::nullopt;
   r.rule = *parsed_rule;
+  if (r.winner) r.winners = {*r.winner};
+  if (strict_json::find(j, "method") == nullptr) return r;  // plurality
+  std::string method;
+  std::uint64_t seats = 0;
+  if (!read_string(j, "method", method) || !read_u64(j, "seats", seats) ||
+      !read_strings(j, "winners", r.winners) || seats == 0 ||
+      seats > std::numeric_limits<std::uint32_t>::max()) {
+    return std::nullopt;
+  }
+  const auto parsed_method = counting::method_from_string(method);
+  if (!parsed_method || *parsed_method == counting::method::plurality) return std::nullopt;
+  r.method = *parsed_method;
+  r.seats = static_cast<std::uint32_t>(seats);
+  if (r.sealed) return strict_json::find(j, "count") == nullptr ? std::optional(r) : std::nullopt;
+  const json* count = strict_json::object_field(j, "count");
+  if (count == nullptr) return std::nullopt;
+  auto parsed = detail::count_from_json(*count, order);
+  if (!parsed) return std::nullopt;
+  r.detail = std::move(*parsed);
+  // The rest of the count is the result around it.
+  const auto index_of = [&order](const std::string& name) {
+    return static_cast<std::uint32_t>(std::find(order.begin(), order.end(), name) - order.begin());
+  };
+  for (const tally& t : r.tallies) r.detail.totals.push_back(t.votes);
+  for (const std::string& w : r.winners) {
+    if (index_of(w) == order.size()) return std::nullopt;
+    r.detail.winners.push_back(index_of(w));
+  }
+  for (const std::string& t : r.tied) {
+    if (index_of(t) == order.size()) return std::nullopt;
+    r.detail.tied.push_back(index_of(t));
+  }
+  r.detail.tie = r.tie;
   return r;
+}
+
+nlohmann::json summary_to_json(const election_summary& s) {
+  return {{"election_id", s.election_id},
+          {"state", std::string(to_string(s.state))},
+          {"method", std::string(counting::to_string(s.method))},
+          {"seats", s.seats},
+          {"voters", std::string(to_string(s.mode))},
+          {"eligible_voters", s.eligible_voters},
+          {"votes_cast", s.votes_cast},
+          {"opens_at_ms", s.opens_at_ms},
+          {"closes_at_ms", s.closes_at_ms},
+          {"closed_at_ms", s.closed_at_ms},
+          {"close_when_all_voted", s.close_when_all_voted}};
+}
+
+std::optional<election_summary> summary_from_json(const nlohmann::json& j) {
+  election_summary s;
+  std::string state;
+  std::string method;
+  std::string mode;
+  std::uint64_t seats = 0;
+  if (!j.is_object() || j.size() != 11 || !read_string(j, "election_id", s.election_id) ||
+      !read_string(j, "state", state) || !read_string(j, "method", method) ||
+      !read_u64(j, "seats", seats) || !read_string(j, "voters", mode) ||
+      !read_u64(j, "eligible_voters", s.eligible_voters) ||
+      !read_u64(j, "votes_cast", s.votes_cast) || !read_i64(j, "opens_at_ms", s.opens_at_ms) ||
+      !read_i64(j, "closes_at_ms", s.closes_at_ms) ||
+      !read_i64(j, "closed_at_ms", s.closed_at_ms) ||
+      !read_bool(j, "close_when_all_voted", s.close_when_all_voted) || seats == 0 ||
+      seats > 0xFFFFFFFFU) {
+    return std::nullopt;
+  }
+  const auto p = phase_from_string(state);
+  const auto m = counting::method_from_string(method);
+  const auto v = voter_mode_from_string(mode);
+  if (!p || !m || !v) return std::nullopt;
+  s.state = *p;
+  s.method = *m;
+  s.mode = *v;
+  s.seats = static_cast<std::uint32_t>(seats);
+  return s;
 }
 
 }  // namespace vote

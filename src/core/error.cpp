@@ -9,7 +9,7 @@ namespace vote {
 namespace {
 
 // Indexed by the enum value; the order must follow the declaration of errc.
-constexpr std::array<std::string_view, 18> errc_names = {
+constexpr std::array<std::string_view, 19> errc_names = {
     "ok",
     "bad_request",
     "too_large",
@@ -23,6 +23,7 @@ constexpr std::array<std::string_view, 18> errc_names = {
     "already_voted",
     "invalid_election",
     "election_open",
+    "not_open",
     "not_leader",
     "no_quorum",
     "unavailable",

@@ -4,6 +4,7 @@
 
 #include "vote/core/credentials.hpp"
 #include "vote/core/strict_json.hpp"
+#include "vote/core/unicode.hpp"
 #include "vote/wire/messages.hpp"
 
 namespace vote::wire {
@@ -14,11 +15,19 @@ using strict_json::quote_name;
 using check = std::optional<decode_error>;
 using decoded = std::variant<client_request, decode_error>;
 
-constexpr std::string_view register_fields[] = {"type",        "request_id",   "election_id",
-                                                "candidates",  "voters",       "tie_break",
-                                                "voters_mode", "live_results", "admin_token"};
-constexpr std::string_view vote_fields[] = {"type", "request_id", "election_id", "voter",
-                                            "code", "candidate",  "nonce"};
+constexpr std::string_view register_fields[] = {
+    "type",         "request_id",   "election_id", "candidates",           "voters",
+    "tie_break",    "voters_mode",  "live_results", "admin_token",         "weights",
+    "method",       "seats",        "max_score",    "opens_at_ms",         "closes_at_ms",
+    "more_voters",  "close_when_all_voted"};
+constexpr std::string_view vote_fields[] = {"type",  "request_id", "election_id", "voter",
+                                            "code",  "candidate",  "nonce",       "rank",
+                                            "approve", "scores"};
+constexpr std::string_view add_voters_fields[] = {"type",    "request_id",  "election_id", "voters",
+                                                  "weights", "more_voters", "admin_token"};
+constexpr std::string_view extend_fields[] = {"type", "request_id", "election_id", "closes_at_ms",
+                                              "admin_token"};
+constexpr std::string_view elections_fields[] = {"type", "admin_token"};
 constexpr std::string_view record_fields[] = {"type", "election_id", "offset"};
 constexpr std::string_view close_fields[] = {"type", "request_id", "election_id", "admin_token"};
 constexpr std::string_view results_fields[] = {"type", "election_id", "admin_token", "local"};
@@ -44,6 +53,9 @@ constexpr request_shape shapes[] = {
     {request_type::transfer_leadership, transfer_fields},
     {request_type::force_new_cluster, force_fields},
     {request_type::record, record_fields},
+    {request_type::add_voters, add_voters_fields},
+    {request_type::extend, extend_fields},
+    {request_type::elections, elections_fields},
 };
 
 decode_error bad(std::string message) {
@@ -135,10 +147,66 @@ check read_voter_mode(const json& obj, voter_mode& out) {
   return std::nullopt;
 }
 
+check read_u64_field(const json& obj, std::string_view name, std::uint64_t max,
+                     std::uint64_t& out) {
+  if (strict_json::find(obj, name) == nullptr) return std::nullopt;
+  if (!strict_json::read_u64(obj, name, out) || out > max) {
+    return bad(strict_json::problem(obj, name, "an unsigned integer up to " + std::to_string(max)));
+  }
+  return std::nullopt;
+}
+
+// A unix-ms time: positive, before the year 10000.
+check read_time(const json& obj, std::string_view name, std::int64_t& out) {
+  std::uint64_t v = 0;
+  if (auto c = read_u64_field(obj, name, 253'402'300'799'999ULL, v)) return c;
+  out = static_cast<std::int64_t>(v);
+  return std::nullopt;
+}
+
+check read_weights(const json& obj, const limits& lim, std::vector<std::uint64_t>& out) {
+  if (strict_json::find(obj, "weights") == nullptr) return std::nullopt;
+  if (!strict_json::read_u64s(obj, "weights", out)) {
+    return bad(strict_json::problem(obj, "weights", "an array of unsigned integers"));
+  }
+  if (out.size() > lim.max_voters) return large("field 'weights' has too many entries");
+  return std::nullopt;
+}
+
+check read_method(const json& obj, counting::method& out) {
+  std::string name{counting::to_string(counting::method::plurality)};
+  if (auto c = read_string(obj, "method", 16, name, false)) return bad(c->message);
+  const auto m = counting::method_from_string(name);
+  if (!m) {
+    return bad("field 'method' must be one of plurality, approval, irv, schulze, stv, score, "
+               "star");
+  }
+  out = *m;
+  return std::nullopt;
+}
+
+// Every name a request carries is NFC-normalised here, at the edge, so that "é" typed two ways
+// is one voter or candidate; invalid UTF-8 is refused (docs/rolls.md).
+check normalise(std::string& s, std::string_view what) {
+  auto n = nfc(s);
+  if (!n) return bad(std::string(what) + " is not valid UTF-8");
+  s = std::move(*n);
+  return std::nullopt;
+}
+
+check normalise_all(std::vector<std::string>& list, std::string_view what) {
+  for (std::string& s : list) {
+    if (auto c = normalise(s, what)) return c;
+  }
+  return std::nullopt;
+}
+
 decoded decode_register(const json& obj, const limits& lim) {
   client_request r;
   r.type = request_type::register_election;
   register_cmd cmd;
+  std::uint64_t seats = 1;
+  std::uint64_t max_score = 5;
   check c;
   if ((c = read_request_id(obj, lim, r.request_id)) ||
       (c = read_string(obj, "election_id", lim.max_id_bytes, cmd.election_id)) ||
@@ -146,11 +214,92 @@ decoded decode_register(const json& obj, const limits& lim) {
       (c = read_list(obj, "voters", lim.max_voters, lim.max_id_bytes, cmd.voters)) ||
       (c = read_tie_break(obj, cmd.rule)) || (c = read_voter_mode(obj, cmd.mode)) ||
       (c = read_flag(obj, "live_results", cmd.live_results)) ||
-      (c = read_admin_token(obj, r.admin_token))) {
+      (c = read_admin_token(obj, r.admin_token)) || (c = read_weights(obj, lim, cmd.weights)) ||
+      (c = read_method(obj, cmd.method)) || (c = read_u64_field(obj, "seats", 1000, seats)) ||
+      (c = read_u64_field(obj, "max_score", 100, max_score)) ||
+      (c = read_time(obj, "opens_at_ms", cmd.opens_at_ms)) ||
+      (c = read_time(obj, "closes_at_ms", cmd.closes_at_ms)) ||
+      (c = read_flag(obj, "more_voters", cmd.more_voters)) ||
+      (c = read_flag(obj, "close_when_all_voted", cmd.close_when_all_voted)) ||
+      (c = normalise(cmd.election_id, "field 'election_id'")) ||
+      (c = normalise_all(cmd.candidates, "a candidate name")) ||
+      (c = normalise_all(cmd.voters, "a voter id"))) {
+    return std::move(*c);
+  }
+  cmd.seats = static_cast<std::uint32_t>(seats);
+  cmd.max_score = static_cast<std::uint32_t>(max_score);
+  r.body = std::move(cmd);
+  return r;
+}
+
+decoded decode_add_voters(const json& obj, const limits& lim) {
+  client_request r;
+  r.type = request_type::add_voters;
+  add_voters_cmd cmd;
+  check c;
+  if ((c = read_request_id(obj, lim, r.request_id)) ||
+      (c = read_string(obj, "election_id", lim.max_id_bytes, cmd.election_id)) ||
+      (c = read_list(obj, "voters", lim.max_voters, lim.max_id_bytes, cmd.voters)) ||
+      (c = read_weights(obj, lim, cmd.weights)) ||
+      (c = read_flag(obj, "more_voters", cmd.more_voters)) ||
+      (c = read_admin_token(obj, r.admin_token)) ||
+      (c = normalise(cmd.election_id, "field 'election_id'")) ||
+      (c = normalise_all(cmd.voters, "a voter id"))) {
     return std::move(*c);
   }
   r.body = std::move(cmd);
   return r;
+}
+
+decoded decode_extend(const json& obj, const limits& lim) {
+  client_request r;
+  r.type = request_type::extend;
+  extend_cmd cmd;
+  check c;
+  if ((c = read_request_id(obj, lim, r.request_id)) ||
+      (c = read_string(obj, "election_id", lim.max_id_bytes, cmd.election_id)) ||
+      (c = read_time(obj, "closes_at_ms", cmd.closes_at_ms)) ||
+      (c = read_admin_token(obj, r.admin_token)) ||
+      (c = normalise(cmd.election_id, "field 'election_id'"))) {
+    return std::move(*c);
+  }
+  if (strict_json::find(obj, "closes_at_ms") == nullptr) return bad("missing field 'closes_at_ms'");
+  r.body = std::move(cmd);
+  return r;
+}
+
+// The ballot of a vote: "candidate" (plurality), "rank" or "approve" (lists of names) or
+// "scores" ({name: score}); exactly one of them.
+check read_ballot(const json& obj, const limits& lim, vote_cmd& cmd) {
+  const char* forms[] = {"candidate", "rank", "approve", "scores"};
+  int present = 0;
+  for (const char* f : forms) present += strict_json::find(obj, f) != nullptr ? 1 : 0;
+  if (present != 1) {
+    return bad("a vote carries exactly one of 'candidate', 'rank', 'approve' or 'scores'");
+  }
+  if (strict_json::find(obj, "candidate") != nullptr) {
+    if (auto c = read_string(obj, "candidate", lim.max_id_bytes, cmd.candidate)) return c;
+    return normalise(cmd.candidate, "field 'candidate'");
+  }
+  if (const json* scores = strict_json::find(obj, "scores"); scores != nullptr) {
+    if (!scores->is_object() || scores->empty() || scores->size() > lim.max_candidates) {
+      return bad("field 'scores' must be an object of candidate: score (1 to " +
+                 std::to_string(lim.max_candidates) + " entries)");
+    }
+    for (const auto& [name, value] : scores->items()) {
+      std::uint64_t score = 0;
+      if (name.size() > lim.max_id_bytes || !strict_json::as_u64(value, score) || score > 0xFFFF) {
+        return bad("field 'scores' must map candidate names to scores (0 to 65535)");
+      }
+      cmd.choices.push_back(name);
+      cmd.scores.push_back(static_cast<std::uint16_t>(score));
+    }
+    return normalise_all(cmd.choices, "a candidate name");
+  }
+  const char* list = strict_json::find(obj, "rank") != nullptr ? "rank" : "approve";
+  if (auto c = read_list(obj, list, lim.max_candidates, lim.max_id_bytes, cmd.choices)) return c;
+  if (cmd.choices.empty()) return bad("field '" + std::string(list) + "' must not be empty");
+  return normalise_all(cmd.choices, "a candidate name");
 }
 
 // A vote names its voter id, or carries a voting code: the server keeps only the code's public
@@ -168,8 +317,10 @@ decoded decode_vote(const json& obj, const limits& lim) {
       (c = read_string(obj, "election_id", lim.max_id_bytes, cmd.election_id)) ||
       (c = read_string(obj, by_code ? "code" : "voter", lim.max_id_bytes,
                        by_code ? r.code : cmd.voter)) ||
-      (c = read_string(obj, "candidate", lim.max_id_bytes, cmd.candidate)) ||
-      (c = read_string(obj, "nonce", credentials::nonce_hex_chars, cmd.nonce, false))) {
+      (c = read_ballot(obj, lim, cmd)) ||
+      (c = read_string(obj, "nonce", credentials::nonce_hex_chars, cmd.nonce, false)) ||
+      (c = normalise(cmd.election_id, "field 'election_id'")) ||
+      (!by_code && (c = normalise(cmd.voter, "field 'voter'")))) {
     return std::move(*c);
   }
   if (!cmd.nonce.empty() && !credentials::is_nonce(cmd.nonce)) {
@@ -287,6 +438,16 @@ decoded decode_fields(const json& obj, request_type type, const limits& lim) {
       return decode_force_new_cluster(obj, lim);
     case request_type::record:
       return decode_record(obj, lim);
+    case request_type::add_voters:
+      return decode_add_voters(obj, lim);
+    case request_type::extend:
+      return decode_extend(obj, lim);
+    case request_type::elections: {
+      client_request r;
+      r.type = request_type::elections;
+      if (auto c = read_admin_token(obj, r.admin_token)) return std::move(*c);
+      return r;
+    }
     case request_type::status:
     case request_type::cluster_status:
       break;
@@ -327,6 +488,12 @@ std::string_view to_string(request_type t) noexcept {
       return "force_new_cluster";
     case request_type::record:
       return "record";
+    case request_type::add_voters:
+      return "add_voters";
+    case request_type::extend:
+      return "extend";
+    case request_type::elections:
+      return "elections";
   }
   return "unknown";
 }
@@ -382,6 +549,24 @@ void put_admin_request(const client_request& r, json& j) {
   put_admin_token(r, j);
 }
 
+// The one ballot member of a vote: "candidate", "rank"/"approve" (the client says which by
+// `scores` being empty and the order mattering; the encoder cannot know the election's method,
+// so a list without scores goes out as "rank", which the server reads for every list method),
+// or "scores".
+void put_ballot(const vote_cmd& b, json& j) {
+  if (b.choices.empty()) {
+    j["candidate"] = b.candidate;
+  } else if (!b.scores.empty()) {
+    json scores = json::object();
+    for (std::size_t i = 0; i < b.choices.size() && i < b.scores.size(); ++i) {
+      scores[b.choices[i]] = b.scores[i];
+    }
+    j["scores"] = std::move(scores);
+  } else {
+    j["rank"] = b.choices;
+  }
+}
+
 void put_command(const client_request& r, json& j) {
   j["request_id"] = r.request_id;
   switch (r.type) {
@@ -393,6 +578,30 @@ void put_command(const client_request& r, json& j) {
       j["tie_break"] = to_string(b.rule);
       if (b.mode != voter_mode::ids) j["voters_mode"] = to_string(b.mode);
       if (b.live_results) j["live_results"] = true;
+      if (!b.weights.empty()) j["weights"] = b.weights;
+      if (b.method != counting::method::plurality) j["method"] = counting::to_string(b.method);
+      if (b.seats != 1) j["seats"] = b.seats;
+      if (b.max_score != 5) j["max_score"] = b.max_score;
+      if (b.opens_at_ms != 0) j["opens_at_ms"] = b.opens_at_ms;
+      if (b.closes_at_ms != 0) j["closes_at_ms"] = b.closes_at_ms;
+      if (b.more_voters) j["more_voters"] = true;
+      if (b.close_when_all_voted) j["close_when_all_voted"] = true;
+      put_admin_token(r, j);
+      break;
+    }
+    case request_type::add_voters: {
+      const auto& b = body_as<add_voters_cmd>(r);
+      j["election_id"] = b.election_id;
+      j["voters"] = b.voters;
+      if (!b.weights.empty()) j["weights"] = b.weights;
+      if (b.more_voters) j["more_voters"] = true;
+      put_admin_token(r, j);
+      break;
+    }
+    case request_type::extend: {
+      const auto& b = body_as<extend_cmd>(r);
+      j["election_id"] = b.election_id;
+      j["closes_at_ms"] = b.closes_at_ms;
       put_admin_token(r, j);
       break;
     }
@@ -404,7 +613,7 @@ void put_command(const client_request& r, json& j) {
       } else {
         j["voter"] = b.voter;
       }
-      j["candidate"] = b.candidate;
+      put_ballot(b, j);
       if (!b.nonce.empty()) j["nonce"] = b.nonce;
       break;
     }
@@ -424,7 +633,12 @@ std::string encode_request(const client_request& r) {
     case request_type::register_election:
     case request_type::vote:
     case request_type::close:
+    case request_type::add_voters:
+    case request_type::extend:
       put_command(r, j);
+      break;
+    case request_type::elections:
+      put_admin_token(r, j);
       break;
     case request_type::results:
       j["election_id"] = r.election_id;

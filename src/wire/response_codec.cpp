@@ -16,7 +16,7 @@ using check = std::optional<decode_error>;
 using decoded = std::variant<client_response, decode_error>;
 
 constexpr std::string_view success_fields[] = {"ok",     "request_id", "message", "result",
-                                               "status", "cluster",    "tracker", "record"};
+                                               "status", "cluster",    "tracker", "record", "elections"};
 constexpr std::string_view record_fields[] = {"total_bytes", "offset", "data"};
 constexpr std::string_view failure_fields[] = {"ok", "request_id", "error", "leader"};
 constexpr std::string_view error_fields[] = {"code", "message"};
@@ -203,6 +203,15 @@ decoded decode_success(const json& obj, client_response r) {
     r.record.emplace();
     if ((c = record_from_json(*v, *r.record))) return bad("in 'record': " + c->message);
   }
+  if (const json* v = strict_json::find(obj, "elections")) {
+    if (!v->is_array()) return bad("field 'elections' must be an array");
+    r.elections.emplace();
+    for (const json& e : *v) {
+      auto s = summary_from_json(e);
+      if (!s) return bad("field 'elections' holds a malformed summary");
+      r.elections->push_back(std::move(*s));
+    }
+  }
   if (const json* s = strict_json::find(obj, "status")) {
     r.status.emplace();
     if ((c = status_from_json(*s, *r.status))) return bad("in 'status': " + c->message);
@@ -269,6 +278,11 @@ std::string encode_response(const client_response& r) {
     if (r.status) j["status"] = status_to_json(*r.status);
     if (r.cluster) j["cluster"] = cluster_to_json(*r.cluster);
     if (!r.tracker.empty()) j["tracker"] = r.tracker;
+    if (r.elections) {
+      json list = json::array();
+      for (const election_summary& e : *r.elections) list.push_back(summary_to_json(e));
+      j["elections"] = std::move(list);
+    }
     if (r.record) {
       j["record"] = json{{"total_bytes", r.record->total_bytes},
                          {"offset", r.record->offset},

@@ -29,6 +29,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "vote/core/counting.hpp"
 #include "vote/core/error.hpp"
 
 namespace vote {
@@ -38,7 +39,8 @@ namespace vote {
 struct limits {
   std::size_t max_id_bytes = 128;      // election id, voter id, candidate name, request id
   std::size_t max_candidates = 1'000;  // per election
-  std::size_t max_voters = 1'000'000;  // per election
+  std::size_t max_voters = 10'000'000;  // per election, over all its register/add-voters chunks
+  std::uint64_t max_weight = 1'000'000;  // a weighted voter's weight (DESIGN.md §11)
 };
 
 // What happens when several candidates share the highest count (also with zero votes).
@@ -57,16 +59,52 @@ enum class voter_mode : std::uint8_t {
 std::string_view to_string(voter_mode mode) noexcept;
 std::optional<voter_mode> voter_mode_from_string(std::string_view name) noexcept;
 
+// An election's lifecycle (DESIGN.md §11): registering (the roll still arriving in chunks),
+// scheduled (before opens_at), open, closed.
+enum class phase : std::uint8_t { registering = 0, scheduled = 1, open = 2, closed = 3 };
+std::string_view to_string(phase p) noexcept;
+std::optional<phase> phase_from_string(std::string_view name) noexcept;
+
 struct register_cmd {
   std::string election_id;
   std::vector<std::string> candidates;  // registration order is the display order
   std::vector<std::string> voters;      // voter ids, or public credentials in codes mode
+  // Weights parallel to `voters` (delegates); empty: every voter weighs 1.
+  std::vector<std::uint64_t> weights;
   tie_break rule = tie_break::none;
   voter_mode mode = voter_mode::ids;
   // Public setting: the admin may read the tallies while the election is open. Without it an
   // open election's results show turnout only (sealed) until it closes.
   bool live_results = false;
+  counting::method method = counting::method::plurality;
+  std::uint32_t seats = 1;      // stv
+  std::uint32_t max_score = 5;  // score, star
+  // Lifecycle, leader timestamps in unix ms (0: none). A vote stamped before opens_at or at or
+  // after closes_at is refused; the leader proposes the close when closes_at passes.
+  std::int64_t opens_at_ms = 0;
+  std::int64_t closes_at_ms = 0;
+  bool close_when_all_voted = false;  // the vote that completes the roll also closes
+  // The roll continues in add_voters commands; the election takes no vote until one of them
+  // says it is the last (a roll larger than one frame, DESIGN.md §11).
+  bool more_voters = false;
   friend bool operator==(const register_cmd&, const register_cmd&) = default;
+};
+
+// More of a roll: allowed while the election is registering, or scheduled with no vote yet.
+// A retry (same request id as a chunk already added) gets the original success.
+struct add_voters_cmd {
+  std::string election_id;
+  std::vector<std::string> voters;
+  std::vector<std::uint64_t> weights;  // as in register_cmd
+  bool more_voters = false;            // false: the roll is complete
+  friend bool operator==(const add_voters_cmd&, const add_voters_cmd&) = default;
+};
+
+// Sets a later deadline of an election that has not reached its deadline (or has none).
+struct extend_cmd {
+  std::string election_id;
+  std::int64_t closes_at_ms = 0;
+  friend bool operator==(const extend_cmd&, const extend_cmd&) = default;
 };
 
 struct vote_cmd {
@@ -74,7 +112,11 @@ struct vote_cmd {
   // The voter id, or in a vote by code the public credential the server computed from the code
   // (the code itself never enters the log).
   std::string voter;
-  std::string candidate;
+  std::string candidate;  // plurality; empty for the other methods
+  // approval: the approved candidates; ranked methods: the ranking, most preferred first;
+  // scored methods: the scored candidates, with `scores` parallel. Empty for plurality.
+  std::vector<std::string> choices;
+  std::vector<std::uint16_t> scores;
   bool by_code = false;  // `voter` is a credential computed from a code by the server
   std::string nonce;     // 32 hex from the voter's client; "" = derived (docs/record.md)
   friend bool operator==(const vote_cmd&, const vote_cmd&) = default;
@@ -82,10 +124,13 @@ struct vote_cmd {
 
 struct close_cmd {
   std::string election_id;
+  // Proposed by a leader whose clock passed the deadline: applies only when the entry's
+  // timestamp is at or after the election's closes_at (an extend may have moved it).
+  bool at_deadline = false;
   friend bool operator==(const close_cmd&, const close_cmd&) = default;
 };
 
-using command_body = std::variant<register_cmd, vote_cmd, close_cmd>;
+using command_body = std::variant<register_cmd, vote_cmd, close_cmd, add_voters_cmd, extend_cmd>;
 
 struct command {
   std::string request_id;         // chosen by the client, reused on every retry; may be empty
@@ -107,8 +152,11 @@ struct tally {
 
 struct election_result {
   std::string election_id;
-  std::vector<tally> tallies;         // every candidate, in registration order
-  std::optional<std::string> winner;  // empty for a tie under tie_break::none
+  // Every candidate in registration order with its first-step total (votes, approvals, first
+  // preferences, score total; weighted).
+  std::vector<tally> tallies;
+  std::optional<std::string> winner;  // empty for a tie under tie_break::none; the first elected
+                                      // under stv
   bool tie = false;                   // several candidates share the highest count
   std::vector<std::string> tied;      // those candidates (registration order) when tie
   tie_break rule = tie_break::none;
@@ -119,13 +167,39 @@ struct election_result {
   // An open election registered without live results: turnout only (votes_cast,
   // eligible_voters); every tally 0, no winner, no tie.
   bool sealed = false;
+  counting::method method = counting::method::plurality;
+  std::uint32_t seats = 1;
+  std::vector<std::string> winners;  // stv: every elected candidate in order; else the winner
+  // The count in full (rounds, pairwise matrix) for the methods that have more than totals;
+  // empty while sealed.
+  counting::count detail;
   friend bool operator==(const election_result&, const election_result&) = default;
+};
+
+// One line of `vote-admin elections` (DESIGN.md §11).
+struct election_summary {
+  std::string election_id;
+  phase state = phase::open;
+  counting::method method = counting::method::plurality;
+  std::uint32_t seats = 1;
+  voter_mode mode = voter_mode::ids;
+  std::uint64_t eligible_voters = 0;
+  std::uint64_t votes_cast = 0;
+  std::int64_t opens_at_ms = 0;
+  std::int64_t closes_at_ms = 0;
+  std::int64_t closed_at_ms = 0;
+  bool close_when_all_voted = false;
+  friend bool operator==(const election_summary&, const election_summary&) = default;
 };
 
 // JSON form used on the wire: {"election_id", "winner" (string|null), "tie", "tied",
 // "tie_break", "candidates" (order), "tallies" {candidate: count}, "votes_cast",
 // "eligible_voters", "closed", "closed_at_ms", "sealed"? (written only when true)}.
 nlohmann::json result_to_json(const election_result& r);
+// {"election_id","state","method","seats","voters","eligible_voters","votes_cast",
+//  "opens_at_ms","closes_at_ms","closed_at_ms","close_when_all_voted"}; times 0 when unset.
+nlohmann::json summary_to_json(const election_summary& s);
+std::optional<election_summary> summary_from_json(const nlohmann::json& j);
 std::optional<election_result> result_from_json(const nlohmann::json& j);
 
 // The outcome of one command or read. `message` uses the seed's wording (SEED.md).
@@ -196,6 +270,11 @@ class election_state {
   };
   record_answer record_of(std::string_view election_id) const;
   std::size_t election_count() const noexcept;
+  // Every election, sorted by id, as of `now_ms` (the reader's clock only decides scheduled
+  // versus open for display; votes are judged by entry timestamps).
+  std::vector<election_summary> summaries(std::int64_t now_ms) const;
+  // Open elections whose deadline is at or before now_ms: the leader proposes their close.
+  std::vector<std::string> due_closes(std::int64_t now_ms) const;
   const limits& bounds() const noexcept;
 
   // Canonical serialization of the whole state, dedup records included (docs/storage.md).

@@ -28,6 +28,7 @@ enum class errc : std::uint8_t {
   already_voted,
   invalid_election,  // empty or duplicate candidates/voters, bad ids
   election_open,     // the record of an election that has not closed yet
+  not_open,          // a vote before the election opens, or while its roll is being registered
   // Cluster and transport (the outcome may be unknown: the client must say so).
   not_leader,
   no_quorum,

@@ -7,6 +7,14 @@
 //   {"type":"vote","request_id":R,"election_id":E,"voter":V|"code":K,"candidate":C,"nonce":N?}
 //   {"type":"record","election_id":E,"offset":O?}  read: a closed election's record, chunked
 //   {"type":"close","request_id":R,"election_id":E,"admin_token":T?}
+//   {"type":"add_voters","request_id":R,"election_id":E,"voters":[..],"weights":[..]?,
+//    "more_voters":B?,"admin_token":T?}                           admin (DESIGN.md §11)
+//   {"type":"extend","request_id":R,"election_id":E,"closes_at_ms":T,"admin_token":T?}  admin
+//   {"type":"elections","admin_token":T?}                        read: one summary per election
+// register also takes (issue 11) "weights", "method", "seats", "max_score", "opens_at_ms",
+// "closes_at_ms", "more_voters", "close_when_all_voted"; a vote carries exactly one of
+// "candidate", "rank":[..], "approve":[..], "scores":{name: score}. Names are NFC-normalised
+// by the decoder.
 //   {"type":"results","election_id":E,"admin_token":T?,"local":B?}  read: live or final tally
 //   {"type":"status"}                                            read: who this server is
 //   {"type":"cluster_status"}                                    read: this server's cluster view
@@ -15,7 +23,7 @@
 //   {"type":"force_new_cluster","request_id":R,"confirm":true,"admin_token":T?}  admin, UNSAFE
 // Responses:
 //   {"ok":true,"request_id":R,"message":M,"result":{..}?,"status":{..}?,"cluster":{..}?,
-//    "tracker":T?,"record":{"total_bytes":N,"offset":O,"data":D}?}
+//    "tracker":T?,"record":{"total_bytes":N,"offset":O,"data":D}?,"elections":[..]?}
 //   {"ok":false,"request_id":R,"error":{"code":C,"message":M},"leader":"ip:port"?}
 // Decoders are pure functions: hostile input yields a decode error, never an exception or crash.
 #pragma once
@@ -49,7 +57,10 @@ enum class request_type : std::uint8_t {
   remove_member,
   transfer_leadership,
   force_new_cluster,
-  record,  // read: a chunk of a closed election's public record (docs/record.md)
+  record,      // read: a chunk of a closed election's public record (docs/record.md)
+  add_voters,  // admin: more of a roll (DESIGN.md §11)
+  extend,      // admin: a later deadline
+  elections,   // read: every election, one summary each
 };
 // The wire name: "register", "vote", ..., "cluster_status", "remove_member", ...
 std::string_view to_string(request_type t) noexcept;
@@ -158,6 +169,7 @@ struct client_response {
   std::optional<cluster_view> cluster;  // reply to cluster_status
   std::string tracker;                  // a recorded vote's tracker; "" = none
   std::optional<record_chunk> record;   // reply to record
+  std::optional<std::vector<election_summary>> elections;  // reply to elections
   bool ok() const noexcept { return code == errc::ok; }
   friend bool operator==(const client_response&, const client_response&) = default;
 };

@@ -57,6 +57,16 @@ inline std::string results_reply(const election_state& state, std::string reques
   return encode_outcome(std::move(request_id), outcome{errc::ok, "ok", std::move(result)});
 }
 
+// The answer to an elections read: one summary per election, sorted by id.
+inline std::string elections_reply(const election_state& state, std::string request_id,
+                                   std::int64_t now_ms) {
+  wire::client_response r;
+  r.request_id = std::move(request_id);
+  r.message = "ok";
+  r.elections = state.summaries(now_ms);
+  return wire::encode_response(r);
+}
+
 inline std::string describe_members(const consensus::configuration& c) {
   std::string s = "[";
   for (const auto& m : c.voters) s += (s.size() > 1 ? " " : "") + std::to_string(m.id);

@@ -65,6 +65,7 @@ void node_machine::tick() {
   if (!frozen_) {
     core_.tick(now());
     tick_discovery();
+    propose_due_closes();
     pump();
   }
   maybe_finish_stop();

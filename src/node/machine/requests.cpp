@@ -15,6 +15,9 @@ bool needs_admin(wire::request_type t) {
     case wire::request_type::remove_member:
     case wire::request_type::transfer_leadership:
     case wire::request_type::force_new_cluster:
+    case wire::request_type::add_voters:
+    case wire::request_type::extend:
+    case wire::request_type::elections:
       return true;
     default:
       return false;
@@ -61,6 +64,7 @@ void node_machine::serve(const wire::client_request& req, const wire::request_or
   }
   switch (req.type) {
     case wire::request_type::results:
+    case wire::request_type::elections:
       return serve_results(req, reply);
     case wire::request_type::remove_member:
     case wire::request_type::transfer_leadership:
@@ -156,8 +160,10 @@ void node_machine::propose_command(command cmd, wire::reply_fn& reply) {
 }
 
 void node_machine::serve_results(const wire::client_request& req, wire::reply_fn& reply) {
+  const bool list = req.type == wire::request_type::elections;
   if (req.local) {  // this server's applied state, possibly stale (operators, checkers)
-    return reply(results_reply(state_, req.request_id, req.election_id));
+    return reply(list ? elections_reply(state_, req.request_id, fx_.unix_now_ms())
+                      : results_reply(state_, req.request_id, req.election_id));
   }
   if (refuse_unless_leader(req.request_id, reply)) return;
   auto id = core_.read_barrier();
@@ -165,7 +171,33 @@ void node_machine::serve_results(const wire::client_request& req, wire::reply_fn
     return reply(encode_error(req.request_id, errc::unavailable,
                               "Error: leadership is being handed over; retry."));
   }
-  reads_[*id] = pending_read{req.request_id, req.election_id, 0, std::move(reply), std::nullopt};
+  reads_[*id] =
+      pending_read{req.request_id, req.election_id, 0, std::move(reply), std::nullopt, list};
+  pump_soon();
+}
+
+// The leader closes every election whose deadline its clock has passed (DESIGN.md §11): a close
+// entry marked at_deadline, which applies only if the entry's timestamp is past the deadline.
+// Another leader may propose it again; the first close applied is the only one that counts.
+void node_machine::propose_due_closes() {
+  if (core_.role() != consensus::role::leader || stop_requested_ || frozen_) return;
+  if (now() < next_deadline_check_) return;
+  next_deadline_check_ = now() + milliseconds(100);
+  const std::int64_t wall = fx_.unix_now_ms();
+  for (const std::string& id : state_.due_closes(std::max(wall, last_timestamp_ms_))) {
+    auto [it, fresh] = deadline_proposed_.try_emplace(id, now());
+    if (!fresh && now() - it->second < milliseconds(2000)) continue;
+    it->second = now();
+    command cmd{"", 0, close_cmd{id, true}};
+    cmd.timestamp_ms = next_timestamp();
+    if (core_.propose(entry_kind::command, encode_command(cmd))) {
+      note(note_level::info, "election " + id + " reached its deadline: close proposed");
+    }
+  }
+  std::erase_if(deadline_proposed_, [this](const auto& p) {
+    const auto r = state_.published_result_of(p.first);
+    return !r || r->closed;
+  });
   pump_soon();
 }
 

@@ -221,6 +221,7 @@ class node_machine {
     std::uint64_t index = 0;  // answer once applied_index_ >= index (0: not ready yet)
     wire::reply_fn reply;
     std::optional<command> judged;  // a command settled "now": judged again once ready
+    bool list = false;              // an elections read (else results of election_id)
   };
   struct peer_seen {
     wire::hello hello;
@@ -259,6 +260,7 @@ class node_machine {
   void answer_judged(command cmd, wire::reply_fn& reply);
   void propose_command(command cmd, wire::reply_fn& reply);
   void serve_results(const wire::client_request& req, wire::reply_fn& reply);
+  void propose_due_closes();
   void serve_record(const wire::client_request& req, wire::reply_fn& reply);
   void serve_admin(const wire::client_request& req, wire::reply_fn& reply);
   bool refuse_unless_leader(const std::string& request_id, wire::reply_fn& reply) const;
@@ -304,6 +306,9 @@ class node_machine {
   // clients
   std::map<std::uint64_t, pending_proposal> pending_;  // by log index
   std::map<std::uint64_t, pending_read> reads_;        // by read id
+  // deadlines: elections whose close this leader proposed, and when
+  std::map<std::string, milliseconds> deadline_proposed_;
+  milliseconds next_deadline_check_{0};
 
   // discovery and membership
   std::map<consensus::node_id, peer_seen> peers_;
