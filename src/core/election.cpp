@@ -141,7 +141,7 @@ vote_check check_vote(const election_data* e, const command& c, const vote_cmd& 
                                                       rfc3339(e->opens_at_ms) + ".")}};
   }
   if (timed && past_deadline(*e, c.timestamp_ms)) return {{settled::now, closed_refusal(*e)}};
-  return {{}, *voter, std::move(ballot)};
+  return {{}, voter.value_or(0), std::move(ballot)};
 }
 
 // An election id is never reused, so an existing one settles a register for good.

@@ -27,7 +27,7 @@ outcome refuse(std::string message) {
   return {errc::invalid_election, std::move(message), {}, {}};
 }
 
-std::string quoted(std::string_view name) {
+std::string single_quoted(std::string_view name) {
   return "'" + std::string(name) + "'";
 }
 
@@ -171,19 +171,22 @@ std::string canonical_ballot(const election_data& e, std::int32_t choice) {
     }
   }
   if (counting::is_scored(e.method)) return json{{"scores", std::move(scores)}}.dump();
-  if (e.method == method::approval) return json{{"approve", std::move(names)}}.dump();
+  if (e.method == method::approval) {  // sorted by bytes: the voter's client can compute it
+    std::sort(names.begin(), names.end());
+    return json{{"approve", std::move(names)}}.dump();
+  }
   return json{{"rank", std::move(names)}}.dump();
 }
 
 std::string describe_ballot(const election_data& e, std::int32_t choice) {
   const auto k = static_cast<std::size_t>(choice);
-  if (e.method == method::plurality) return quoted(e.candidates[k]);
+  if (e.method == method::plurality) return single_quoted(e.candidates[k]);
   std::string out = counting::is_ranked(e.method)  ? "the ranking "
                     : e.method == method::approval ? "the approval of "
                                                    : "the scores ";
   for (std::uint32_t i = e.ballots.offsets[k]; i < e.ballots.offsets[k + 1]; ++i) {
     if (i > e.ballots.offsets[k]) out += counting::is_ranked(e.method) ? " > " : ", ";
-    out += quoted(e.candidates[e.ballots.marks[i]]);
+    out += single_quoted(e.candidates[e.ballots.marks[i]]);
     if (counting::is_scored(e.method)) out += "=" + std::to_string(e.ballots.scores[i]);
   }
   return out;

@@ -58,6 +58,7 @@ struct ballot_box {
   std::vector<std::uint64_t> weights;       // one per ballot
 
   std::size_t size() const noexcept { return offsets.size() - 1; }
+  friend bool operator==(const ballot_box&, const ballot_box&) = default;
   void add(const std::vector<std::uint16_t>& ballot_marks, std::uint64_t weight,
            const std::vector<std::uint16_t>& ballot_scores = {});
 };
@@ -83,6 +84,7 @@ struct round {
   // chose (docs/counting.md names each: "earlier round", "registration order", "total score").
   std::vector<std::uint32_t> tied;
   std::string tie_note;
+  friend bool operator==(const round&, const round&) = default;
 };
 
 struct count {
@@ -101,6 +103,7 @@ struct count {
   std::vector<std::vector<std::uint64_t>> strongest;
   std::uint64_t quota = 0;           // stv: the Droop quota in stv_scale units; else 0
   std::uint64_t total_weight = 0;    // sum of the ballots' weights
+  friend bool operator==(const count&, const count&) = default;
 };
 
 // Checks one ballot's shape against the settings: mark count, candidate range, duplicates,
