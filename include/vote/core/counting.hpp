@@ -83,6 +83,8 @@ struct round {
   // chose (docs/counting.md names each: "earlier round", "registration order", "total score").
   std::vector<std::uint32_t> tied;
   std::string tie_note;
+  // stv: the elected candidate whose surplus this round transferred (at most one); else empty.
+  std::vector<std::uint32_t> transferred;
 };
 
 struct count {
@@ -110,9 +112,10 @@ std::string check_ballot(const settings& s, const std::vector<std::string>& name
                          const std::vector<std::uint16_t>& ballot_marks,
                          const std::vector<std::uint16_t>& ballot_scores);
 
-// Counts the ballots. Requires every ballot to pass check_ballot() and s.seats < candidates for
+// Counts the ballots (docs/counting.md). Requires every ballot to pass check_ballot() and s.seats < candidates for
 // stv (when seats >= candidates every candidate is elected in round 1). Total weight must stay
-// below 2^53 (the state machine bounds weights so that it does).
+// below 2^53 (the state machine bounds weights so that it does); stv also needs
+// total weight * stv_scale < 2^64 (a VOTE_INVARIANT; the count is then empty).
 count tally(const settings& s, const ballot_box& box);
 
 }  // namespace vote::counting
