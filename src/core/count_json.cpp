@@ -68,6 +68,7 @@ json count_to_json(const counting::count& c, const std::vector<std::string>& nam
                     {"exhausted", r.exhausted},
                     {"elected", named(r.elected, names)},
                     {"eliminated", named(r.eliminated, names)}};
+      if (!r.transferred.empty()) round["transferred"] = named(r.transferred, names);
       if (!r.tied.empty()) {
         round["tied"] = named(r.tied, names);
         round["tie_note"] = r.tie_note;
@@ -103,6 +104,10 @@ std::optional<counting::count> count_from_json(const json& j,
           !strict_json::read_u64(rj, "exhausted", r.exhausted) ||
           !read_named(rj, "elected", names, r.elected) ||
           !read_named(rj, "eliminated", names, r.eliminated)) {
+        return std::nullopt;
+      }
+      if (strict_json::find(rj, "transferred") != nullptr &&
+          !read_named(rj, "transferred", names, r.transferred)) {
         return std::nullopt;
       }
       if (strict_json::find(rj, "tied") != nullptr &&

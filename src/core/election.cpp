@@ -112,12 +112,17 @@ vote_check check_vote(const election_data* e, const command& c, const vote_cmd& 
   }
   // A vote of the other mode is on no roll: a plain id never stands for a credential.
   const bool same_mode = (e->mode == voter_mode::codes) == v.by_code;
-  const auto voter = same_mode ? e->voters.find(v.voter) : std::nullopt;
-  const bool voted = voter && e->voters.choice(*voter) != detail::voter_table::no_vote;
-  if (voted && !c.request_id.empty() && e->voters.request_id(*voter) == c.request_id) {
-    const std::string_view kept = e->voters.nonce(*voter);
+  std::uint32_t voter = 0;
+  bool on_roll = false;
+  if (const auto found = same_mode ? e->voters.find(v.voter) : std::nullopt; found) {
+    voter = *found;
+    on_roll = true;
+  }
+  const bool voted = on_roll && e->voters.choice(voter) != detail::voter_table::no_vote;
+  if (voted && !c.request_id.empty() && e->voters.request_id(voter) == c.request_id) {
+    const std::string_view kept = e->voters.nonce(voter);
     std::string tracker;
-    if (kept == nonce_of(c, v)) tracker = tracker_for(*e, kept, e->voters.choice(*voter));
+    if (kept == nonce_of(c, v)) tracker = tracker_for(*e, kept, e->voters.choice(voter));
     return {{settled::forever, retry_registered(v, std::move(tracker))}};
   }
   if (e->closed()) return {{settled::forever, closed_refusal(*e)}};
@@ -127,8 +132,8 @@ vote_check check_vote(const election_data* e, const command& c, const vote_cmd& 
                                                       "being registered.")}};
   }
   // While open: a later close would turn these into election_closed.
-  if (v.by_code && (!voter || voted)) return {{settled::now, code_refused()}};
-  if (!voter) {
+  if (v.by_code && (!on_roll || voted)) return {{settled::now, code_refused()}};
+  if (!on_roll) {
     return {{settled::now, refuse(errc::voter_not_authorized,
                                   "Error: User '" + v.voter + "' is not authorized to vote.")}};
   }
@@ -141,7 +146,7 @@ vote_check check_vote(const election_data* e, const command& c, const vote_cmd& 
                                                       rfc3339(e->opens_at_ms) + ".")}};
   }
   if (timed && past_deadline(*e, c.timestamp_ms)) return {{settled::now, closed_refusal(*e)}};
-  return {{}, voter.value_or(0), std::move(ballot)};
+  return {{}, voter, std::move(ballot)};
 }
 
 // An election id is never reused, so an existing one settles a register for good.
