@@ -60,10 +60,7 @@ outcome code_refused() {
 }
 
 outcome closed_refusal(const election_data& e) {
-  if (e.closed()) {
-    return refuse(errc::election_closed, "Error: Election " + e.id + " is closed (closed at " +
-                                             rfc3339(e.result->closed_at_ms) + ").");
-  }
+  if (e.closed()) return refuse(errc::election_closed, "Error: Election " + e.id + " is closed.");
   return refuse(errc::election_closed,
                 "Error: Election " + e.id + " closed at " + rfc3339(e.closes_at_ms) + ".");
 }
@@ -221,7 +218,11 @@ outcome closed_answer(const election_data& e) {
 
 judgement check_close(const election_data* e, const command& c, const close_cmd& cl, bool timed) {
   if (e == nullptr) return {settled::now, unknown(cl.election_id)};
-  if (e->closed()) return {settled::forever, closed_answer(*e)};
+  if (e->closed()) {
+    outcome again = closed_answer(*e);
+    again.message += " (It was closed at " + rfc3339(e->result->closed_at_ms) + ".)";
+    return {settled::forever, std::move(again)};
+  }
   if (cl.at_deadline && timed && !past_deadline(*e, c.timestamp_ms)) {
     return {settled::now, refuse(errc::election_open, "Election " + e->id +
                                                           " has not reached its deadline.")};

@@ -69,13 +69,13 @@ struct register_cmd {
   std::string election_id;
   std::vector<std::string> candidates;  // registration order is the display order
   std::vector<std::string> voters;      // voter ids, or public credentials in codes mode
-  // Weights parallel to `voters` (delegates); empty: every voter weighs 1.
-  std::vector<std::uint64_t> weights;
   tie_break rule = tie_break::none;
   voter_mode mode = voter_mode::ids;
   // Public setting: the admin may read the tallies while the election is open. Without it an
   // open election's results show turnout only (sealed) until it closes.
   bool live_results = false;
+  // Weights parallel to `voters` (delegates); empty: every voter weighs 1.
+  std::vector<std::uint64_t> weights;
   counting::method method = counting::method::plurality;
   std::uint32_t seats = 1;      // stv
   std::uint32_t max_score = 5;  // score, star
@@ -113,12 +113,12 @@ struct vote_cmd {
   // (the code itself never enters the log).
   std::string voter;
   std::string candidate;  // plurality; empty for the other methods
+  bool by_code = false;  // `voter` is a credential computed from a code by the server
+  std::string nonce;     // 32 hex from the voter's client; "" = derived (docs/record.md)
   // approval: the approved candidates; ranked methods: the ranking, most preferred first;
   // scored methods: the scored candidates, with `scores` parallel. Empty for plurality.
   std::vector<std::string> choices;
   std::vector<std::uint16_t> scores;
-  bool by_code = false;  // `voter` is a credential computed from a code by the server
-  std::string nonce;     // 32 hex from the voter's client; "" = derived (docs/record.md)
   friend bool operator==(const vote_cmd&, const vote_cmd&) = default;
 };
 
