@@ -77,6 +77,7 @@ election_result compute_result(const election_data& e) {
   }
   for (const std::uint32_t w : count.winners) r.winners.push_back(e.candidates[w]);
   if (!r.winners.empty()) r.winner = r.winners.front();
+  if (e.method == counting::method::plurality) r.winners.clear();  // `winner` says it
   r.tie = count.tie;
   for (const std::uint32_t t : count.tied) r.tied.push_back(e.candidates[t]);
   if (e.method != counting::method::plurality) r.detail = std::move(count);
@@ -199,7 +200,6 @@ std::optional<election_result> result_from_json(const nlohmann::json& j) {
   const auto parsed_rule = tie_break_from_string(rule);
   if (!parsed_rule) return std::nullopt;
   r.rule = *parsed_rule;
-  if (r.winner) r.winners = {*r.winner};
   if (strict_json::find(j, "method") == nullptr) return r;  // plurality
   std::string method;
   std::uint64_t seats = 0;

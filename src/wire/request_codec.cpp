@@ -274,7 +274,11 @@ check read_ballot(const json& obj, const limits& lim, vote_cmd& cmd) {
   const char* forms[] = {"candidate", "rank", "approve", "scores"};
   int present = 0;
   for (const char* f : forms) present += strict_json::find(obj, f) != nullptr ? 1 : 0;
-  if (present != 1) {
+  if (present == 0) {
+    return bad("missing field 'candidate' (or 'rank', 'approve' or 'scores' for the other "
+               "counting methods)");
+  }
+  if (present > 1) {
     return bad("a vote carries exactly one of 'candidate', 'rank', 'approve' or 'scores'");
   }
   if (strict_json::find(obj, "candidate") != nullptr) {

@@ -169,7 +169,9 @@ struct election_result {
   bool sealed = false;
   counting::method method = counting::method::plurality;
   std::uint32_t seats = 1;
-  std::vector<std::string> winners;  // stv: every elected candidate in order; else the winner
+  // Every method but plurality: the winners (stv: every elected candidate in order of
+  // election; else the winner). Plurality: empty, `winner` says it (the seed's format).
+  std::vector<std::string> winners;
   // The count in full (rounds, pairwise matrix) for the methods that have more than totals;
   // empty while sealed.
   counting::count detail;

@@ -140,7 +140,7 @@ TEST_F(CheckCommandTest, DefaultLimitsMatchTheDesign) {
   const limits lim;
   EXPECT_EQ(lim.max_id_bytes, 128U);
   EXPECT_EQ(lim.max_candidates, 1'000U);
-  EXPECT_EQ(lim.max_voters, 1'000'000U);
+  EXPECT_EQ(lim.max_voters, 10'000'000U);  // over all chunks (DESIGN.md §11)
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include "unit/core/election_fixture.hpp"
 #include "vote/core/election.hpp"
+#include "vote/core/time_text.hpp"
 
 namespace vote::test {
 namespace {
@@ -46,7 +47,9 @@ TEST_F(CloseTest, CloseTwiceReturnsTheStoredResult) {
   const outcome first = close("e1");
   const outcome second = close("e1");
   EXPECT_EQ(second.code, errc::ok);
-  EXPECT_EQ(second.message, first.message);
+  // The same announcement, and when it was closed (issue 11).
+  EXPECT_EQ(second.message, first.message + " (It was closed at " +
+                                rfc3339(first.result->closed_at_ms) + ".)");
   EXPECT_EQ(second.result, first.result);  // closed_at_ms is the first close's timestamp
 }
 

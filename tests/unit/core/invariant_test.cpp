@@ -171,7 +171,7 @@ TEST(InvariantOfTheElection, RegisterThatSkippedCheckCommandIsCaught) {
       register_cmd{.election_id = "e1", .candidates = {"a", "b"}, .voters = {"v", "v"}}, "");
   ASSERT_EQ(recorder.broken().size(), 1u);
   EXPECT_EQ(recorder.broken()[0].what,
-            "register of e1 lists voter 'v' twice: check_command() was not run");
+            "voter 'v' added twice to e1: check_new_voters() was not run");
   EXPECT_EQ(e.voters.size(), 1u);
 }
 
