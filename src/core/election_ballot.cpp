@@ -70,14 +70,17 @@ void add_voters(election_data& e, const std::vector<std::string>& voters,
                 const std::vector<std::uint64_t>& weights) {
   const bool weighted = std::any_of(weights.begin(), weights.end(),
                                     [](std::uint64_t w) { return w != 1; });
-  if (weighted && e.weights.empty()) e.weights.assign(e.voters.size(), 1);
+  if (weighted && !e.weighted) {
+    e.weighted = true;
+    e.weights.assign(e.voters.size(), 1);
+  }
   e.voters.reserve(e.voters.size() + voters.size());
   for (std::size_t i = 0; i < voters.size(); ++i) {
     const bool fresh = e.voters.insert(voters[i]);
     VOTE_INVARIANT(fresh, "voter '" + voters[i] + "' added twice to " + e.id +
                               ": check_new_voters() was not run");
     const std::uint64_t w = weights.empty() ? 1 : weights[i];
-    if (!e.weights.empty()) e.weights.push_back(static_cast<std::uint32_t>(w));
+    if (e.weighted) e.weights.push_back(static_cast<std::uint32_t>(w));
     e.roll_weight += w;
   }
 }

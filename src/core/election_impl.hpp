@@ -36,7 +36,8 @@ struct election_data {
   // weighted; kept up to date by every vote.
   std::vector<std::uint64_t> tallies;
   voter_table voters;
-  // Weights parallel to the roll, stored once a voter weighs other than 1 (empty: all 1).
+  // Weights parallel to the roll, kept once a voter weighs other than 1 (`weighted`).
+  bool weighted = false;
   std::vector<std::uint32_t> weights;
   std::uint64_t roll_weight = 0;  // sum of the roll's weights
   tie_break rule = tie_break::none;
@@ -59,7 +60,7 @@ struct election_data {
 
   bool closed() const noexcept { return result.has_value(); }
   std::uint64_t weight_of(std::uint32_t voter) const noexcept {
-    return weights.empty() ? 1 : weights[voter];
+    return weighted ? weights[voter] : 1;
   }
   counting::settings count_settings() const noexcept {
     return {method, seats, max_score,

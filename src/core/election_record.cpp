@@ -52,7 +52,7 @@ json result_json(const election_result& r, bool v2, const std::vector<std::strin
 // Format 2 (issue 11) carries what format 1 cannot say: another method, weights, a lifecycle.
 // A plain plurality election keeps format 1, byte for byte.
 bool needs_v2(const election_data& e) {
-  return e.method != counting::method::plurality || !e.weights.empty() || e.opens_at_ms != 0 ||
+  return e.method != counting::method::plurality || e.weighted || e.opens_at_ms != 0 ||
          e.closes_at_ms != 0 || e.close_when_all_voted;
 }
 

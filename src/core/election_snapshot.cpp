@@ -77,7 +77,7 @@ void append_voters(std::string& out, const election_data& e) {
         !nonce.empty() && nonce == credentials::default_nonce(election_id, voters.voter(order[k]),
                                                               voters.request_id(order[k]));
     append_quoted(out, derived ? std::string_view() : nonce);
-    if (!e.weights.empty()) out += ',' + std::to_string(e.weights[order[k]]);
+    if (e.weighted) out += ',' + std::to_string(e.weights[order[k]]);
     out.push_back(']');
   }
   out.push_back(']');
