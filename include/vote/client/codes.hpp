@@ -3,6 +3,8 @@
 // client picks the ballot's nonce and keeps the receipt.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <optional>
 #include <string>
 #include <utility>
@@ -44,6 +46,10 @@ std::string write_private_file(const std::string& path, const std::string& conte
 std::optional<std::string> read_small_file(const std::string& path, std::size_t max_bytes);
 
 // The receipt a voter keeps (docs/record.md "Receipts"): canonical JSON.
+// Any ballot (docs/record.md "Format 2"): {"candidate":..}, {"rank":[..]}, {"approve":[..]}
+// (sorted by bytes) or {"scores":{..}}, as canonical JSON.
+std::string receipt_json(const std::string& election_id, const std::string& nonce,
+                         const nlohmann::json& ballot, const std::string& tracker);
 std::string receipt_json(const std::string& election_id, const std::string& nonce,
                          const std::string& candidate, const std::string& tracker);
 

@@ -1,0 +1,61 @@
+// What `register` does once its flags are parsed (DESIGN.md §11; docs/clients.md, docs/rolls.md):
+// read the roll (arguments and --authorized-users-file, reported line by line), and send the
+// election in as many requests as its roll needs. A roll that fits one frame is one register
+// request; a larger one is a register with the first chunk ("more_voters") and add_voters
+// requests for the rest, the last one completing the roll: the election takes no vote until
+// then. Chunk k's request id is "<request id>.<k>", so re-running the same command with the
+// same --request-id after an unknown outcome resends the same chunks, and the cluster answers
+// the ones it already applied without applying them twice.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "vote/client/cli.hpp"
+#include "vote/core/election.hpp"
+#include "vote/wire/messages.hpp"
+
+namespace vote::client {
+
+// The client's wall clock in unix ms (relative deadlines such as "+2h" are counted from it).
+std::int64_t wall_clock_ms();
+
+struct roll_options {
+  std::vector<std::string> listed;  // --authorized-users
+  std::string file;                 // --authorized-users-file
+  bool skip_invalid = false;        // --skip-invalid-lines: register without the rejected lines
+  std::size_t shown_problems = 20;  // problem lines printed before "... and N more"
+};
+
+struct collected_roll {
+  std::vector<std::string> voters;
+  std::vector<std::uint64_t> weights;  // parallel to voters; empty when every weight is 1
+  std::vector<std::string> notes;      // the summary, problems and warnings, one line each
+};
+
+// Reads the roll: the listed ids (NFC-normalised; a warning for an argument that looks like a
+// comma-separated list) then the file. Duplicates are reported and dropped; a rejected line is a
+// usage error (the std::string) unless skip_invalid.
+std::variant<collected_roll, std::string> collect_roll(const roll_options& o);
+
+// The largest JSON payload a chunk may take (under the 1 MiB frame, with room for the rest).
+inline constexpr std::size_t chunk_payload_bytes = 768 * 1024;
+
+// The requests that register `cmd` (request_id and admin token filled in by the sender):
+// one when it fits `max_bytes`, else a register with more_voters and add_voters chunks.
+std::vector<wire::client_request> registration_requests(register_cmd cmd,
+                                                        std::size_t max_bytes = chunk_payload_bytes);
+
+// Sends the requests in order, each with retries under the common timeout; stops at the first
+// that does not succeed and says how to resume. Prints the outcome like run_command (the first
+// request's answer, with the roll's size and the number of requests when there were several)
+// and returns the exit code. `after` runs on the final answer.
+int run_registration(const common_options& o, register_cmd cmd, flag_groups groups,
+                     const console& c = standard_console(),
+                     const std::function<void(const call_result&)>& after = {});
+
+}  // namespace vote::client
