@@ -1,4 +1,5 @@
-// close: end an election and print its result (DESIGN.md §2; docs/clients.md).
+// close: end an election and print its result, with the count of its method (DESIGN.md §2, §11;
+// docs/clients.md). `vote-admin close-now` sends the same request.
 #include <string>
 
 #include "vote/client/cli.hpp"

@@ -1,8 +1,12 @@
-// vote-admin: cluster membership administration (DESIGN.md §2, §4; docs/clients.md).
+// vote-admin: cluster membership and election administration (DESIGN.md §2, §4, §11;
+// docs/clients.md).
 //
-//   vote-admin members | remove --node N | transfer [--node N] |
+//   vote-admin elections [--csv] | results --id E [--csv] | extend --id E --closes-at WHEN |
+//              close-now --id E |
+//              members | remove --node N | transfer [--node N] |
 //              force-new-cluster --i-understand-this-may-lose-votes --server HOST:PORT |
 //              init DIR --servers IP1,IP2,IP3 [--port N] [--cluster NAME] [--force]
+#include <chrono>
 #include <cstdint>
 #include <iostream>
 #include <limits>
@@ -21,16 +25,67 @@ CLI::Option* add_node_option(CLI::App& sub, std::uint64_t& node, const std::stri
       ->check(CLI::Range(std::uint64_t{1}, std::numeric_limits<std::uint64_t>::max()));
 }
 
+CLI::Option* add_id_option(CLI::App& sub, std::string& id) {
+  return sub.add_option("--id", id, "The election's id")->type_name("ELECTION")->required();
+}
+
+// --csv, exclusive with the --json of add_common_flags (call after it).
+void add_csv_flag(CLI::App& sub, vc::read_format& f, const std::string& columns) {
+  sub.add_flag("--csv", f.csv, "Print CSV (RFC 4180) instead of text: " + columns)
+      ->excludes("--json");
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "Administer the members of a vote-server cluster. Every subcommand takes the flags of "
+      "Administer the elections and the members of a vote-server cluster. Every subcommand takes "
+      "the flags of "
       "the other clients; see 'vote-admin SUBCOMMAND --help' for them and for the exit codes.",
       "vote-admin"};
   app.require_subcommand(1);
   vc::common_options common;
   vc::admin_command cmd;
+
+  vc::read_format format;
+  std::string election_id;
+  auto* elections = app.add_subcommand(
+      "elections",
+      "List every election (admin): id, state, method, turnout, opening and closing time");
+  vc::add_common_flags(*elections, common, vc::admin_read_flags);
+  add_csv_flag(*elections, format,
+               "election_id,state,method,seats,voters,eligible_voters,votes_cast,opens_at,"
+               "closes_at,closed_at,close_when_all_voted");
+
+  auto* results = app.add_subcommand(
+      "results",
+      "Print an election's result (admin): the live tally while open (only the turnout when "
+      "sealed), the full count once closed (rounds, pairwise matrix, elected candidates)");
+  add_id_option(*results, election_id);
+  vc::add_common_flags(*results, common, vc::admin_read_flags);
+  add_csv_flag(*results, format, "round,candidate,total,status");
+
+  std::string when;
+  auto* extend = app.add_subcommand("extend", "Move an open election's deadline (admin)");
+  add_id_option(*extend, election_id);
+  extend
+      ->add_option("--closes-at,--closes_at", when,
+                   "The new deadline: RFC 3339 (2026-12-04T18:00:00Z) or from now (+30m, +2h, "
+                   "+1d, +1h30m; the client's clock)")
+      ->type_name("WHEN")
+      ->required();
+  vc::add_common_flags(*extend, common, vc::admin_flags);
+
+  auto* close_now = app.add_subcommand(
+      "close-now", "End an election now and print its result, as the close tool does (admin)");
+  add_id_option(*close_now, election_id);
+  vc::add_common_flags(*close_now, common, vc::admin_flags);
 
   auto* members = app.add_subcommand(
       "members",
@@ -83,6 +138,10 @@ int main(int argc, char** argv) {
 
   if (auto rc = vc::parse_command_line(app, argc, argv)) return *rc;
   if (init->parsed()) return vc::run_init(init_opts, std::cout, std::cerr);
+  if (elections->parsed()) return vc::run_elections(common, format);
+  if (results->parsed()) return vc::run_results(common, election_id, format);
+  if (extend->parsed()) return vc::run_extend(common, election_id, when, now_ms());
+  if (close_now->parsed()) return vc::run_close_now(common, election_id);
   if (members->parsed()) return vc::run_cluster_status(common);
   if (remove->parsed()) cmd.action = vc::admin_action::remove_member;
   if (transfer->parsed()) cmd.action = vc::admin_action::transfer_leadership;

@@ -1,11 +1,15 @@
 // vote-status and vote-admin (include/vote/client/admin.hpp).
 #include "vote/client/admin.hpp"
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 
 #include "vote/client/cluster_output.hpp"
 #include "vote/client/output.hpp"
+#include "vote/core/time_text.hpp"
 
 namespace vote::client {
 namespace {
@@ -87,6 +91,108 @@ int run_admin_command(const common_options& o, const admin_command& cmd, const c
   auto sent = send_command(o, r, std::move(request), c);
   if (auto* rc = std::get_if<int>(&sent)) return *rc;
   return report(std::get<call_result>(sent), o.json, unknown_effect(cmd), c.out, c.err);
+}
+
+namespace {
+
+// Sends a read with the admin token and no request id; an int is the exit code of an early error.
+std::variant<call_result, int> send_read(const common_options& o, wire::client_request request,
+                                         const console& c) {
+  auto resolved = resolve_options(o, admin_read_flags);
+  if (auto* error = std::get_if<std::string>(&resolved)) return usage_error(o, *error, c);
+  auto& r = std::get<resolved_options>(resolved);
+  r.request_id.clear();  // a read carries no request id
+  return send_command(o, r, std::move(request), c);
+}
+
+// A read's answer as CSV: `csv` of the answer on success, else the failure as report() prints it.
+int report_csv(const call_result& r,
+               const std::function<std::optional<std::string>(const wire::client_response&)>& csv,
+               const console& c) {
+  if (!r.ok() || !r.response) return report(r, false, "", c.out, c.err);
+  auto text = csv(*r.response);
+  if (!text) {
+    c.err << "error: the server's answer carries no data to print as CSV\n";
+    return exit_unavailable;
+  }
+  c.out << *text;
+  c.out.flush();
+  return exit_ok;
+}
+
+}  // namespace
+
+int run_elections(const common_options& o, read_format f, const console& c) {
+  wire::client_request request;
+  request.type = wire::request_type::elections;
+  auto sent = send_read(o, std::move(request), c);
+  if (auto* rc = std::get_if<int>(&sent)) return *rc;
+  const auto& result = std::get<call_result>(sent);
+  if (f.csv) {
+    return report_csv(
+        result,
+        [](const wire::client_response& r) -> std::optional<std::string> {
+          if (!r.elections) return std::nullopt;
+          return elections_csv(*r.elections);
+        },
+        c);
+  }
+  return report(result, o.json, "", c.out, c.err);
+}
+
+int run_results(const common_options& o, const std::string& election_id, read_format f,
+                const console& c) {
+  if (election_id.empty()) return usage_error(o, "results: --id must name an election", c);
+  wire::client_request request;
+  request.type = wire::request_type::results;
+  request.election_id = election_id;
+  auto sent = send_read(o, std::move(request), c);
+  if (auto* rc = std::get_if<int>(&sent)) return *rc;
+  const auto& result = std::get<call_result>(sent);
+  if (f.csv) {
+    return report_csv(
+        result,
+        [](const wire::client_response& r) -> std::optional<std::string> {
+          if (!r.result) return std::nullopt;
+          return results_csv(*r.result);
+        },
+        c);
+  }
+  return report(result, o.json, "", c.out, c.err);
+}
+
+int run_extend(const common_options& o, const std::string& election_id, const std::string& when,
+               std::int64_t now_ms, const console& c) {
+  if (election_id.empty()) return usage_error(o, "extend: --id must name an election", c);
+  const auto closes_at = parse_when(when, now_ms);
+  if (!closes_at) {
+    return usage_error(o,
+                       "--closes-at: expected RFC 3339 (2026-12-04T18:00:00Z) or a time from "
+                       "now (+90s, +30m, +2h, +1d, +1h30m), got '" +
+                           when + "'",
+                       c);
+  }
+  wire::client_request request;
+  request.type = wire::request_type::extend;
+  extend_cmd cmd;
+  cmd.election_id = election_id;
+  cmd.closes_at_ms = *closes_at;
+  request.body = std::move(cmd);
+  return run_command(o, std::move(request), admin_flags,
+                     "the deadline of " + election_id + " may or may not have been moved to " +
+                         rfc3339(*closes_at),
+                     c);
+}
+
+int run_close_now(const common_options& o, const std::string& election_id, const console& c) {
+  if (election_id.empty()) return usage_error(o, "close-now: --id must name an election", c);
+  wire::client_request request;
+  request.type = wire::request_type::close;
+  close_cmd cmd;
+  cmd.election_id = election_id;
+  request.body = std::move(cmd);
+  return run_command(o, std::move(request), admin_flags,
+                     "the election may or may not have been closed", c);
 }
 
 }  // namespace vote::client

@@ -9,10 +9,17 @@
 //   force-new-cluster-> {"type":"force_new_cluster","confirm":true}   to --server only, never
 //                       redirected; refused here (exit 2) unless the operator acknowledged that
 //                       it may lose acknowledged votes
+//   elections        -> {"type":"elections"}                     read, admin token; a table, --json
+//                       or --csv (elections_csv)
+//   results          -> {"type":"results","election_id":E}       read, admin token; the result
+//                       as close prints it (format_success), --json or --csv (results_csv)
+//   extend           -> {"type":"extend","election_id":E,"closes_at_ms":T}  to the leader
+//   close-now        -> {"type":"close","election_id":E}          to the leader, as `close`
 // The admin commands carry a request_id (reused on every retry) and the admin token.
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "vote/client/cli.hpp"
@@ -25,6 +32,8 @@ inline constexpr std::string_view force_confirmation_flag = "--i-understand-this
 // The flag groups of the cluster-status read and of the admin commands.
 inline constexpr flag_groups status_flags{.admin = false, .request_id = false};
 inline constexpr flag_groups admin_flags{.admin = true, .request_id = true};
+// The admin reads (elections, results): the admin token, no request id.
+inline constexpr flag_groups admin_read_flags{.admin = true, .request_id = false};
 
 // vote-status and `vote-admin members`: asks for the cluster view and prints it.
 int run_cluster_status(const common_options& o, const console& c = standard_console());
@@ -43,5 +52,27 @@ struct admin_command {
 // outcome as report() does and returns the exit code (0/1/2/3).
 int run_admin_command(const common_options& o, const admin_command& cmd,
                       const console& c = standard_console());
+
+// How `vote-admin elections` and `vote-admin results` print a success: text (default), --json
+// (common_options::json) or --csv. Failures print as for every client (text or JSON).
+struct read_format {
+  bool csv = false;  // excludes common_options::json (the main makes them exclusive)
+};
+
+// `vote-admin elections`: every election, one line each.
+int run_elections(const common_options& o, read_format f, const console& c = standard_console());
+
+// `vote-admin results --id E`: turnout while sealed, the live or final result otherwise.
+int run_results(const common_options& o, const std::string& election_id, read_format f,
+                const console& c = standard_console());
+
+// `vote-admin extend --id E --closes-at WHEN`: WHEN is RFC 3339 or relative to `now_ms` (the
+// client's clock) as "+2h" (parse_when); anything else is a usage error (exit 2, nothing sent).
+int run_extend(const common_options& o, const std::string& election_id, const std::string& when,
+               std::int64_t now_ms, const console& c = standard_console());
+
+// `vote-admin close-now --id E`: the close command of the `close` tool.
+int run_close_now(const common_options& o, const std::string& election_id,
+                  const console& c = standard_console());
 
 }  // namespace vote::client
