@@ -150,7 +150,7 @@ int main(int argc, char** argv) {
       return;
     }
     const std::string problem = vc::write_private_file(
-        receipt, vc::receipt_json(election, nonce, ballot, result.response->tracker) + "\n");
+        receipt, vc::ballot_receipt_json(election, nonce, ballot, result.response->tracker) + "\n");
     if (!problem.empty()) {
       console.err << "warning: your vote counted, but the receipt was not saved: " << problem
                   << "\n";

@@ -177,11 +177,12 @@ std::optional<std::string> read_small_file(const std::string& path, std::size_t 
 
 std::string receipt_json(const std::string& election_id, const std::string& nonce,
                          const std::string& candidate, const std::string& tracker) {
-  return receipt_json(election_id, nonce, nlohmann::json{{"candidate", candidate}}, tracker);
+  return ballot_receipt_json(election_id, nonce, nlohmann::json{{"candidate", candidate}},
+                             tracker);
 }
 
-std::string receipt_json(const std::string& election_id, const std::string& nonce,
-                         const nlohmann::json& ballot, const std::string& tracker) {
+std::string ballot_receipt_json(const std::string& election_id, const std::string& nonce,
+                                const nlohmann::json& ballot, const std::string& tracker) {
   return nlohmann::json{{"ballot", ballot},
                         {"election_id", election_id},
                         {"format", "vote-receipt/1"},

@@ -29,6 +29,12 @@ std::string client_pool::payload(const work& w) const {
         reg.voters.clear();
         for (std::size_t v = 0; v < cfg_.voters; ++v) reg.voters.push_back("v" + std::to_string(v));
       }
+      if (w.election_id == deadline_election) {
+        reg.candidates = cfg_.candidates;
+        reg.voters.clear();
+        for (std::size_t v = 0; v < cfg_.voters; ++v) reg.voters.push_back("d" + std::to_string(v));
+        reg.closes_at_ms = sim_unix_epoch_ms + cfg_.deadline_ms;
+      }
       r.body = std::move(reg);
       break;
     }
@@ -70,10 +76,20 @@ void client_pool::poll(client& cl, cluster& c, history::recorder& h, rng& random
         cl.job->type == history::op_type::register_election) {
       registered_ = true;
     }
+    if (cl.job && cl.job->election_id == deadline_election &&
+        cl.job->type == history::op_type::register_election) {
+      deadline_registered_ = true;
+    }
     cl.job.reset();
     return;
   }
   if (cl.job && cl.job->type == history::op_type::read) cl.job.reset();  // reads: not retried
+  // Past the deadline a vote is refused for good: not retried.
+  if (cl.job && op.status == history::completion::refused &&
+      (op.code == errc::election_closed || op.code == errc::election_exists)) {
+    if (cl.job->election_id == deadline_election) deadline_registered_ = true;
+    cl.job.reset();
+  }
   retarget(cl, c, random, op.status == history::completion::refused);
 }
 
@@ -99,6 +115,14 @@ std::optional<client_pool::work> client_pool::next_job(const client& cl, rng& ra
     return work{op_type::register_election, election_id_, "reg-" + election_id_, "", ""};
   }
   if (random.chance(cfg_.read_chance)) return work{op_type::read, election_id_, "", "", ""};
+  if (cfg_.deadline_ms != 0 && !deadline_registered_ && cl.index == 1 % cfg_.clients) {
+    return work{op_type::register_election, deadline_election, "reg-d1", "", ""};
+  }
+  if (deadline_registered_ && next_deadline_voter_ < cfg_.voters && random.chance(0.4)) {
+    const auto voter = "d" + std::to_string(next_deadline_voter_++);
+    return work{op_type::vote, deadline_election, "req-" + voter, voter,
+                random.pick(cfg_.candidates)};
+  }
   if (next_voter_ >= cfg_.voters) {
     const auto probe = "p" + std::to_string(next_probe_++);
     return work{op_type::register_election, probe, "reg-" + probe, "", ""};

@@ -54,7 +54,7 @@ node::milliseconds sim_host::now() const {
 
 // Every server's wall clock is off by its own skew: entry timestamps stay monotonic anyway.
 std::int64_t sim_host::unix_now_ms() const {
-  return 1'767'225'600'000 + c_.now_ + n_.clock_skew_ms;
+  return sim_unix_epoch_ms + c_.now_ + n_.clock_skew_ms;
 }
 
 void sim_host::queue(disk_job job) {
@@ -241,6 +241,25 @@ void cluster::on_applied(sim_node& n, const log_entry& e, const command* cmd,
   }
   if (std::holds_alternative<vote_cmd>(cmd->body)) {
     checker_.check_tallies(n.id, n.machine().state(), cfg_.election_id, n.votes.table());
+  }
+  check_deadline(n, *cmd, *result);
+}
+
+// DESIGN.md §11: no vote stamped at or after the deadline is counted, and the election closes
+// at its deadline (the sim's clients never close it by hand).
+void cluster::check_deadline(const sim_node& n, const command& cmd, const outcome& result) {
+  if (cfg_.deadline_unix_ms == 0 || !result.ok()) return;
+  if (const auto* v = std::get_if<vote_cmd>(&cmd.body);
+      v != nullptr && v->election_id == deadline_election &&
+      result.message.rfind("Vote for", 0) == 0 && cmd.timestamp_ms >= cfg_.deadline_unix_ms) {
+    violation(n, "a vote stamped " + std::to_string(cmd.timestamp_ms - cfg_.deadline_unix_ms) +
+                     "ms after the deadline was counted");
+  }
+  if (const auto* c = std::get_if<close_cmd>(&cmd.body);
+      c != nullptr && c->election_id == deadline_election && result.result &&
+      result.result->closed_at_ms != cfg_.deadline_unix_ms) {
+    violation(n, "the deadline election closed at " + std::to_string(result.result->closed_at_ms) +
+                     ", not at its deadline " + std::to_string(cfg_.deadline_unix_ms));
   }
 }
 

@@ -3,6 +3,7 @@
 #include <set>
 #include <variant>
 
+#include "vote/sim/clients.hpp"
 #include "vote/sim/log_model.hpp"
 
 namespace vote::sim {
@@ -52,7 +53,8 @@ std::vector<std::string> check_votes(const std::vector<history::operation>& h,
   std::set<std::pair<std::string, std::string>> sent;  // (voter, request_id) of any attempt
   std::map<std::pair<std::string, std::string>, std::string> sent_candidate;
   for (const auto& op : h) {
-    if (op.type != history::op_type::vote) continue;
+    // The deadline election's votes are checked on their own (runner::check_deadline_election).
+    if (op.type != history::op_type::vote || op.election_id == deadline_election) continue;
     sent.emplace(op.voter, op.request_id);
     sent_candidate[{op.voter, op.request_id}] = op.candidate;
     if (op.status == history::completion::ok) acked[op.voter] = op.candidate;

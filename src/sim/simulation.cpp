@@ -30,6 +30,7 @@ class runner {
   bool expect_write(const std::string& phase, const std::vector<std::size_t>& cut_off);
   void end_checks();
   void check_member(const sim_node& leader, consensus::node_id id);
+  void check_deadline_election(const sim_node& leader);
   void phase(const std::string& name) { cluster_.trace("=== " + name + " ==="); }
   void describe_run() const;
   // The warm-up ends this long after the start: the discovery window, then time to form.
@@ -59,6 +60,7 @@ cluster_config cluster_config_for(const run_config& cfg, const fault_profile& pr
   c.timers = cfg.timers;
   c.options = cfg.options;
   c.stop_timeout = cfg.stop_timeout;
+  if (cfg.clients.deadline_ms != 0) c.deadline_unix_ms = sim_unix_epoch_ms + cfg.clients.deadline_ms;
   return c;
 }
 
@@ -116,6 +118,11 @@ prepared_run prepare(run_config cfg) {
   // "outcome unknown".
   cfg.stop_timeout = std::chrono::milliseconds(aux.pick(std::vector<std::int64_t>{100, 500, 2000}));
   cfg.clients.shared_request_ids = aux.chance(0.25);
+  // A deadline election in 40% of the runs, its deadline somewhere in the chaos.
+  if (aux.chance(0.4)) {
+    const std::int64_t chaos_start = cfg.timers.discovery_window.count() + cfg.warmup_ms;
+    cfg.clients.deadline_ms = chaos_start + cfg.chaos_ms * aux.between(20, 80) / 100;
+  }
   if (cfg.faults == fault_kind::mixed) profile = draw_mixed(profile, aux);
   profile.fifo = cfg.fifo;
   return {std::move(cfg), profile};
@@ -237,7 +244,10 @@ void runner::describe_run() const {
                  " discovery_window=" + std::to_string(t.discovery_window.count()) +
                  " client_timeout=" + std::to_string(cfg_.clients.timeout_ms) +
                  " stop_timeout=" + std::to_string(cfg_.stop_timeout.count()) +
-                 (cfg_.clients.shared_request_ids ? " shared-request-ids" : ""));
+                 (cfg_.clients.shared_request_ids ? " shared-request-ids" : "") +
+                 (cfg_.clients.deadline_ms != 0
+                      ? " deadline=" + std::to_string(cfg_.clients.deadline_ms)
+                      : std::string()));
   cluster_.trace("options: heartbeat=" + std::to_string(o.heartbeat.count()) +
                  " election_timeout=" + std::to_string(o.election_timeout.count()) + "+" +
                  std::to_string(o.election_jitter.count()) +
@@ -269,6 +279,7 @@ void runner::end_checks() {
   }
   for (const auto& m : config.voters) check_member(l, m.id);
   for (const auto& m : config.learners) check_member(l, m.id);
+  check_deadline_election(l);
   // The same black-box checks the chaos tool runs against real servers (history.hpp), on the
   // final state of every member that caught up.
   std::vector<history::server_state> finals;
@@ -291,6 +302,41 @@ void runner::end_checks() {
 // A member that is up and caught up must equal the leader; one that is behind must at least
 // have made progress during the calm period (a member stuck while everything is healed is a
 // liveness failure).
+// The deadline passed long before the end: the election is closed, exactly at its deadline, and
+// holds every acknowledged vote (and no more votes than were sent).
+void runner::check_deadline_election(const sim_node& leader) {
+  if (cfg_.clients.deadline_ms == 0) return;
+  std::set<std::string> acked;
+  std::set<std::string> sent;
+  bool registered = false;
+  for (const auto& op : history_.operations()) {
+    if (op.election_id != deadline_election) continue;
+    if (op.type == history::op_type::register_election && op.status == history::completion::ok) {
+      registered = true;
+    }
+    if (op.type != history::op_type::vote) continue;
+    sent.insert(op.voter);
+    if (op.status == history::completion::ok) acked.insert(op.voter);
+  }
+  const auto r = leader.machine().state().result_of(deadline_election);
+  if (!r) {
+    if (registered) checker_.fail("end: the deadline election is unknown to the leader");
+    return;
+  }
+  const std::int64_t deadline = sim_unix_epoch_ms + cfg_.clients.deadline_ms;
+  if (!r->closed) {
+    checker_.fail("liveness: the deadline election is still open at the end of the run");
+  } else if (r->closed_at_ms != deadline) {
+    checker_.fail("end: the deadline election closed at " + std::to_string(r->closed_at_ms) +
+                  ", not at its deadline " + std::to_string(deadline));
+  }
+  if (r->votes_cast < acked.size() || r->votes_cast > sent.size()) {
+    checker_.fail("end: the deadline election counted " + std::to_string(r->votes_cast) +
+                  " votes; " + std::to_string(acked.size()) + " were acknowledged, " +
+                  std::to_string(sent.size()) + " sent");
+  }
+}
+
 void runner::check_member(const sim_node& leader, consensus::node_id id) {
   const auto slot = cluster_.slot_of(id);
   const auto name = "n" + std::to_string(id);

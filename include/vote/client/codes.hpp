@@ -48,8 +48,8 @@ std::optional<std::string> read_small_file(const std::string& path, std::size_t 
 // The receipt a voter keeps (docs/record.md "Receipts"): canonical JSON.
 // Any ballot (docs/record.md "Format 2"): {"candidate":..}, {"rank":[..]}, {"approve":[..]}
 // (sorted by bytes) or {"scores":{..}}, as canonical JSON.
-std::string receipt_json(const std::string& election_id, const std::string& nonce,
-                         const nlohmann::json& ballot, const std::string& tracker);
+std::string ballot_receipt_json(const std::string& election_id, const std::string& nonce,
+                                const nlohmann::json& ballot, const std::string& tracker);
 std::string receipt_json(const std::string& election_id, const std::string& nonce,
                          const std::string& candidate, const std::string& tracker);
 

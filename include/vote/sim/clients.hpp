@@ -35,7 +35,16 @@ struct client_config {
   std::int64_t timeout_ms = 1200;  // no answer for this long: outcome unknown, retry
   double read_chance = 0.1;
   bool shared_request_ids = false;  // votes of different voters reuse request ids
+  // A second election with a deadline at this simulated time (0: none), registered with
+  // `voters` voters d0, d1, ... and voted in alongside the main one; the leader closes it when
+  // the deadline passes, whatever leader changes, partitions and clock skews the run has.
+  std::int64_t deadline_ms = 0;
 };
+
+// The simulated wall clock: unix ms at simulated time 0 (every server adds its own skew).
+inline constexpr std::int64_t sim_unix_epoch_ms = 1'767'225'600'000;
+// The id of the deadline election (client_config::deadline_ms).
+inline constexpr const char* deadline_election = "d1";
 
 class client_pool {
  public:
@@ -77,7 +86,9 @@ class client_pool {
   std::vector<client> clients_;
   bool active_ = true;
   bool registered_ = false;
+  bool deadline_registered_ = false;
   std::size_t next_voter_ = 0;
+  std::size_t next_deadline_voter_ = 0;
   std::size_t next_probe_ = 0;
 };
 

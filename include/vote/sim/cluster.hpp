@@ -56,6 +56,7 @@ struct cluster_config {
   double slow_disk = 0.02;               // ... or, with this chance, a slow one:
   std::int64_t slow_disk_max_ms = 120;   // up to this many ms
   std::string election_id = "e1";
+  std::int64_t deadline_unix_ms = 0;  // the deadline election's closes_at (0: none)
   std::string admin_token = "sim-admin-token-0123456789";
 };
 
@@ -146,6 +147,7 @@ class cluster {
   void settle(sim_node& n);  // takes down a node whose machine stopped or failed
   void check_cores();
   void violation(const sim_node& n, const std::string& what);
+  void check_deadline(const sim_node& n, const command& cmd, const outcome& result);
 
   // cluster_effects.cpp: what a host's machine does, checked
   void on_send(sim_node& n, consensus::node_id to, const sim_message& m);
