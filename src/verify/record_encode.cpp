@@ -148,6 +148,7 @@ void write_round(writer& w, const record_round& r) {
   if (r.tie_note) o.add("tie_note", [&](writer& x) { x.str(*r.tie_note); });
   if (r.tied) o.add("tied", [&](writer& x) { x.strings(*r.tied); });
   o.add("totals", [&](writer& x) { write_numbers(x, r.totals); });
+  if (r.transferred) o.add("transferred", [&](writer& x) { x.strings(*r.transferred); });
   o.write(w);
 }
 

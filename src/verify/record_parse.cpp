@@ -111,7 +111,8 @@ count_matrix as_matrix(const json& v, const std::string& where) {
 }
 
 record_round to_round(const json& v, const std::string& where, const record_limits& lim) {
-  known_keys(v, where, {"elected", "eliminated", "exhausted", "totals"}, {"tie_note", "tied"});
+  known_keys(v, where, {"elected", "eliminated", "exhausted", "totals"},
+             {"tie_note", "tied", "transferred"});
   record_round r;
   r.elected = as_strings(v["elected"], where + ".elected", lim.max_candidates);
   r.eliminated = as_strings(v["eliminated"], where + ".eliminated", lim.max_candidates);
@@ -119,6 +120,9 @@ record_round to_round(const json& v, const std::string& where, const record_limi
   if (v.contains("tie_note")) r.tie_note = as_string(v["tie_note"], where + ".tie_note");
   if (v.contains("tied")) r.tied = as_strings(v["tied"], where + ".tied", lim.max_candidates);
   r.totals = as_u64s(v["totals"], where + ".totals");
+  if (v.contains("transferred")) {
+    r.transferred = as_strings(v["transferred"], where + ".transferred", lim.max_candidates);
+  }
   return r;
 }
 

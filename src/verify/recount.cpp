@@ -137,6 +137,17 @@ std::string round_problem(const record& r, std::size_t number, const count_round
   if (const auto e = named(r, mine.eliminated); e != stated.eliminated) {
     return at + "eliminated " + names_text(e, stated.eliminated);
   }
+  if (mine.transferred.empty() != !stated.transferred) {
+    return at + (mine.transferred.empty()
+                     ? "the record transfers a surplus the recount does not"
+                     : "the recount transfers the surplus of " + names(named(r, mine.transferred)) +
+                           ", the record does not say so");
+  }
+  if (stated.transferred) {
+    if (const auto t = named(r, mine.transferred); t != *stated.transferred) {
+      return at + "transferred " + names_text(t, *stated.transferred);
+    }
+  }
   if (mine.tied.empty()) {
     if (stated.tied || stated.tie_note) return at + "the record reports a tie the recount has not";
     return "";

@@ -101,6 +101,7 @@ record_count count_of(const record& r, const count_result& c, const std::string&
                          .eliminated = names_of(r, x.eliminated),
                          .exhausted = x.exhausted,
                          .totals = x.totals};
+      if (!x.transferred.empty()) round.transferred = names_of(r, x.transferred);
       if (!x.tied.empty()) {
         round.tied = names_of(r, x.tied);
         round.tie_note = x.tie_note;

@@ -97,6 +97,7 @@ struct record_round {
   std::optional<std::string> tie_note;
   std::optional<std::vector<std::string>> tied;
   std::vector<std::uint64_t> totals;
+  std::optional<std::vector<std::string>> transferred;  // stv: whose surplus it transferred
 };
 
 using count_matrix = std::vector<std::vector<std::uint64_t>>;

@@ -125,6 +125,8 @@ TEST(VerifyFormat2, RecountsTheWorkedExamplesAsThePageSays) {
   EXPECT_EQ((*count.rounds)[1].totals,
             (std::vector<std::uint64_t>{500000, 199997, 300000, 200000}));
   EXPECT_EQ((*count.rounds)[3].exhausted, 199997u);
+  EXPECT_EQ((*count.rounds)[0].transferred, names{"A"});
+  EXPECT_FALSE((*count.rounds)[1].transferred);
   rc = checked(vv::make_test_record(star_example()));
   EXPECT_EQ(rc.counted->winners, names{"B"});
   EXPECT_EQ(rc.counted->tallies, (std::vector<std::pair<std::string, std::uint64_t>>{
@@ -226,6 +228,16 @@ TEST(VerifyFormat2, CatchesAChangedRoundTotal) {
   EXPECT_NE(detail(rc, "recount")
                 .find("round 3: totals of \"C\" recounted 300000, record says "
                       "300001"),
+            std::string::npos)
+      << detail(rc, "recount");
+}
+
+TEST(VerifyFormat2, CatchesAMissingTransfer) {
+  auto r = vv::make_test_record(stv_example());
+  (*r.result.count->rounds)[0].transferred.reset();
+  const auto rc = checked(r);
+  EXPECT_EQ(failed(rc), names{"recount"});
+  EXPECT_NE(detail(rc, "recount").find("round 1: the recount transfers the surplus of [\"A\"]"),
             std::string::npos)
       << detail(rc, "recount");
 }
