@@ -22,8 +22,9 @@ namespace {
 namespace vv = vote::verify;
 
 constexpr std::string_view footer =
-    R"(Checks (each printed by name, ok or FAIL): parse, format, canonical, digest, trackers,
-ballot_order, candidates, roll, used, counts, eligible_voters, votes_cast, recount, election_id
+    R"(Checks (each printed by name, ok or FAIL): parse, format, settings, canonical, digest,
+trackers, ballot_order, candidates, ballots, roll, used, weights, counts, eligible_voters,
+votes_cast, recount (every counting method of docs/counting.md, round by round), election_id
 (with --election-id), receipt (with --receipt), same_record (with several copies).
 See docs/record.md "How vote-verify checks".
 

@@ -16,7 +16,12 @@ std::string tally_text(const summary& s) {
 }
 
 std::string outcome_text(const summary& s) {
-  if (!s.tie) return "winner " + s.winner.value_or("(none: no candidates)");
+  if (s.winners.size() > 1) {
+    std::string elected;
+    for (const auto& w : s.winners) elected += (elected.empty() ? "" : ", ") + w;
+    return "elected " + elected + " (" + s.method + ")";
+  }
+  if (!s.tie) return "winner " + s.winner.value_or("(none)");
   std::string tied;
   for (std::size_t i = 0; i < s.tied.size(); ++i) {
     if (i > 0) tied += i + 1 == s.tied.size() ? " and " : ", ";
@@ -78,7 +83,9 @@ nlohmann::ordered_json json_report(const verdict& v) {
     for (const auto& [name, votes] : s.tallies) tallies[name] = votes;
     j["election_id"] = s.election_id;
     j["ballots"] = s.ballots;
+    j["method"] = s.method;
     j["winner"] = s.winner ? nlohmann::ordered_json(*s.winner) : nlohmann::ordered_json(nullptr);
+    j["winners"] = s.winners;
     j["tie"] = s.tie;
     j["tied"] = s.tied;
     j["tie_break"] = s.tie_break;

@@ -43,6 +43,37 @@ std::optional<std::size_t> find_tracker(const record& rec, std::string_view t) {
   return std::nullopt;
 }
 
+// A receipt's ballot object as canonical text (its marks in the receipt's order), or nullopt
+// when it is not one of the four shapes.
+std::optional<std::string> receipt_ballot(const json& b) {
+  if (!b.is_object() || b.size() != 1) return std::nullopt;
+  const auto& [key, value] = *b.items().begin();
+  std::vector<std::string> names;
+  std::vector<std::uint64_t> scores;
+  if (key == "candidate") {
+    if (!value.is_string()) return std::nullopt;
+    return canonical_ballot(ballot_shape::candidate, {value.get<std::string>()}, {});
+  }
+  if (key == "approve" || key == "rank") {
+    if (!value.is_array()) return std::nullopt;
+    for (const json& n : value) {
+      if (!n.is_string()) return std::nullopt;
+      names.push_back(n.get<std::string>());
+    }
+    return canonical_ballot(key == "rank" ? ballot_shape::rank : ballot_shape::approve, names, {});
+  }
+  if (key == "scores") {
+    if (!value.is_object()) return std::nullopt;
+    for (const auto& [name, score] : value.items()) {
+      if (!score.is_number_unsigned()) return std::nullopt;
+      names.push_back(name);
+      scores.push_back(score.get<std::uint64_t>());
+    }
+    return canonical_ballot(ballot_shape::scores, names, scores);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::variant<receipt, parse_error> parse_receipt(std::string_view bytes) {
@@ -62,10 +93,13 @@ std::variant<receipt, parse_error> parse_receipt(std::string_view bytes) {
   if (!id) return parse_error{"member 'election_id' must be a string"};
   r.election_id = *id;
   const auto b = j.find("ballot");
-  if (b == j.end() || !b->is_object() || b->size() != 1 || !string_member(*b, "candidate")) {
-    return parse_error{"member 'ballot' must be {\"candidate\": string}"};
+  auto ballot = b == j.end() ? std::nullopt : receipt_ballot(*b);
+  if (!ballot) {
+    return parse_error{
+        "member 'ballot' must be {\"candidate\": string}, {\"approve\": [string]}, "
+        "{\"rank\": [string]} or {\"scores\": {string: integer}}"};
   }
-  r.candidate = *string_member(*b, "candidate");
+  r.ballot = std::move(*ballot);
   r.nonce = string_member(j, "nonce").value_or("");
   if (!is_lower_hex(r.nonce, nonce_hex_chars)) {
     return parse_error{"member 'nonce' must be 32 lowercase hex characters"};
@@ -80,7 +114,7 @@ std::variant<receipt, parse_error> parse_receipt(std::string_view bytes) {
 
 check check_receipt(const receipt& r, const record& rec) {
   check c{.name = "receipt", .passed = false, .detail = "", .source = ""};
-  const std::string ballot = canonical_plurality_ballot(r.candidate);
+  const std::string& ballot = r.ballot;
   const std::string t = tracker(r.election_id, r.nonce, ballot);
   const std::string shown = group4(r.tracker);
   if (t != r.tracker) {
@@ -91,10 +125,9 @@ check check_receipt(const receipt& r, const record& rec) {
         "the receipt is for election " + r.election_id + ", the record for " + rec.election_id;
   } else if (const auto i = find_tracker(rec, r.tracker); !i) {
     c.detail = "tracker " + shown + " is not in the record";
-  } else if (rec.ballots[*i].candidate != r.candidate) {
-    c.detail = "the record holds tracker " + shown + " with ballot " +
-               canonical_plurality_ballot(rec.ballots[*i].candidate) + ", the receipt says " +
-               ballot;
+  } else if (const std::string held = canonical_ballot(rec, *i); held != ballot) {
+    c.detail = "the record holds tracker " + shown + " with ballot " + held +
+               ", the receipt says " + ballot;
   } else if (rec.ballots[*i].nonce != r.nonce) {
     c.detail = "the record holds tracker " + shown + " with another nonce";
   } else {

@@ -6,18 +6,28 @@
 //
 // The checks, each reported by name with pass/fail and a one-line detail:
 //   parse            the bytes are one JSON object of the documented shape (record.hpp)
-//   format           "format" is "vote-record/1"; settings name a known method, tie_break, voters
+//   format           "format" is "vote-record/1" (plurality, no format-2 member) or
+//                    "vote-record/2" (every format-2 member, a known method, count unless
+//                    plurality); a known tie_break and voters
+//   settings         format 2: seats 1 (stv: 1 <= seats < candidates), max_score 1..100 (5 when
+//                    the method takes no scores), closed_at_ms <= closes_at_ms when set
 //   canonical        re-encoding the parsed record gives the same bytes (first difference if not)
 //   digest           "digest" is hex(SHA-256(canonical record without "digest"))
 //   trackers         every tracker recomputes from its nonce and canonical ballot
 //   ballot_order     trackers strictly increasing: sorted by tracker, unique
-//   candidates       candidates listed once each; every ballot names a listed candidate
+//   candidates       candidates listed once each; every ballot names listed candidates only
+//   ballots          every ballot has the method's shape and is valid (docs/counting.md
+//                    check_ballot): marks, none twice, scores <= max_score; approvals and
+//                    score keys sorted by bytes
 //   roll             sorted, without duplicates (codes mode: 64-hex public credentials)
 //   used             sorted, without duplicates, every entry on the roll
 //   counts           len(ballots) == len(used) <= len(roll)
 //   eligible_voters  result.eligible_voters == len(roll)
 //   votes_cast       result.votes_cast == len(ballots)
-//   recount          an independent tally equals result: tallies, tie, tied, winner (tie_break)
+//   weights          format 2: "weights" sorted, each >= 2 and on the roll; ballot weights >= 2;
+//                    the multiset of ballot weights == that of the used entries' weights
+//   recount          an independent count (count.hpp) equals result: tallies, tie, tied, winner;
+//                    format 2 also winners and the whole count (rounds, quota, matrices)
 //   same_record      every source gave the same bytes (which differ, and from which byte)
 //   receipt          (with a receipt) its tracker recomputes, its election is the record's, and the
 //                    record holds that tracker with that ballot and nonce
@@ -36,6 +46,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vote/verify/count.hpp"
 #include "vote/verify/record.hpp"
 
 namespace vote::verify {
@@ -53,17 +64,22 @@ struct check {
   std::string source;  // which record copy ("" = all of them)
 };
 
-// The recount of a parsed record (its own tally: plurality, ties under tie_break).
+// The recount of a parsed record (count.hpp: the record's method, ties under tie_break; format 1
+// is plurality with every ballot weighing 1).
 struct summary {
   std::string election_id;
   std::size_t ballots = 0;
-  std::optional<std::string> winner;
+  std::string method = "plurality";
+  std::optional<std::string> winner;  // the first of winners
+  std::vector<std::string> winners;   // stv: the elected, in order of election
   bool tie = false;
   std::vector<std::string> tied;
   std::string tie_break;
   std::vector<std::pair<std::string, std::uint64_t>> tallies;  // candidates' order
   std::size_t record_bytes = 0;
   std::string digest;
+  std::optional<count_result> count;  // the whole recount (rounds, quota, matrices)
+  std::string error;                  // non-empty: the record could not be recounted (why)
 };
 
 summary recount(const record& r);
@@ -83,11 +99,12 @@ record_checks check_record(std::string_view bytes, const record_limits& lim = {}
 struct receipt {
   std::string election_id;
   std::string nonce;
-  std::string tracker;    // normalised: upper case, without '-' and spaces
-  std::string candidate;  // the ballot's choice
+  std::string tracker;  // normalised: upper case, without '-' and spaces
+  std::string ballot;   // the ballot's canonical JSON text, e.g. {"rank":["B","A"]}
 };
-// Strict: exactly the documented members, "format" "vote-receipt/1", a plurality ballot, a nonce
-// of 32 lowercase hex characters, a tracker of 20 symbols (grouped with '-' or not, any case).
+// Strict: exactly the documented members, "format" "vote-receipt/1", a ballot of one of the four
+// shapes (candidate, approve, rank, scores), a nonce of 32 lowercase hex characters, a tracker of
+// 20 symbols (grouped with '-' or not, any case).
 std::variant<receipt, parse_error> parse_receipt(std::string_view bytes);
 check check_receipt(const receipt& r, const record& rec);
 
