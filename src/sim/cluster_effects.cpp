@@ -5,6 +5,7 @@
 #include <utility>
 #include <variant>
 
+#include "vote/sim/clients.hpp"
 #include "vote/sim/cluster.hpp"
 #include "vote/wire/messages.hpp"
 
