@@ -1,65 +1,16 @@
 // register: register an election with the vote-server cluster (DESIGN.md §2, §10;
 // docs/clients.md).
 #include <algorithm>
-#include <filesystem>
-#include <map>
+#include <string>
 #include <tuple>
 #include <utility>
-#include <optional>
-#include <set>
-#include <string>
-#include <vector>
 
 #include "vote/client/cli.hpp"
-#include "vote/client/codes.hpp"
 #include "vote/client/output.hpp"
 #include "vote/client/registration.hpp"
-#include "vote/core/credentials.hpp"
 #include "vote/core/time_text.hpp"
 
-namespace {
-
 namespace vc = vote::client;
-
-// The codes of `voters` for election `id`: those already in `path` (a retry of a registration
-// whose outcome was unknown), else new ones written there before anything is sent.
-std::optional<std::vector<vc::voter_code>> codes_for(const std::vector<std::string>& voters,
-                                                     const std::string& id, const std::string& path,
-                                                     const std::optional<std::string>& secret,
-                                                     std::string& error, std::string& note) {
-  if (std::filesystem::exists(path)) {
-    auto text = vc::read_small_file(path, std::size_t{1} << 30);
-    if (!text) {
-      error = "cannot read " + path;
-      return std::nullopt;
-    }
-    auto parsed = vc::parse_codes_csv(*text);
-    if (auto* problem = std::get_if<std::string>(&parsed)) {
-      error = path + ": " + *problem;
-      return std::nullopt;
-    }
-    auto codes = std::get<std::vector<vc::voter_code>>(std::move(parsed));
-    std::set<std::string> listed(voters.begin(), voters.end());
-    std::set<std::string> in_file;
-    for (const auto& c : codes) in_file.insert(c.voter);
-    if (listed != in_file || codes.size() != voters.size()) {
-      error = path +
-              " exists and holds codes for other voters; it is never overwritten (give a "
-              "new file, or the same voters to retry)";
-      return std::nullopt;
-    }
-    note = "Reusing the voting codes in " + path + " (a retry of the same registration).";
-    return codes;
-  }
-  auto codes = vc::make_codes(voters, id, secret);
-  if (auto problem = vc::write_private_file(path, vc::codes_csv(codes)); !problem.empty()) {
-    error = problem;
-    return std::nullopt;
-  }
-  return codes;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Register an election with the vote-server cluster (admin only).", "register"};
@@ -70,28 +21,13 @@ int main(int argc, char** argv) {
   std::string method = "plurality";
   std::string opens_at;
   std::string closes_at;
-  std::string codes_file;
-  std::string secret_file;
   app.add_option("--id", cmd.election_id, "Election id; unique, never reused")
       ->type_name("ELECTION")
       ->required();
   app.add_option("--candidates", cmd.candidates, "Candidate names, in display order")
       ->type_name("NAME ...")
       ->required();
-  app.add_option("--authorized-users,--authorized_users", roll.listed,
-                 "Voter ids allowed to vote, separated by spaces (combines with "
-                 "--authorized-users-file)")
-      ->type_name("VOTER ...");
-  app.add_option("--authorized-users-file,--authorized_users_file", roll.file,
-                 "The roll: one voter id per line, or CSV with a header line 'voter' or "
-                 "'voter,weight' (weighted voters, e.g. delegates). A UTF-8 BOM, blank lines and "
-                 "'#' comments are ignored, ids are trimmed and NFC-normalised; every rejected or "
-                 "duplicate line is reported with its number (docs/rolls.md). Any size: a large "
-                 "roll is sent in chunks")
-      ->type_name("FILE");
-  app.add_flag("--skip-invalid-lines", roll.skip_invalid,
-               "Register without the roll's rejected lines (they are still listed) instead of "
-               "refusing the roll");
+  vc::add_roll_flags(app, roll);
   app.add_option("--method", method,
                  "Counting method (docs/counting.md): plurality (vote --candidate), approval "
                  "(vote --approve), irv, schulze or stv (vote --rank), score or star "
@@ -120,17 +56,6 @@ int main(int argc, char** argv) {
                  "tied candidate listed first wins, reported as such)")
       ->check(CLI::IsMember({"none", "first_listed"}))
       ->capture_default_str();
-  app.add_option("--voter-codes", codes_file,
-                 "Voting codes: make a secret code per voter here, write them to this new CSV "
-                 "(voter,code; mode 0600) and send the servers only the codes' public "
-                 "credentials: no server ever learns a voter's name. Voters vote with --code. "
-                 "If the file exists with codes for the same voters, they are reused (a retry)")
-      ->type_name("OUT.csv");
-  app.add_option("--code-secret", secret_file,
-                 "With --voter-codes: derive each code from this secret file, the election id "
-                 "and the voter (HMAC-SHA-256), so a lost code can be printed again with the "
-                 "same command; without it codes are random")
-      ->type_name("FILE");
   app.add_flag("--live-results", cmd.live_results,
                "Let the admin read the tallies while the election is open (a public setting, "
                "shown in the record); without it results show turnout only until the close");
@@ -168,41 +93,14 @@ int main(int argc, char** argv) {
   if (cmd.closes_at_ms != 0 && cmd.closes_at_ms <= std::max(now, cmd.opens_at_ms)) {
     return vc::usage_error(common, "--closes-at must be later than now and than --opens-at");
   }
-  if (!secret_file.empty() && codes_file.empty()) {
-    return vc::usage_error(common, "--code-secret goes with --voter-codes");
-  }
   std::string note;
-  if (!codes_file.empty()) {
-    std::optional<std::string> secret;
+  if (!roll.codes_file.empty()) {
     std::string error;
-    if (!secret_file.empty()) {
-      secret = vc::read_code_secret(secret_file, error);
-      if (!secret) return vc::usage_error(common, error);
-    }
-    auto codes = codes_for(cmd.voters, cmd.election_id, codes_file, secret, error, note);
-    if (!codes) return vc::usage_error(common, error);
-    std::map<std::string, std::uint64_t> weight_of;
-    for (std::size_t i = 0; i < cmd.weights.size(); ++i) weight_of[cmd.voters[i]] = cmd.weights[i];
-    // Sorted by credential: the order tells nothing of the names.
-    std::vector<std::pair<std::string, std::uint64_t>> roll_entries;
-    for (const auto& c : *codes) {
-      const auto w = weight_of.find(c.voter);
-      roll_entries.emplace_back(vote::credentials::credential_of(cmd.election_id, c.code),
-                                w == weight_of.end() ? 1 : w->second);
-    }
-    std::sort(roll_entries.begin(), roll_entries.end());
-    cmd.voters.clear();
-    const bool weighted = !cmd.weights.empty();
-    cmd.weights.clear();
-    for (auto& [credential, weight] : roll_entries) {
-      cmd.voters.push_back(std::move(credential));
-      if (weighted) cmd.weights.push_back(weight);
-    }
+    auto made = vc::use_voter_codes(cmd.election_id, cmd.voters, cmd.weights, roll.codes_file,
+                                    roll.secret_file, error);
+    if (!made) return vc::usage_error(common, error);
+    note = std::move(*made);
     cmd.mode = vote::voter_mode::codes;
-    if (note.empty()) {
-      note = "Wrote " + std::to_string(codes->size()) + " voting codes to " + codes_file +
-             ": give each voter their own code; only the codes' public credentials were sent.";
-    }
   }
 
   return vc::run_registration(common, std::move(cmd), groups, console,

@@ -2,7 +2,7 @@
 // docs/clients.md).
 //
 //   vote-admin elections [--csv] | results --id E [--csv] | extend --id E --closes-at WHEN |
-//              close-now --id E |
+//              close-now --id E | add-voters --id E [--authorized-users-file F] ... |
 //              members | remove --node N | transfer [--node N] |
 //              force-new-cluster --i-understand-this-may-lose-votes --server HOST:PORT |
 //              init DIR --servers IP1,IP2,IP3 [--port N] [--cluster NAME] [--force]
@@ -14,6 +14,8 @@
 
 #include "vote/client/admin.hpp"
 #include "vote/client/init.hpp"
+#include "vote/client/registration.hpp"
+#include "vote/core/election.hpp"
 
 namespace {
 
@@ -39,6 +41,32 @@ std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// vote-admin add-voters: reads the roll as register does, then sends it in chunks.
+int run_add_voters(const vc::common_options& common, const std::string& election_id,
+                   const vc::roll_options& roll) {
+  const auto console = vc::standard_console();
+  auto collected = vc::collect_roll(roll);
+  if (auto* error = std::get_if<std::string>(&collected)) return vc::usage_error(common, *error);
+  auto& read = std::get<vc::collected_roll>(collected);
+  for (const std::string& line : read.notes) console.err << line << "\n";
+  vote::add_voters_cmd cmd;
+  cmd.election_id = election_id;
+  cmd.voters = std::move(read.voters);
+  cmd.weights = std::move(read.weights);
+  std::string note;
+  if (!roll.codes_file.empty()) {
+    std::string error;
+    auto made = vc::use_voter_codes(election_id, cmd.voters, cmd.weights, roll.codes_file,
+                                    roll.secret_file, error);
+    if (!made) return vc::usage_error(common, error);
+    note = std::move(*made);
+  }
+  return vc::run_add_voters(common, std::move(cmd), console, [&](const vc::call_result& result) {
+    if (note.empty() || common.json) return;
+    (result.ok() ? console.out : console.err) << note << "\n";
+  });
 }
 
 }  // namespace
@@ -86,6 +114,17 @@ int main(int argc, char** argv) {
       "close-now", "End an election now and print its result, as the close tool does (admin)");
   add_id_option(*close_now, election_id);
   vc::add_common_flags(*close_now, common, vc::admin_flags);
+
+  vc::roll_options roll;
+  auto* add_voters = app.add_subcommand(
+      "add-voters",
+      "Add voters to an election's roll (admin): while it is being registered, or before it opens "
+      "if nobody has voted. Takes the roll flags of register; with --voter-codes for an election "
+      "registered with voting codes. A large roll is sent in chunks; the election takes no vote "
+      "until the last has arrived");
+  add_id_option(*add_voters, election_id);
+  vc::add_roll_flags(*add_voters, roll);
+  vc::add_common_flags(*add_voters, common, vc::admin_flags);
 
   auto* members = app.add_subcommand(
       "members",
@@ -142,6 +181,7 @@ int main(int argc, char** argv) {
   if (results->parsed()) return vc::run_results(common, election_id, format);
   if (extend->parsed()) return vc::run_extend(common, election_id, when, now_ms());
   if (close_now->parsed()) return vc::run_close_now(common, election_id);
+  if (add_voters->parsed()) return run_add_voters(common, election_id, roll);
   if (members->parsed()) return vc::run_cluster_status(common);
   if (remove->parsed()) cmd.action = vc::admin_action::remove_member;
   if (transfer->parsed()) cmd.action = vc::admin_action::transfer_leadership;

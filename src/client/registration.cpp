@@ -3,12 +3,17 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <map>
+#include <set>
 #include <string>
 #include <unordered_set>
 #include <utility>
 
+#include "vote/client/codes.hpp"
 #include "vote/client/output.hpp"
 #include "vote/client/roll.hpp"
+#include "vote/core/credentials.hpp"
 #include "vote/core/unicode.hpp"
 
 namespace vote::client {
@@ -24,12 +29,81 @@ std::size_t voter_bytes(const std::string& voter, bool weighted) {
   return n + (weighted ? 21 : 0);
 }
 
+// The codes of `voters` for election `id`: those already in `path` (a retry of a registration
+// whose outcome was unknown), else new ones written there before anything is sent.
+std::optional<std::vector<voter_code>> codes_for(const std::vector<std::string>& voters,
+                                                     const std::string& id, const std::string& path,
+                                                     const std::optional<std::string>& secret,
+                                                     std::string& error, std::string& note) {
+  if (std::filesystem::exists(path)) {
+    auto text = read_small_file(path, std::size_t{1} << 30);
+    if (!text) {
+      error = "cannot read " + path;
+      return std::nullopt;
+    }
+    auto parsed = parse_codes_csv(*text);
+    if (auto* problem = std::get_if<std::string>(&parsed)) {
+      error = path + ": " + *problem;
+      return std::nullopt;
+    }
+    auto codes = std::get<std::vector<voter_code>>(std::move(parsed));
+    std::set<std::string> listed(voters.begin(), voters.end());
+    std::set<std::string> in_file;
+    for (const auto& c : codes) in_file.insert(c.voter);
+    if (listed != in_file || codes.size() != voters.size()) {
+      error = path +
+              " exists and holds codes for other voters; it is never overwritten (give a "
+              "new file, or the same voters to retry)";
+      return std::nullopt;
+    }
+    note = "Reusing the voting codes in " + path + " (a retry of the same registration).";
+    return codes;
+  }
+  auto codes = make_codes(voters, id, secret);
+  if (auto problem = write_private_file(path, codes_csv(codes)); !problem.empty()) {
+    error = problem;
+    return std::nullopt;
+  }
+  return codes;
+}
+
 }  // namespace
 
 std::int64_t wall_clock_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+void add_roll_flags(CLI::App& app, roll_options& o) {
+  app.add_option("--authorized-users,--authorized_users", o.listed,
+                 "Voter ids allowed to vote, separated by spaces (combines with "
+                 "--authorized-users-file)")
+      ->type_name("VOTER ...");
+  app.add_option("--authorized-users-file,--authorized_users_file", o.file,
+                 "The roll: one voter id per line, or CSV with a header line 'voter' or "
+                 "'voter,weight' (weighted voters, e.g. delegates). A UTF-8 BOM, blank lines and "
+                 "'#' comments are ignored, ids are trimmed and NFC-normalised; every rejected or "
+                 "duplicate line is reported with its number (docs/rolls.md). Any size: a large "
+                 "roll is sent in chunks")
+      ->type_name("FILE");
+  app.add_flag("--skip-invalid-lines", o.skip_invalid,
+               "Send the roll without its rejected lines (they are still listed) instead of "
+               "refusing it");
+  auto* codes =
+      app.add_option("--voter-codes", o.codes_file,
+                     "Voting codes: make a secret code per voter here, write them to this new "
+                     "CSV (voter,code; mode 0600) and send the servers only the codes' public "
+                     "credentials: no server ever learns a voter's name. Voters vote with "
+                     "--code. If the file exists with codes for the same voters, they are reused "
+                     "(a retry)")
+          ->type_name("OUT.csv");
+  app.add_option("--code-secret", o.secret_file,
+                 "With --voter-codes: derive each code from this secret file, the election id "
+                 "and the voter (HMAC-SHA-256), so a lost code can be printed again with the "
+                 "same command; without it codes are random")
+      ->type_name("FILE")
+      ->needs(codes);
 }
 
 std::variant<collected_roll, std::string> collect_roll(const roll_options& o) {
@@ -85,57 +159,64 @@ std::variant<collected_roll, std::string> collect_roll(const roll_options& o) {
   return out;
 }
 
-std::vector<wire::client_request> registration_requests(register_cmd cmd, std::size_t max_bytes) {
-  const bool weighted = !cmd.weights.empty();
-  // The first request: everything but the voters, then as many voters as fit.
-  register_cmd head = cmd;
-  head.voters.clear();
-  head.weights.clear();
-  wire::client_request probe;
-  probe.type = wire::request_type::register_election;
-  probe.request_id = std::string(128, 'r');
-  probe.admin_token = std::string(1024, 't');
-  probe.body = head;
-  const std::size_t overhead = wire::encode_request(probe).size() + 64;
-  std::vector<wire::client_request> out;
-  std::size_t i = 0;
-  const auto take = [&](std::vector<std::string>& voters, std::vector<std::uint64_t>& weights) {
-    std::size_t bytes = overhead;
-    while (i < cmd.voters.size() && (voters.empty() || bytes + voter_bytes(cmd.voters[i], weighted) <=
-                                                           max_bytes)) {
-      bytes += voter_bytes(cmd.voters[i], weighted);
-      voters.push_back(std::move(cmd.voters[i]));
-      if (weighted) weights.push_back(cmd.weights[i]);
-      ++i;
+namespace {
+
+// Splits `voters` (with `weights`, empty or parallel) into consecutive chunks: the first fits
+// `first_room` bytes, the others `room`; every chunk holds at least one voter.
+std::vector<std::pair<std::vector<std::string>, std::vector<std::uint64_t>>> split_roll(
+    std::vector<std::string> voters, std::vector<std::uint64_t> weights, std::size_t first_room,
+    std::size_t room) {
+  const bool weighted = !weights.empty();
+  std::vector<std::pair<std::vector<std::string>, std::vector<std::uint64_t>>> chunks;
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < voters.size(); ++i) {
+    const std::size_t n = voter_bytes(voters[i], weighted);
+    const std::size_t limit = chunks.size() <= 1 ? first_room : room;
+    if (chunks.empty() || (!chunks.back().first.empty() && bytes + n > limit)) {
+      chunks.emplace_back();
+      bytes = 0;
     }
-  };
-  take(head.voters, head.weights);
-  head.more_voters = i < cmd.voters.size();
-  wire::client_request first;
-  first.type = wire::request_type::register_election;
-  first.body = std::move(head);
-  out.push_back(std::move(first));
-  while (i < cmd.voters.size()) {
-    add_voters_cmd chunk;
-    chunk.election_id = cmd.election_id;
-    take(chunk.voters, chunk.weights);
-    chunk.more_voters = i < cmd.voters.size();
-    wire::client_request r;
-    r.type = wire::request_type::add_voters;
-    r.body = std::move(chunk);
-    out.push_back(std::move(r));
+    bytes += n;
+    chunks.back().first.push_back(std::move(voters[i]));
+    if (weighted) chunks.back().second.push_back(weights[i]);
   }
-  return out;
+  return chunks;
 }
 
-int run_registration(const common_options& o, register_cmd cmd, flag_groups groups,
-                     const console& c, const std::function<void(const call_result&)>& after) {
+// Bytes a request takes besides its voters (with a long request id and token).
+std::size_t request_overhead(wire::request_type type, command_body body) {
+  wire::client_request probe;
+  probe.type = type;
+  probe.request_id = std::string(128, 'r');
+  probe.admin_token = std::string(1024, 't');
+  probe.body = std::move(body);
+  return wire::encode_request(probe).size() + 64;
+}
+
+wire::client_request add_voters_request(const std::string& election_id,
+                                        std::vector<std::string> voters,
+                                        std::vector<std::uint64_t> weights, bool more) {
+  add_voters_cmd chunk;
+  chunk.election_id = election_id;
+  chunk.voters = std::move(voters);
+  chunk.weights = std::move(weights);
+  chunk.more_voters = more;
+  wire::client_request r;
+  r.type = wire::request_type::add_voters;
+  r.body = std::move(chunk);
+  return r;
+}
+
+// Sends the requests in order (chunk k > 0 as "<request id>.k"), each with retries under the
+// common timeout; stops at the first that does not succeed and says how to resume. Prints the
+// first request's answer (with the roll's size when there were several requests).
+int send_roll(const common_options& o, flag_groups groups, std::vector<wire::client_request> requests,
+              std::size_t voters, const std::string& unknown_meaning, const console& c,
+              const std::function<void(const call_result&)>& after) {
   auto resolved = resolve_options(o, groups);
   if (auto* error = std::get_if<std::string>(&resolved)) return usage_error(o, *error, c);
   auto options = std::get<resolved_options>(std::move(resolved));
   const std::string base = options.request_id;
-  const std::size_t voters = cmd.voters.size();
-  auto requests = registration_requests(std::move(cmd));
   call_result first;
   for (std::size_t k = 0; k < requests.size(); ++k) {
     resolved_options chunk_options = options;
@@ -152,8 +233,7 @@ int run_registration(const common_options& o, register_cmd cmd, flag_groups grou
                           "run the same command again with --request-id " +
                           base + " to finish it)";
       }
-      const int rc = report(result, o.json, "the election may or may not have been registered",
-                            c.out, c.err);
+      const int rc = report(result, o.json, unknown_meaning, c.out, c.err);
       if (after) after(result);
       return rc;
     }
@@ -164,10 +244,104 @@ int run_registration(const common_options& o, register_cmd cmd, flag_groups grou
                      std::to_string(requests.size()) + " requests.";
     first.response->message = first.message;
   }
-  const int rc = report(first, o.json, "the election may or may not have been registered", c.out,
-                        c.err);
+  const int rc = report(first, o.json, unknown_meaning, c.out, c.err);
   if (after) after(first);
   return rc;
+}
+
+}  // namespace
+
+std::vector<wire::client_request> registration_requests(register_cmd cmd, std::size_t max_bytes) {
+  register_cmd head = cmd;
+  head.voters.clear();
+  head.weights.clear();
+  const std::size_t head_overhead = request_overhead(wire::request_type::register_election, head);
+  const std::size_t chunk_overhead = request_overhead(
+      wire::request_type::add_voters, add_voters_cmd{.election_id = cmd.election_id});
+  auto chunks = split_roll(std::move(cmd.voters), std::move(cmd.weights),
+                           max_bytes - std::min(max_bytes, head_overhead),
+                           max_bytes - std::min(max_bytes, chunk_overhead));
+  const std::string id = cmd.election_id;
+  std::vector<wire::client_request> out;
+  if (!chunks.empty()) {
+    head.voters = std::move(chunks.front().first);
+    head.weights = std::move(chunks.front().second);
+  }
+  head.more_voters = chunks.size() > 1;
+  wire::client_request first;
+  first.type = wire::request_type::register_election;
+  first.body = std::move(head);
+  out.push_back(std::move(first));
+  for (std::size_t k = 1; k < chunks.size(); ++k) {
+    out.push_back(add_voters_request(id, std::move(chunks[k].first),
+                                     std::move(chunks[k].second), k + 1 < chunks.size()));
+  }
+  return out;
+}
+
+std::vector<wire::client_request> add_voters_requests(add_voters_cmd cmd, std::size_t max_bytes) {
+  const std::size_t room =
+      max_bytes - std::min(max_bytes, request_overhead(wire::request_type::add_voters,
+                                                       add_voters_cmd{.election_id = cmd.election_id}));
+  auto chunks = split_roll(std::move(cmd.voters), std::move(cmd.weights), room, room);
+  std::vector<wire::client_request> out;
+  for (std::size_t k = 0; k < chunks.size(); ++k) {
+    out.push_back(add_voters_request(cmd.election_id, std::move(chunks[k].first),
+                                     std::move(chunks[k].second), k + 1 < chunks.size()));
+  }
+  return out;
+}
+
+std::optional<std::string> use_voter_codes(const std::string& election_id,
+                                           std::vector<std::string>& voters,
+                                           std::vector<std::uint64_t>& weights,
+                                           const std::string& codes_file,
+                                           const std::string& secret_file, std::string& error) {
+  std::optional<std::string> secret;
+  if (!secret_file.empty()) {
+    secret = read_code_secret(secret_file, error);
+    if (!secret) return std::nullopt;
+  }
+  std::string note;
+  auto codes = codes_for(voters, election_id, codes_file, secret, error, note);
+  if (!codes) return std::nullopt;
+  std::map<std::string, std::uint64_t> weight_of;
+  for (std::size_t i = 0; i < weights.size(); ++i) weight_of[voters[i]] = weights[i];
+  std::vector<std::pair<std::string, std::uint64_t>> entries;
+  entries.reserve(codes->size());
+  for (const auto& c : *codes) {
+    const auto w = weight_of.find(c.voter);
+    entries.emplace_back(credentials::credential_of(election_id, c.code),
+                         w == weight_of.end() ? 1 : w->second);
+  }
+  std::sort(entries.begin(), entries.end());
+  const bool weighted = !weights.empty();
+  voters.clear();
+  weights.clear();
+  for (auto& [credential, weight] : entries) {
+    voters.push_back(std::move(credential));
+    if (weighted) weights.push_back(weight);
+  }
+  if (note.empty()) {
+    note = "Wrote " + std::to_string(codes->size()) + " voting codes to " + codes_file +
+           ": give each voter their own code; only the codes' public credentials were sent.";
+  }
+  return note;
+}
+
+int run_registration(const common_options& o, register_cmd cmd, flag_groups groups,
+                     const console& c, const std::function<void(const call_result&)>& after) {
+  const std::size_t voters = cmd.voters.size();
+  return send_roll(o, groups, registration_requests(std::move(cmd)), voters,
+                   "the election may or may not have been registered", c, after);
+}
+
+int run_add_voters(const common_options& o, add_voters_cmd cmd, const console& c,
+                   const std::function<void(const call_result&)>& after) {
+  const std::size_t voters = cmd.voters.size();
+  return send_roll(o, flag_groups{.admin = true, .request_id = true},
+                   add_voters_requests(std::move(cmd)), voters,
+                   "the voters may or may not have been added", c, after);
 }
 
 }  // namespace vote::client

@@ -244,9 +244,25 @@ void core::emit_committed() {
   emitted_index_ = std::max(emitted_index_, commit_index_);
 }
 
+// A leader sending a snapshot keeps the entries after it until the follower has installed it and
+// caught up from the log (up to transfer_slack thresholds): compacting at the usual pace could
+// outrun a slow transfer forever, each installed snapshot already behind the log's start.
+bool core::transferring_snapshot() {
+  if (!leader_) return false;
+  bool any = false;
+  for (auto& [id, p] : leader_->peers) {
+    if (p.catching_up && p.match_index >= emitted_index_) p.catching_up = false;
+    any = any || p.snapshot_index != 0 || p.catching_up;
+  }
+  return any;
+}
+
 void core::check_snapshot_wanted() {
   if (opts_.snapshot_threshold == 0) return;
-  if (emitted_index_ - snapshot_.last_index >= opts_.snapshot_threshold &&
+  constexpr std::uint64_t transfer_slack = 8;
+  const std::uint64_t since = emitted_index_ - snapshot_.last_index;
+  if (transferring_snapshot() && since < transfer_slack * opts_.snapshot_threshold) return;
+  if (since >= opts_.snapshot_threshold &&
       emitted_index_ - snapshot_wanted_at_ >= opts_.snapshot_threshold) {
     snapshot_wanted_at_ = emitted_index_;
     out_.snapshot_wanted = emitted_index_;

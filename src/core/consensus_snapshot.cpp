@@ -82,6 +82,7 @@ void core::on_snapshot_reply(const envelope& e, const snapshot_reply& m) {
   if (m.ok && m.done) {
     p.snapshot_index = 0;
     p.snapshot_data.reset();
+    p.catching_up = true;
     p.match_index = std::max(p.match_index, m.last_index);
     p.next_index = p.match_index + 1;
     p.inflight.clear();

@@ -59,6 +59,9 @@ struct core::progress {
   std::uint64_t snapshot_sent = 0;    // bytes sent (a window of chunks ahead of the offset)
   milliseconds snapshot_sent_at{0};
   std::optional<milliseconds> snapshot_rewound_at;  // at most one rewind per heartbeat
+  // A transfer ended and the follower is catching up from the log (until it holds what we have
+  // applied): compaction waits for it, see core::check_snapshot_wanted.
+  bool catching_up = false;
 };
 
 struct core::pending_read {

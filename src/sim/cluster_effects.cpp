@@ -318,7 +318,9 @@ void cluster::on_reply(std::size_t slot, std::uint64_t lifetime, std::uint64_t o
     }
     check_durable_before_ok(n, rec);
     if (rec.status == completion::pending || rec.status == completion::unknown) {
-      if (rec.type == op_type::vote && acked_.emplace(rec.voter, rec.candidate).second) {
+      // Reads count the main election only; the deadline election's votes are checked at the end.
+      if (rec.type == op_type::vote && rec.election_id == cfg_.election_id &&
+          acked_.emplace(rec.voter, rec.candidate).second) {
         acked_voters_.push_back(rec.voter);
       }
       if (rec.type == op_type::register_election && rec.election_id == cfg_.election_id) {
@@ -349,6 +351,14 @@ void cluster::on_reply(std::size_t slot, std::uint64_t lifetime, std::uint64_t o
       }
       history_.complete(op, completion::refused, code, {}, detail);
       return;
+    case errc::election_closed:
+      // A vote for the deadline election stamped at or after its deadline is refused; that the
+      // election closed exactly then is checked by check_deadline.
+      if (rec.type == op_type::vote && rec.election_id == deadline_election) {
+        history_.complete(op, completion::refused, code, {}, detail);
+        return;
+      }
+      [[fallthrough]];
     default:
       // The simulated clients send only valid requests, and a retry with its request id must be
       // answered with the original outcome: "already voted", "exists" and the like are bugs.

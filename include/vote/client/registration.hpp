@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -29,7 +30,13 @@ struct roll_options {
   std::string file;                 // --authorized-users-file
   bool skip_invalid = false;        // --skip-invalid-lines: register without the rejected lines
   std::size_t shown_problems = 20;  // problem lines printed before "... and N more"
+  std::string codes_file;           // --voter-codes: send credentials, write the codes here
+  std::string secret_file;          // --code-secret: derive the codes from this secret
 };
+
+// The roll's flags: --authorized-users, --authorized-users-file, --skip-invalid-lines,
+// --voter-codes and --code-secret (register and vote-admin add-voters).
+void add_roll_flags(CLI::App& app, roll_options& o);
 
 struct collected_roll {
   std::vector<std::string> voters;
@@ -50,6 +57,23 @@ inline constexpr std::size_t chunk_payload_bytes = 768 * 1024;
 std::vector<wire::client_request> registration_requests(register_cmd cmd,
                                                         std::size_t max_bytes = chunk_payload_bytes);
 
+// The add_voters requests that add `cmd`'s voters (request_id and admin token filled in by the
+// sender): one when they fit `max_bytes`, else several, all but the last with more_voters (the
+// election takes no vote until the last arrives).
+std::vector<wire::client_request> add_voters_requests(add_voters_cmd cmd,
+                                                      std::size_t max_bytes = chunk_payload_bytes);
+
+// Voting codes for a roll (register --voter-codes, vote-admin add-voters --voter-codes): the codes
+// of `voters` are taken from `codes_file` when it holds exactly these voters (a retry), else made
+// (derived from `secret_file` when given, random otherwise) and written there before anything is
+// sent. `voters` and `weights` are replaced by the codes' public credentials, sorted so that the
+// order tells nothing of the names. Returns the note to print, or an error in `error`.
+std::optional<std::string> use_voter_codes(const std::string& election_id,
+                                           std::vector<std::string>& voters,
+                                           std::vector<std::uint64_t>& weights,
+                                           const std::string& codes_file,
+                                           const std::string& secret_file, std::string& error);
+
 // Sends the requests in order, each with retries under the common timeout; stops at the first
 // that does not succeed and says how to resume. Prints the outcome like run_command (the first
 // request's answer, with the roll's size and the number of requests when there were several)
@@ -57,5 +81,10 @@ std::vector<wire::client_request> registration_requests(register_cmd cmd,
 int run_registration(const common_options& o, register_cmd cmd, flag_groups groups,
                      const console& c = standard_console(),
                      const std::function<void(const call_result&)>& after = {});
+
+// vote-admin add-voters: sends add_voters_requests(cmd) as run_registration sends its chunks.
+int run_add_voters(const common_options& o, add_voters_cmd cmd,
+                   const console& c = standard_console(),
+                   const std::function<void(const call_result&)>& after = {});
 
 }  // namespace vote::client

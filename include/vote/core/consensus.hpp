@@ -249,6 +249,7 @@ class core {
   void emit_committed();
   bool accepts_from(const envelope& e) const;
   void check_snapshot_wanted();
+  bool transferring_snapshot();
 
   // consensus_ring.cpp: §5.1 timers and fast path, §5.2 ring round
   void tick_follower();
