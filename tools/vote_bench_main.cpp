@@ -67,9 +67,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.001, 86'400.0))
       ->capture_default_str();
   app.add_option("--voters-per-election", options.voters_per_election,
-                 "Voters registered per bench election (a registration must fit in 1 MiB)")
+                 "Voters registered per bench election (a large roll is registered in chunks)")
       ->type_name("N")
-      ->check(CLI::Range(1, 100'000))
+      ->check(CLI::Range(1, 10'000'000))
       ->capture_default_str();
   const vc::flag_groups groups{.admin = true, .request_id = false};
   vc::add_common_flags(app, common, groups);

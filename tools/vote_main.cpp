@@ -69,7 +69,9 @@ int main(int argc, char** argv) {
   if (id->count() + by_code->count() != 1) {
     return vc::usage_error(common, "give your voter id (--id) or your voting code (--code)");
   }
-  if (candidate->count() + rank->count() + approve->count() + score->count() != 1) {
+  // count() is the number of values given (three for --rank A B C): count the flags instead.
+  const auto given = [](const CLI::Option* opt) { return opt->count() > 0 ? 1 : 0; };
+  if (given(candidate) + given(rank) + given(approve) + given(score) != 1) {
     return vc::usage_error(common,
                            "give your ballot: --candidate NAME, --rank A B C, --approve A C or "
                            "--score A=5 B=3 (as the election's counting method asks)");

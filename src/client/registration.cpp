@@ -15,6 +15,7 @@
 #include "vote/client/roll.hpp"
 #include "vote/core/credentials.hpp"
 #include "vote/core/unicode.hpp"
+#include "vote/net/interfaces.hpp"
 
 namespace vote::client {
 namespace {
@@ -138,8 +139,11 @@ std::variant<collected_roll, std::string> collect_roll(const roll_options& o) {
              "--skip-invalid-lines";
     }
     weighted = report->weighted;
+    out.voters.reserve(out.voters.size() + report->entries.size());
+    weights.reserve(out.voters.capacity());
     for (roll_entry& e : report->entries) {
-      if (!seen.insert(e.voter).second) {
+      // The file's own duplicates were dropped while reading it; only the listed ids remain.
+      if (!seen.empty() && seen.contains(e.voter)) {
         out.notes.push_back(o.file + ": line " + std::to_string(e.line) + ": voter '" + e.voter +
                             "' is also in --authorized-users: taken once");
         continue;
@@ -218,12 +222,28 @@ int send_roll(const common_options& o, flag_groups groups, std::vector<wire::cli
   auto options = std::get<resolved_options>(std::move(resolved));
   const std::string base = options.request_id;
   call_result first;
+  // After the first answer the chunks go straight to the server that gave it (the leader; a
+  // redirect is still followed): a broadcast discovery per chunk would cost more than the
+  // chunk. A chunk that reaches nobody that way is sent once more through discovery.
+  std::optional<net::endpoint> leader;
   for (std::size_t k = 0; k < requests.size(); ++k) {
     resolved_options chunk_options = options;
     if (k > 0) chunk_options.request_id = base + "." + std::to_string(k);
-    auto sent = send_command(o, chunk_options, std::move(requests[k]), c);
+    std::variant<call_result, int> sent;
+    if (leader) {
+      resolved_options pinned = chunk_options;
+      pinned.call.server = leader;
+      sent = send_command(o, pinned, requests[k], c);
+      if (const auto* r = std::get_if<call_result>(&sent);
+          r != nullptr && (r->result == outcome::not_sent || r->result == outcome::unknown)) {
+        sent = send_command(o, chunk_options, std::move(requests[k]), c);
+      }
+    } else {
+      sent = send_command(o, chunk_options, std::move(requests[k]), c);
+    }
     if (auto* rc = std::get_if<int>(&sent)) return *rc;
     call_result result = std::get<call_result>(std::move(sent));
+    if (result.ok() && !options.call.server) leader = net::parse_endpoint(result.last_target);
     if (!result.ok()) {
       if (k > 0) {
         result.request_id = base;  // resume with the base id: every chunk is sent again

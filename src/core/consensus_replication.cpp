@@ -117,9 +117,13 @@ void core::send_append(node_id peer, progress& p, std::uint64_t from, bool with_
            .seq = ++leader_->seq};
   if (with_entries) {
     const std::uint64_t to = std::min(last_index(), from + opts_.max_entries_per_append - 1);
-    for (std::uint64_t i = from; i <= to; ++i) a.entries.push_back(*entry_at(i));
+    std::size_t bytes = 0;
+    for (std::uint64_t i = from; i <= to; ++i) {
+      a.entries.push_back(*entry_at(i));
+      bytes += a.entries.back().payload.size();
+    }
     if (!a.entries.empty()) {
-      p.inflight[a.seq] = now_;
+      p.inflight[a.seq] = {now_, bytes};
       p.next_index = to + 1;
     }
   }
@@ -155,10 +159,22 @@ void core::flush_appends() {
   if (heartbeat) leader_->last_heartbeat = now_;
 }
 
+bool core::append_lost(const progress& p) const {
+  constexpr std::size_t large_append = 64 * 1024;
+  const auto& [seq, sent] = *p.inflight.begin();
+  if (now_ - sent.at < 2 * opts_.heartbeat) return false;
+  if (sent.bytes < large_append) return true;
+  // A large append (a chunk of a roll) may keep a follower busy for longer than two heartbeats,
+  // answering nothing meanwhile; resending would only bury it deeper. It is lost when a later
+  // message (a heartbeat) was answered and it was not, or after two election timeouts.
+  return p.acked_seq > seq || now_ - sent.at >= 2 * opts_.election_timeout;
+}
+
 void core::heartbeat_all() {
   for (auto& [id, p] : leader_->peers) {
-    // An append unanswered for two heartbeats is presumed lost: resend from match_index.
-    if (!p.inflight.empty() && now_ - p.inflight.begin()->second >= 2 * opts_.heartbeat) {
+    // An append unanswered for two heartbeats is presumed lost (a large one: see append_lost):
+    // resend from match_index.
+    if (!p.inflight.empty() && append_lost(p)) {
       p.inflight.clear();
       p.next_index = p.match_index + 1;
     }

@@ -45,7 +45,11 @@ struct core::takeover {
 struct core::progress {
   std::uint64_t next_index = 1;   // next entry to send (optimistic: advanced when sent)
   std::uint64_t match_index = 0;  // highest index known stored there
-  std::map<std::uint64_t, milliseconds> inflight;  // seq -> sent at, appends with entries
+  struct sent_append {
+    milliseconds at{0};
+    std::size_t bytes = 0;  // the entries' payloads
+  };
+  std::map<std::uint64_t, sent_append> inflight;  // seq -> appends with entries
   bool probing = false;                    // after a mismatch: one append at a time until an ok
   std::uint64_t acked_seq = 0;             // highest seq answered in our epoch (read index)
   milliseconds last_reply{0};              // any reply of our epoch (check-quorum)

@@ -18,8 +18,12 @@ std::size_t slots_for(std::size_t n) {
 }  // namespace
 
 void voter_table::reserve(std::size_t voters) {
-  offsets_.reserve(voters + 1);
-  records_.reserve(voters);
+  // Geometric: a roll added in many chunks must not copy the whole table once per chunk.
+  if (voters > records_.capacity()) {
+    const std::size_t capacity = std::max(voters, 2 * records_.capacity());
+    offsets_.reserve(capacity + 1);
+    records_.reserve(capacity);
+  }
   if (slots_for(voters) > slots_.size()) {
     slots_.assign(slots_for(voters), 0);
     for (std::uint32_t i = 0; i < size(); ++i) slots_[slot_of(voter(i))] = i + 1;

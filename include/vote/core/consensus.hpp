@@ -250,6 +250,7 @@ class core {
   bool accepts_from(const envelope& e) const;
   void check_snapshot_wanted();
   bool transferring_snapshot();
+  bool append_lost(const progress& p) const;
 
   // consensus_ring.cpp: §5.1 timers and fast path, §5.2 ring round
   void tick_follower();

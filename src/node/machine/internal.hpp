@@ -54,7 +54,8 @@ inline std::string results_reply(const election_state& state, std::string reques
     return encode_error(std::move(request_id), errc::unknown_election,
                         "Error: Election id " + election_id + " unknown");
   }
-  return encode_outcome(std::move(request_id), outcome{errc::ok, "ok", std::move(result)});
+  return encode_outcome(std::move(request_id),
+                        outcome{errc::ok, "Results of election " + election_id + ".", std::move(result)});
 }
 
 // The answer to an elections read: one summary per election, sorted by id.
@@ -62,8 +63,9 @@ inline std::string elections_reply(const election_state& state, std::string requ
                                    std::int64_t now_ms) {
   wire::client_response r;
   r.request_id = std::move(request_id);
-  r.message = "ok";
   r.elections = state.summaries(now_ms);
+  const std::size_t n = r.elections->size();
+  r.message = std::to_string(n) + (n == 1 ? " election." : " elections.");
   return wire::encode_response(r);
 }
 
