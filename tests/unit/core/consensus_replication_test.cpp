@@ -326,6 +326,31 @@ TEST_F(ConsensusLeader, LostAppendIsResentAfterTwoHeartbeats) {
   EXPECT_TRUE(resent);
 }
 
+// A large append (a chunk of a voter roll) can keep a follower busy for longer than two
+// heartbeats; resending it then would only bury the follower deeper. It is resent once a later
+// heartbeat is answered without it.
+TEST_F(ConsensusLeader, ALargeAppendIsResentOnlyOnceALaterHeartbeatIsAnsweredWithoutIt) {
+  // Follower 1 holds everything before it (become_leader); follower 2 answers nothing at all.
+  node().propose(entry_kind::command, std::string(100 * 1024, 'x'));
+  drain();
+  forget();
+  tick_by(150);  // three heartbeats, nothing answered
+  const auto quiet = sent<append>(1);
+  ASSERT_FALSE(quiet.empty());
+  for (const append& a : quiet) EXPECT_TRUE(a.entries.empty()) << "resent at seq " << a.seq;
+  const append& hb = quiet.back();
+  deliver(1, append_reply{.epoch = 1,
+                          .ok = true,
+                          .match_index = hb.prev_index,
+                          .last_index_hint = hb.prev_index,
+                          .seq = hb.seq});
+  forget();
+  tick_by(50);
+  bool resent = false;
+  for (const append& a : sent<append>(1)) resent = resent || !a.entries.empty();
+  EXPECT_TRUE(resent);
+}
+
 TEST_F(ConsensusLeader, MemberThatPromisedOurEpochElsewhereMakesUsLeadANewEpoch) {
   // 2 promised epoch 1 to itself
   deliver(2, append_reply{.epoch = 1,
