@@ -104,8 +104,8 @@ int main(int argc, char** argv) {
   }
 
   return vc::run_registration(common, std::move(cmd), groups, console,
-                         [&](const vc::call_result& result) {
-                           if (note.empty() || common.json) return;
-                           (result.ok() ? console.out : console.err) << note << "\n";
-                         });
+                              [&](const vc::call_result& result) {
+                                if (note.empty() || common.json) return;
+                                (result.ok() ? console.out : console.err) << note << "\n";
+                              });
 }

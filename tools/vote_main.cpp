@@ -44,8 +44,7 @@ int main(int argc, char** argv) {
                               "most preferred first; you may rank fewer than all")
                    ->type_name("NAME ...")
                    ->excludes(candidate);
-  auto* approve = app.add_option("--approve", approved,
-                                 "approval: every candidate you approve of")
+  auto* approve = app.add_option("--approve", approved, "approval: every candidate you approve of")
                       ->type_name("NAME ...")
                       ->excludes(candidate)
                       ->excludes(rank);
@@ -104,8 +103,8 @@ int main(int argc, char** argv) {
       }
       if (eq == std::string::npos || eq == 0 || used == 0 || used != item.size() - eq - 1 ||
           value > 100) {
-        return vc::usage_error(common, "--score: '" + item +
-                                           "' is not NAME=SCORE with a score from 0 to 100");
+        return vc::usage_error(
+            common, "--score: '" + item + "' is not NAME=SCORE with a score from 0 to 100");
       }
       cmd.choices.push_back(item.substr(0, eq));
       cmd.scores.push_back(static_cast<std::uint16_t>(value));

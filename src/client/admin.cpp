@@ -120,24 +120,29 @@ int report_csv(const call_result& r,
   return exit_ok;
 }
 
+// Sends a read and prints its answer: as CSV (`csv_of` the response; nullopt when it lacks the
+// part to print) or as text / --json.
+int run_read(const common_options& o, wire::client_request request, read_format f,
+             std::optional<std::string> (*csv_of)(const wire::client_response&), const console& c) {
+  auto sent = send_read(o, std::move(request), c);
+  if (auto* rc = std::get_if<int>(&sent)) return *rc;
+  const auto& result = std::get<call_result>(sent);
+  if (f.csv) return report_csv(result, csv_of, c);
+  return report(result, o.json, "", c.out, c.err);
+}
+
 }  // namespace
 
 int run_elections(const common_options& o, read_format f, const console& c) {
   wire::client_request request;
   request.type = wire::request_type::elections;
-  auto sent = send_read(o, std::move(request), c);
-  if (auto* rc = std::get_if<int>(&sent)) return *rc;
-  const auto& result = std::get<call_result>(sent);
-  if (f.csv) {
-    return report_csv(
-        result,
-        [](const wire::client_response& r) -> std::optional<std::string> {
-          if (!r.elections) return std::nullopt;
-          return elections_csv(*r.elections);
-        },
-        c);
-  }
-  return report(result, o.json, "", c.out, c.err);
+  return run_read(
+      o, std::move(request), f,
+      [](const wire::client_response& r) -> std::optional<std::string> {
+        if (!r.elections) return std::nullopt;
+        return elections_csv(*r.elections);
+      },
+      c);
 }
 
 int run_results(const common_options& o, const std::string& election_id, read_format f,
@@ -146,19 +151,13 @@ int run_results(const common_options& o, const std::string& election_id, read_fo
   wire::client_request request;
   request.type = wire::request_type::results;
   request.election_id = election_id;
-  auto sent = send_read(o, std::move(request), c);
-  if (auto* rc = std::get_if<int>(&sent)) return *rc;
-  const auto& result = std::get<call_result>(sent);
-  if (f.csv) {
-    return report_csv(
-        result,
-        [](const wire::client_response& r) -> std::optional<std::string> {
-          if (!r.result) return std::nullopt;
-          return results_csv(*r.result);
-        },
-        c);
-  }
-  return report(result, o.json, "", c.out, c.err);
+  return run_read(
+      o, std::move(request), f,
+      [](const wire::client_response& r) -> std::optional<std::string> {
+        if (!r.result) return std::nullopt;
+        return results_csv(*r.result);
+      },
+      c);
 }
 
 int run_extend(const common_options& o, const std::string& election_id, const std::string& when,

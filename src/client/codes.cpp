@@ -177,8 +177,7 @@ std::optional<std::string> read_small_file(const std::string& path, std::size_t 
 
 std::string receipt_json(const std::string& election_id, const std::string& nonce,
                          const std::string& candidate, const std::string& tracker) {
-  return ballot_receipt_json(election_id, nonce, nlohmann::json{{"candidate", candidate}},
-                             tracker);
+  return ballot_receipt_json(election_id, nonce, nlohmann::json{{"candidate", candidate}}, tracker);
 }
 
 std::string ballot_receipt_json(const std::string& election_id, const std::string& nonce,

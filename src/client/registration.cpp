@@ -33,9 +33,9 @@ std::size_t voter_bytes(const std::string& voter, bool weighted) {
 // The codes of `voters` for election `id`: those already in `path` (a retry of a registration
 // whose outcome was unknown), else new ones written there before anything is sent.
 std::optional<std::vector<voter_code>> codes_for(const std::vector<std::string>& voters,
-                                                     const std::string& id, const std::string& path,
-                                                     const std::optional<std::string>& secret,
-                                                     std::string& error, std::string& note) {
+                                                 const std::string& id, const std::string& path,
+                                                 const std::optional<std::string>& secret,
+                                                 std::string& error, std::string& note) {
   if (std::filesystem::exists(path)) {
     auto text = read_small_file(path, std::size_t{1} << 30);
     if (!text) {
@@ -214,8 +214,9 @@ wire::client_request add_voters_request(const std::string& election_id,
 // Sends the requests in order (chunk k > 0 as "<request id>.k"), each with retries under the
 // common timeout; stops at the first that does not succeed and says how to resume. Prints the
 // first request's answer (with the roll's size when there were several requests).
-int send_roll(const common_options& o, flag_groups groups, std::vector<wire::client_request> requests,
-              std::size_t voters, const std::string& unknown_meaning, const console& c,
+int send_roll(const common_options& o, flag_groups groups,
+              std::vector<wire::client_request> requests, std::size_t voters,
+              const std::string& unknown_meaning, const console& c,
               const std::function<void(const call_result&)>& after) {
   auto resolved = resolve_options(o, groups);
   if (auto* error = std::get_if<std::string>(&resolved)) return usage_error(o, *error, c);
@@ -293,16 +294,17 @@ std::vector<wire::client_request> registration_requests(register_cmd cmd, std::s
   first.body = std::move(head);
   out.push_back(std::move(first));
   for (std::size_t k = 1; k < chunks.size(); ++k) {
-    out.push_back(add_voters_request(id, std::move(chunks[k].first),
-                                     std::move(chunks[k].second), k + 1 < chunks.size()));
+    out.push_back(add_voters_request(id, std::move(chunks[k].first), std::move(chunks[k].second),
+                                     k + 1 < chunks.size()));
   }
   return out;
 }
 
 std::vector<wire::client_request> add_voters_requests(add_voters_cmd cmd, std::size_t max_bytes) {
   const std::size_t room =
-      max_bytes - std::min(max_bytes, request_overhead(wire::request_type::add_voters,
-                                                       add_voters_cmd{.election_id = cmd.election_id}));
+      max_bytes -
+      std::min(max_bytes, request_overhead(wire::request_type::add_voters,
+                                           add_voters_cmd{.election_id = cmd.election_id}));
   auto chunks = split_roll(std::move(cmd.voters), std::move(cmd.weights), room, room);
   std::vector<wire::client_request> out;
   for (std::size_t k = 0; k < chunks.size(); ++k) {

@@ -16,10 +16,10 @@
 // set and exact types) and never throws.
 #include <cstddef>
 #include <cstdint>
-#include <vector>
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -177,10 +177,9 @@ std::optional<command_body> decode_vote(const json& j, std::string election_id) 
   std::size_t fields = common_fields + 2;
   std::vector<std::uint64_t> scores;
   if (!optional_true(j, "by_code", fields, v.by_code) ||
-      !optional_field(j, "nonce", fields,
-                      [&] {
-                        return strict_json::read_string(j, "nonce", v.nonce) && !v.nonce.empty();
-                      }) ||
+      !optional_field(
+          j, "nonce", fields,
+          [&] { return strict_json::read_string(j, "nonce", v.nonce) && !v.nonce.empty(); }) ||
       !optional_strings(j, "choices", fields, v.choices) ||
       !optional_u64s(j, "scores", fields, scores)) {
     return std::nullopt;
@@ -220,7 +219,8 @@ std::optional<command_body> decode_body(const json& j, std::string_view op,
   }
   if (op == "extend") {
     extend_cmd x{std::move(election_id)};
-    if (j.size() != common_fields + 1 || !strict_json::read_i64(j, "closes_at_ms", x.closes_at_ms)) {
+    if (j.size() != common_fields + 1 ||
+        !strict_json::read_i64(j, "closes_at_ms", x.closes_at_ms)) {
       return std::nullopt;
     }
     return x;

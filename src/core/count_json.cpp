@@ -100,8 +100,7 @@ std::optional<counting::count> count_from_json(const json& j,
     for (const json& rj : *rounds) {
       counting::round r;
       if (!rj.is_object() || !strict_json::read_u64s(rj, "totals", r.totals) ||
-          r.totals.size() != names.size() ||
-          !strict_json::read_u64(rj, "exhausted", r.exhausted) ||
+          r.totals.size() != names.size() || !strict_json::read_u64(rj, "exhausted", r.exhausted) ||
           !read_named(rj, "elected", names, r.elected) ||
           !read_named(rj, "eliminated", names, r.eliminated)) {
         return std::nullopt;

@@ -35,7 +35,9 @@ outcome added(std::string_view id) {
 // A vote by code names no voter: the server does not know one (DESIGN.md §10).
 outcome vote_registered(const vote_cmd& v, std::string_view ballot, std::string tracker) {
   if (v.by_code) {
-    return {errc::ok, "Vote for " + std::string(ballot) + " has been registered.", {},
+    return {errc::ok,
+            "Vote for " + std::string(ballot) + " has been registered.",
+            {},
             std::move(tracker)};
   }
   return {errc::ok,
@@ -193,8 +195,7 @@ judgement check_add_voters(const election_data* e, const command& c, const add_v
   return {};
 }
 
-judgement check_extend(const election_data* e, const command& c, const extend_cmd& x,
-                       bool timed) {
+judgement check_extend(const election_data* e, const command& c, const extend_cmd& x, bool timed) {
   if (e == nullptr) return {settled::now, unknown(x.election_id)};
   if (e->closed()) return {settled::forever, closed_refusal(*e)};
   if (e->closes_at_ms != 0 && x.closes_at_ms < e->closes_at_ms) {
@@ -205,9 +206,9 @@ judgement check_extend(const election_data* e, const command& c, const extend_cm
   }
   if (timed && past_deadline(*e, c.timestamp_ms)) return {settled::now, closed_refusal(*e)};
   if (timed && x.closes_at_ms <= c.timestamp_ms) {
-    return {settled::now, refuse(errc::invalid_election, "Error: the new deadline " +
-                                                             rfc3339(x.closes_at_ms) +
-                                                             " has already passed.")};
+    return {settled::now,
+            refuse(errc::invalid_election,
+                   "Error: the new deadline " + rfc3339(x.closes_at_ms) + " has already passed.")};
   }
   return {};
 }
@@ -224,8 +225,8 @@ judgement check_close(const election_data* e, const command& c, const close_cmd&
     return {settled::forever, std::move(again)};
   }
   if (cl.at_deadline && timed && !past_deadline(*e, c.timestamp_ms)) {
-    return {settled::now, refuse(errc::election_open, "Election " + e->id +
-                                                          " has not reached its deadline.")};
+    return {settled::now,
+            refuse(errc::election_open, "Election " + e->id + " has not reached its deadline.")};
   }
   return {};
 }
@@ -292,8 +293,8 @@ struct apply_visitor {
     const std::string nonce = nonce_of(c, v);
     detail::cast_ballot(*e, k.voter, k.ballot, c.request_id, nonce);
     const std::int32_t choice = e->voters.choice(k.voter);
-    outcome o = vote_registered(v, detail::describe_ballot(*e, choice),
-                                tracker_for(*e, nonce, choice));
+    outcome o =
+        vote_registered(v, detail::describe_ballot(*e, choice), tracker_for(*e, nonce, choice));
     if (e->close_when_all_voted && e->votes_cast == e->voters.size()) {
       close_now(*e, c.timestamp_ms);
       o.message += " Every voter has voted: election " + e->id + " is closed.";
@@ -323,10 +324,8 @@ struct apply_visitor {
     judgement j = check_extend(e, c, x, true);
     if (j.how != settled::no) return std::move(j.answer);
     e->closes_at_ms = x.closes_at_ms;
-    return {errc::ok,
-            "Election " + e->id + " now closes at " + rfc3339(e->closes_at_ms) + ".",
-            {},
-            {}};
+    return {
+        errc::ok, "Election " + e->id + " now closes at " + rfc3339(e->closes_at_ms) + ".", {}, {}};
   }
 };
 

@@ -49,9 +49,10 @@ outcome check_new_voters(const election_data& e, const std::vector<std::string>&
   }
   for (const std::string& v : voters) {
     if (e.mode == voter_mode::codes && !credentials::is_credential(v)) {
-      return refuse("Error: a voting-codes roll holds public credentials (64 lowercase hex "
-                    "characters); '" +
-                    v.substr(0, 16) + "' is not one.");
+      return refuse(
+          "Error: a voting-codes roll holds public credentials (64 lowercase hex "
+          "characters); '" +
+          v.substr(0, 16) + "' is not one.");
     }
     if (e.voters.find(v)) return refuse("Error: voter '" + v + "' is listed twice.");
   }
@@ -68,8 +69,8 @@ outcome check_new_voters(const election_data& e, const std::vector<std::string>&
 
 void add_voters(election_data& e, const std::vector<std::string>& voters,
                 const std::vector<std::uint64_t>& weights) {
-  const bool weighted = std::any_of(weights.begin(), weights.end(),
-                                    [](std::uint64_t w) { return w != 1; });
+  const bool weighted =
+      std::any_of(weights.begin(), weights.end(), [](std::uint64_t w) { return w != 1; });
   if (weighted && !e.weighted) {
     e.weighted = true;
     e.weights.assign(e.voters.size(), 1);
@@ -116,8 +117,8 @@ parsed_ballot parse_ballot(const election_data& e, const vote_cmd& v) {
     b.error = "Error: every scored candidate needs one score.";
     return b;
   }
-  const std::string why = counting::check_ballot(e.count_settings(), e.candidates, b.marks,
-                                                 b.scores);
+  const std::string why =
+      counting::check_ballot(e.count_settings(), e.candidates, b.marks, b.scores);
   if (!why.empty()) {
     b.error = "Error: " + why + ".";
     return b;

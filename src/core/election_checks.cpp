@@ -105,17 +105,18 @@ outcome check_weights(const std::vector<std::string>& voters,
   }
   for (std::size_t i = 0; i < weights.size(); ++i) {
     if (weights[i] == 0 || weights[i] > lim.max_weight) {
-      return refuse(errc::invalid_election,
-                    "Error: the weight of voter '" + voters[i] + "' must be between 1 and " +
-                        std::to_string(lim.max_weight) + ".");
+      return refuse(errc::invalid_election, "Error: the weight of voter '" + voters[i] +
+                                                "' must be between 1 and " +
+                                                std::to_string(lim.max_weight) + ".");
     }
   }
   return {};
 }
 
 // Voter ids, or public credentials in codes mode; an empty list only where `may_be_empty`.
-outcome check_roll(const std::vector<std::string>& voters, const std::vector<std::uint64_t>& weights,
-                   voter_mode mode, bool may_be_empty, const limits& lim) {
+outcome check_roll(const std::vector<std::string>& voters,
+                   const std::vector<std::uint64_t>& weights, voter_mode mode, bool may_be_empty,
+                   const limits& lim) {
   if (voters.empty() && may_be_empty) return check_weights(voters, weights, lim);
   if (outcome o = check_list(voters, "voter", lim.max_voters,
                              "an election needs at least one authorized voter.", lim);

@@ -74,8 +74,9 @@ std::string make_record(const election_data& e) {
     const std::int32_t choice = e.voters.choice(i);
     if (choice == voter_table::no_vote) continue;
     used.push_back(e.voters.voter(i));
-    ballots.push_back({credentials::tracker_of(e.id, e.voters.nonce(i), canonical_ballot(e, choice)),
-                       e.voters.nonce(i), choice, e.weight_of(i)});
+    ballots.push_back(
+        {credentials::tracker_of(e.id, e.voters.nonce(i), canonical_ballot(e, choice)),
+         e.voters.nonce(i), choice, e.weight_of(i)});
   }
   std::sort(ballots.begin(), ballots.end(),
             [](const ballot_line& a, const ballot_line& b) { return a.tracker < b.tracker; });

@@ -69,8 +69,8 @@ election_result compute_result(const election_data& e) {
   } else {
     count = counting::tally(e.count_settings(), e.ballots);
   }
-  VOTE_INVARIANT(count.totals == e.tallies, "the count of " + e.id +
-                                                " disagrees with its running totals");
+  VOTE_INVARIANT(count.totals == e.tallies,
+                 "the count of " + e.id + " disagrees with its running totals");
   r.tallies.reserve(e.candidates.size());
   for (std::size_t i = 0; i < e.candidates.size(); ++i) {
     r.tallies.push_back({e.candidates[i], e.tallies[i]});

@@ -255,8 +255,8 @@ std::optional<election_data> restore_election(const json& j, const limits& lim,
   const auto parsed_rule = tie_break_from_string(rule);
   if (!parsed_rule) return std::nullopt;
   r.rule = *parsed_rule;
-  const bool weighted = !voters->empty() && version > 2 &&
-                        (*voters)[0].is_array() && (*voters)[0].size() == 5;
+  const bool weighted =
+      !voters->empty() && version > 2 && (*voters)[0].is_array() && (*voters)[0].size() == 5;
   std::vector<voter_entry> entries(voters->size());
   r.voters.reserve(voters->size());
   for (std::size_t i = 0; i < voters->size(); ++i) {
@@ -268,8 +268,8 @@ std::optional<election_data> restore_election(const json& j, const limits& lim,
   if (r.voters.empty() && r.more_voters) r.voters.clear();
   reg.body = r;
   if (!(r.voters.empty() && r.more_voters) && !check_command(reg, lim).ok()) return std::nullopt;
-  if (weighted && std::all_of(r.weights.begin(), r.weights.end(),
-                              [](std::uint64_t w) { return w == 1; })) {
+  if (weighted &&
+      std::all_of(r.weights.begin(), r.weights.end(), [](std::uint64_t w) { return w == 1; })) {
     return std::nullopt;
   }
   election_data e = detail::make_election(r, reg.request_id);
@@ -306,9 +306,8 @@ std::optional<election_data> restore_election(const json& j, const limits& lim,
       b = std::move(ballots[k]);
       if (!valid_ballot(e, b)) return std::nullopt;
     }
-    std::string nonce = v->nonce.empty()
-                            ? credentials::default_nonce(e.id, v->voter, v->request_id)
-                            : v->nonce;
+    std::string nonce =
+        v->nonce.empty() ? credentials::default_nonce(e.id, v->voter, v->request_id) : v->nonce;
     if (!credentials::is_nonce(nonce)) return std::nullopt;
     detail::cast_ballot(e, *e.voters.find(v->voter), b, v->request_id, nonce);
   }

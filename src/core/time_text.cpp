@@ -151,7 +151,7 @@ std::optional<std::int64_t> parse_when(std::string_view text, std::int64_t now_m
     }
     if (pos == start || pos == text.size()) return std::nullopt;
     const char unit = text[pos++];
-    const std::int64_t ms = unit == 's' ? 1000
+    const std::int64_t ms = unit == 's'   ? 1000
                             : unit == 'm' ? 60'000
                             : unit == 'h' ? 3'600'000
                             : unit == 'd' ? ms_per_day

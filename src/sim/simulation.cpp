@@ -60,7 +60,8 @@ cluster_config cluster_config_for(const run_config& cfg, const fault_profile& pr
   c.timers = cfg.timers;
   c.options = cfg.options;
   c.stop_timeout = cfg.stop_timeout;
-  if (cfg.clients.deadline_ms != 0) c.deadline_unix_ms = sim_unix_epoch_ms + cfg.clients.deadline_ms;
+  if (cfg.clients.deadline_ms != 0)
+    c.deadline_unix_ms = sim_unix_epoch_ms + cfg.clients.deadline_ms;
   return c;
 }
 

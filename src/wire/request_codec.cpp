@@ -15,13 +15,25 @@ using strict_json::quote_name;
 using check = std::optional<decode_error>;
 using decoded = std::variant<client_request, decode_error>;
 
-constexpr std::string_view register_fields[] = {
-    "type",         "request_id",   "election_id", "candidates",           "voters",
-    "tie_break",    "voters_mode",  "live_results", "admin_token",         "weights",
-    "method",       "seats",        "max_score",    "opens_at_ms",         "closes_at_ms",
-    "more_voters",  "close_when_all_voted"};
-constexpr std::string_view vote_fields[] = {"type",  "request_id", "election_id", "voter",
-                                            "code",  "candidate",  "nonce",       "rank",
+constexpr std::string_view register_fields[] = {"type",
+                                                "request_id",
+                                                "election_id",
+                                                "candidates",
+                                                "voters",
+                                                "tie_break",
+                                                "voters_mode",
+                                                "live_results",
+                                                "admin_token",
+                                                "weights",
+                                                "method",
+                                                "seats",
+                                                "max_score",
+                                                "opens_at_ms",
+                                                "closes_at_ms",
+                                                "more_voters",
+                                                "close_when_all_voted"};
+constexpr std::string_view vote_fields[] = {"type",    "request_id", "election_id", "voter",
+                                            "code",    "candidate",  "nonce",       "rank",
                                             "approve", "scores"};
 constexpr std::string_view add_voters_fields[] = {"type",    "request_id",  "election_id", "voters",
                                                   "weights", "more_voters", "admin_token"};
@@ -178,8 +190,9 @@ check read_method(const json& obj, counting::method& out) {
   if (auto c = read_string(obj, "method", 16, name, false)) return bad(c->message);
   const auto m = counting::method_from_string(name);
   if (!m) {
-    return bad("field 'method' must be one of plurality, approval, irv, schulze, stv, score, "
-               "star");
+    return bad(
+        "field 'method' must be one of plurality, approval, irv, schulze, stv, score, "
+        "star");
   }
   out = *m;
   return std::nullopt;
@@ -275,8 +288,9 @@ check read_ballot(const json& obj, const limits& lim, vote_cmd& cmd) {
   int present = 0;
   for (const char* f : forms) present += strict_json::find(obj, f) != nullptr ? 1 : 0;
   if (present == 0) {
-    return bad("missing field 'candidate' (or 'rank', 'approve' or 'scores' for the other "
-               "counting methods)");
+    return bad(
+        "missing field 'candidate' (or 'rank', 'approve' or 'scores' for the other "
+        "counting methods)");
   }
   if (present > 1) {
     return bad("a vote carries exactly one of 'candidate', 'rank', 'approve' or 'scores'");

@@ -15,8 +15,8 @@ using strict_json::quote_name;
 using check = std::optional<decode_error>;
 using decoded = std::variant<client_response, decode_error>;
 
-constexpr std::string_view success_fields[] = {"ok",     "request_id", "message", "result",
-                                               "status", "cluster",    "tracker", "record", "elections"};
+constexpr std::string_view success_fields[] = {
+    "ok", "request_id", "message", "result", "status", "cluster", "tracker", "record", "elections"};
 constexpr std::string_view record_fields[] = {"total_bytes", "offset", "data"};
 constexpr std::string_view failure_fields[] = {"ok", "request_id", "error", "leader"};
 constexpr std::string_view error_fields[] = {"code", "message"};

@@ -21,13 +21,14 @@ std::int64_t unix_ms() {
 class LifecycleTest : public ClusterTest {
  protected:
   // The summary of election `id` in `vote-admin elections --json`, nullopt when not listed.
-  std::optional<nlohmann::json> summary(const std::string& id, std::vector<std::string> flags = {}) {
+  std::optional<nlohmann::json> summary(const std::string& id,
+                                        std::vector<std::string> flags = {}) {
     if (flags.empty()) flags = c().discovery_flags();
     auto r = client("vote-admin", {"elections", "--json"}, flags);
     last_listing_ = "exit " + std::to_string(r.code) + ": " + r.out + r.err;
     if (r.code != 0) return std::nullopt;
     const auto listing = nlohmann::json::parse(r.out);  // named: a range-for over a member of a
-                                                         // temporary would dangle
+                                                        // temporary would dangle
     for (const auto& e : listing.at("elections")) {
       if (e.at("election_id") == id) return e;
     }
@@ -63,8 +64,15 @@ TEST_F(LifecycleTest, TheDeadlineClosesOnceAtItsTimeWhileTheLeaderDiesAndTheDead
   make(3);
   ASSERT_TRUE(form_at_once());
   const std::int64_t deadline = (unix_ms() / 1000 + 8) * 1000;  // RFC 3339 has whole seconds
-  std::vector<std::string> args = {"--id",       "dl",  "--candidates", "Alice", "Bob", "Carol",
-                                   "--closes-at", rfc3339(deadline), "--authorized-users"};
+  std::vector<std::string> args = {"--id",
+                                   "dl",
+                                   "--candidates",
+                                   "Alice",
+                                   "Bob",
+                                   "Carol",
+                                   "--closes-at",
+                                   rfc3339(deadline),
+                                   "--authorized-users"};
   for (int i = 0; i < 60; ++i) args.push_back(ballot::voter(i));
   auto reg = client("register", args, c().discovery_flags());
   ASSERT_EQ(reg.code, 0) << reg.err << reg.out;
@@ -151,7 +159,8 @@ TEST_F(LifecycleTest, AMillionVoterRollFromCsvRegistersInChunksAndItsLastVoterVo
   ASSERT_TRUE(form());
   const auto roll = c().write_file("roll.csv", [] {
     std::string text = "\xEF\xBB\xBFvoter,weight\n";  // with a BOM, as spreadsheets write it
-    for (int i = 0; i < 1'000'000; ++i) text += "member-" + std::to_string(i) + "," + (i % 10 == 0 ? "3" : "1") + "\n";
+    for (int i = 0; i < 1'000'000; ++i)
+      text += "member-" + std::to_string(i) + "," + (i % 10 == 0 ? "3" : "1") + "\n";
     return text;
   }());
   auto reg = client("register",
@@ -171,8 +180,9 @@ TEST_F(LifecycleTest, AMillionVoterRollFromCsvRegistersInChunksAndItsLastVoterVo
                     c().discovery_flags());
     EXPECT_EQ(v.code, 0) << voter << ": " << v.err;
   }
-  auto stranger = client("vote", {"--id", "member-1000000", "--rank", "Bob", "--election-id", "agm"},
-                         c().discovery_flags());
+  auto stranger =
+      client("vote", {"--id", "member-1000000", "--rank", "Bob", "--election-id", "agm"},
+             c().discovery_flags());
   EXPECT_EQ(stranger.code, 1) << stranger.err;
   auto close = client("close", {"--id", "agm", "--json"}, c().discovery_flags());
   ASSERT_EQ(close.code, 0) << close.err;

@@ -57,8 +57,8 @@ inline constexpr std::size_t chunk_payload_bytes = 256 * 1024;
 
 // The requests that register `cmd` (request_id and admin token filled in by the sender):
 // one when it fits `max_bytes`, else a register with more_voters and add_voters chunks.
-std::vector<wire::client_request> registration_requests(register_cmd cmd,
-                                                        std::size_t max_bytes = chunk_payload_bytes);
+std::vector<wire::client_request> registration_requests(
+    register_cmd cmd, std::size_t max_bytes = chunk_payload_bytes);
 
 // The add_voters requests that add `cmd`'s voters (request_id and admin token filled in by the
 // sender): one when they fit `max_bytes`, else several, all but the last with more_voters (the

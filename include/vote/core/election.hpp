@@ -37,9 +37,9 @@ namespace vote {
 // Bounds on every input (DESIGN.md §7 "Limits"). Checked by check_command() before a command is
 // proposed and again when it is applied.
 struct limits {
-  std::size_t max_id_bytes = 128;      // election id, voter id, candidate name, request id
-  std::size_t max_candidates = 1'000;  // per election
-  std::size_t max_voters = 10'000'000;  // per election, over all its register/add-voters chunks
+  std::size_t max_id_bytes = 128;        // election id, voter id, candidate name, request id
+  std::size_t max_candidates = 1'000;    // per election
+  std::size_t max_voters = 10'000'000;   // per election, over all its register/add-voters chunks
   std::uint64_t max_weight = 1'000'000;  // a weighted voter's weight (DESIGN.md §11)
 };
 
@@ -113,8 +113,8 @@ struct vote_cmd {
   // (the code itself never enters the log).
   std::string voter;
   std::string candidate;  // plurality; empty for the other methods
-  bool by_code = false;  // `voter` is a credential computed from a code by the server
-  std::string nonce;     // 32 hex from the voter's client; "" = derived (docs/record.md)
+  bool by_code = false;   // `voter` is a credential computed from a code by the server
+  std::string nonce;      // 32 hex from the voter's client; "" = derived (docs/record.md)
   // approval: the approved candidates; ranked methods: the ranking, most preferred first;
   // scored methods: the scored candidates, with `scores` parallel. Empty for plurality.
   std::vector<std::string> choices;

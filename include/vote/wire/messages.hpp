@@ -166,9 +166,9 @@ struct client_response {
   std::optional<election_result> result;
   std::optional<std::string> leader_endpoint;  // with errc::not_leader, when known
   std::optional<server_status> status;
-  std::optional<cluster_view> cluster;  // reply to cluster_status
-  std::string tracker;                  // a recorded vote's tracker; "" = none
-  std::optional<record_chunk> record;   // reply to record
+  std::optional<cluster_view> cluster;                     // reply to cluster_status
+  std::string tracker;                                     // a recorded vote's tracker; "" = none
+  std::optional<record_chunk> record;                      // reply to record
   std::optional<std::vector<election_summary>> elections;  // reply to elections
   bool ok() const noexcept { return code == errc::ok; }
   friend bool operator==(const client_response&, const client_response&) = default;

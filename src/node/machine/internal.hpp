@@ -54,8 +54,9 @@ inline std::string results_reply(const election_state& state, std::string reques
     return encode_error(std::move(request_id), errc::unknown_election,
                         "Error: Election id " + election_id + " unknown");
   }
-  return encode_outcome(std::move(request_id),
-                        outcome{errc::ok, "Results of election " + election_id + ".", std::move(result)});
+  return encode_outcome(
+      std::move(request_id),
+      outcome{errc::ok, "Results of election " + election_id + ".", std::move(result)});
 }
 
 // The answer to an elections read: one summary per election, sorted by id.

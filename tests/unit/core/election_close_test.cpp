@@ -48,8 +48,8 @@ TEST_F(CloseTest, CloseTwiceReturnsTheStoredResult) {
   const outcome second = close("e1");
   EXPECT_EQ(second.code, errc::ok);
   // The same announcement, and when it was closed (issue 11).
-  EXPECT_EQ(second.message, first.message + " (It was closed at " +
-                                rfc3339(first.result->closed_at_ms) + ".)");
+  EXPECT_EQ(second.message,
+            first.message + " (It was closed at " + rfc3339(first.result->closed_at_ms) + ".)");
   EXPECT_EQ(second.result, first.result);  // closed_at_ms is the first close's timestamp
 }
 

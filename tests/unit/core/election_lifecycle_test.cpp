@@ -234,7 +234,8 @@ TEST_F(LifecycleTest, SnapshotKeepsEverySettingBallotAndWeight) {
     const std::vector<std::vector<std::string>> ballots = {{"C", "A"}, {"B"}, {"A", "B", "C"}};
     for (std::size_t i = 0; i < ballots.size(); ++i) {
       vote_cmd v = ranked(r.election_id, std::string(1, static_cast<char>('a' + i)), ballots[i]);
-      if (counting::is_scored(m)) v.scores.assign(v.choices.size(), static_cast<std::uint16_t>(i + 1));
+      if (counting::is_scored(m))
+        v.scores.assign(v.choices.size(), static_cast<std::uint16_t>(i + 1));
       ASSERT_TRUE(at(++ts, v, "v" + std::to_string(i)).ok()) << r.election_id;
     }
     if (m != method::score) {
@@ -256,7 +257,8 @@ TEST_F(LifecycleTest, SnapshotKeepsEverySettingBallotAndWeight) {
   }
   // The chunk's retry is still recognised after the restore.
   election_state copy = *restored;
-  EXPECT_TRUE(copy.apply(command{"chunk-1", ++ts, add_voters_cmd{"chunked", {"y"}, {}, true}}).ok());
+  EXPECT_TRUE(
+      copy.apply(command{"chunk-1", ++ts, add_voters_cmd{"chunked", {"y"}, {}, true}}).ok());
   EXPECT_EQ(copy, *restored);
 }
 
