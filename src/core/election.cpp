@@ -99,7 +99,7 @@ struct vote_check {
 // nothing about the roll. The retry comes next, before closed, so that a client retrying after a
 // lost reply hears that its vote counted. The remaining answers are what the request's own valid
 // vote reveals anyway. The clock checks (opens, deadline) need the entry's timestamp: judge()
-// (`timed` false) leaves them to apply().
+// (`timed` false) makes them only on a provisional stamp, and apply() on the entry's.
 vote_check check_vote(const election_data* e, const command& c, const vote_cmd& v, bool timed) {
   if (e == nullptr) return {{settled::now, unknown(v.election_id)}};
   detail::parsed_ballot ballot = detail::parse_ballot(*e, v);
@@ -130,6 +130,16 @@ vote_check check_vote(const election_data* e, const command& c, const vote_cmd& 
                                                       " is not open yet: its roll is still "
                                                       "being registered.")}};
   }
+  // The clock checks come before the roll's, so that their answer is the same for every voter id
+  // (a roll is not probed through them). apply() has the entry's timestamp; judge() has the
+  // leader's provisional stamp when it set one (the entry's will be no earlier), else skips them.
+  if (timed || c.timestamp_ms != 0) {
+    if (c.timestamp_ms < e->opens_at_ms) {
+      return {{settled::now, refuse(errc::not_open, "Error: Election " + e->id + " opens at " +
+                                                        rfc3339(e->opens_at_ms) + ".")}};
+    }
+    if (past_deadline(*e, c.timestamp_ms)) return {{settled::now, closed_refusal(*e)}};
+  }
   // While open: a later close would turn these into election_closed.
   if (v.by_code && (!on_roll || voted)) return {{settled::now, code_refused()}};
   if (!on_roll) {
@@ -140,11 +150,6 @@ vote_check check_vote(const election_data* e, const command& c, const vote_cmd& 
     return {{settled::now,
              refuse(errc::already_voted, "Error: User '" + v.voter + "' has already voted.")}};
   }
-  if (timed && c.timestamp_ms < e->opens_at_ms) {
-    return {{settled::now, refuse(errc::not_open, "Error: Election " + e->id + " opens at " +
-                                                      rfc3339(e->opens_at_ms) + ".")}};
-  }
-  if (timed && past_deadline(*e, c.timestamp_ms)) return {{settled::now, closed_refusal(*e)}};
   return {{}, voter, std::move(ballot)};
 }
 
@@ -195,9 +200,21 @@ judgement check_add_voters(const election_data* e, const command& c, const add_v
   return {};
 }
 
+outcome extended(const election_data& e) {
+  return {errc::ok, "Election " + e.id + " now closes at " + rfc3339(e.closes_at_ms) + ".", {}, {}};
+}
+
 judgement check_extend(const election_data* e, const command& c, const extend_cmd& x, bool timed) {
   if (e == nullptr) return {settled::now, unknown(x.election_id)};
   if (e->closed()) return {settled::forever, closed_refusal(*e)};
+  // A retry of an extend that was applied (its answer lost) is answered as the first was.
+  if (x.closes_at_ms == e->closes_at_ms) return {settled::now, extended(*e)};
+  if (x.closes_at_ms <= e->opens_at_ms) {
+    return {settled::now,
+            refuse(errc::invalid_election, "Error: the new deadline " + rfc3339(x.closes_at_ms) +
+                                               " is not after the opening, " +
+                                               rfc3339(e->opens_at_ms) + ".")};
+  }
   if (e->closes_at_ms != 0 && x.closes_at_ms < e->closes_at_ms) {
     return {settled::now, refuse(errc::invalid_election,
                                  "Error: the new deadline " + rfc3339(x.closes_at_ms) +
@@ -324,8 +341,7 @@ struct apply_visitor {
     judgement j = check_extend(e, c, x, true);
     if (j.how != settled::no) return std::move(j.answer);
     e->closes_at_ms = x.closes_at_ms;
-    return {
-        errc::ok, "Election " + e->id + " now closes at " + rfc3339(e->closes_at_ms) + ".", {}, {}};
+    return extended(*e);
   }
 };
 
@@ -352,8 +368,13 @@ election_state& election_state::operator=(const election_state& other) {
 }
 
 outcome election_state::apply(const command& c) {
+  impl_->last_timestamp_ms = std::max(impl_->last_timestamp_ms, c.timestamp_ms);
   if (outcome o = check_command(c, impl_->lim); !o.ok()) return o;
   return std::visit(apply_visitor{impl_->elections, c, impl_->lim}, c.body);
+}
+
+std::int64_t election_state::last_timestamp_ms() const noexcept {
+  return impl_->last_timestamp_ms;
 }
 
 judgement election_state::judge(const command& c) const {

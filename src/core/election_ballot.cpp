@@ -19,10 +19,6 @@ namespace {
 using json = nlohmann::json;
 using counting::method;
 
-// The largest sum of weights of one roll: STV counts it in 1/100,000 vote units, and every count
-// a client reads must stay an exact JSON number (at most 2^53).
-constexpr std::uint64_t max_roll_weight = (std::uint64_t{1} << 53) / counting::stv_scale;
-
 outcome refuse(std::string message) {
   return {errc::invalid_election, std::move(message), {}, {}};
 }

@@ -103,12 +103,19 @@ outcome check_weights(const std::vector<std::string>& voters,
   if (weights.size() != voters.size()) {
     return refuse(errc::invalid_election, "Error: the roll's weights do not match its voters.");
   }
+  std::uint64_t total = 0;
   for (std::size_t i = 0; i < weights.size(); ++i) {
     if (weights[i] == 0 || weights[i] > lim.max_weight) {
       return refuse(errc::invalid_election, "Error: the weight of voter '" + voters[i] +
                                                 "' must be between 1 and " +
                                                 std::to_string(lim.max_weight) + ".");
     }
+    total += weights[i];  // at most 10^7 weights of 10^6: no overflow
+  }
+  // A chunk's own total; add_voters also checks the roll's whole total (check_new_voters).
+  if (total > max_roll_weight) {
+    return refuse(errc::invalid_election, "Error: the roll's total weight is over " +
+                                              std::to_string(max_roll_weight) + ".");
   }
   return {};
 }

@@ -109,6 +109,7 @@ namespace vote {
 struct election_state::impl {
   limits lim;
   detail::string_map<detail::election_data> elections;
+  std::int64_t last_timestamp_ms = 0;  // the latest entry timestamp applied (snapshot v3)
 };
 
 }  // namespace vote

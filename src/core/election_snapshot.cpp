@@ -329,7 +329,7 @@ std::string election_state::snapshot() const {
     if (i > 0) out.push_back(',');
     append_election(out, *sorted[i]);
   }
-  out += "]}";
+  out += "],\"last_timestamp_ms\":" + std::to_string(impl_->last_timestamp_ms) + "}";
   return out;
 }
 
@@ -341,12 +341,22 @@ std::optional<election_state> election_state::restore(std::string_view snapshot,
     std::string format;
     std::int64_t version = 0;
     const json* elections = strict_json::array_field(j, "elections");
-    if (elections == nullptr || j.size() != 3 || !strict_json::read_string(j, "format", format) ||
+    if (elections == nullptr || !strict_json::read_string(j, "format", format) ||
         format != snapshot_format || !strict_json::read_i64(j, "version", version) || version < 1 ||
         version > snapshot_version) {
       return std::nullopt;
     }
+    // Version 3 keeps the latest entry timestamp (a new leader never stamps below it).
     election_state state(lim);
+    if (version >= 3) {
+      if (j.size() != 4 ||
+          !strict_json::read_i64(j, "last_timestamp_ms", state.impl_->last_timestamp_ms) ||
+          state.impl_->last_timestamp_ms < 0) {
+        return std::nullopt;
+      }
+    } else if (j.size() != 3) {
+      return std::nullopt;
+    }
     for (const json& ej : *elections) {
       auto e = restore_election(ej, lim, version);
       if (!e) return std::nullopt;
@@ -360,6 +370,7 @@ std::optional<election_state> election_state::restore(std::string_view snapshot,
 }
 
 bool operator==(const election_state& a, const election_state& b) {
+  // The elections only: the latest timestamp is the log's clock, not part of any election.
   return a.impl_->elections == b.impl_->elections;
 }
 

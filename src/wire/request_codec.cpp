@@ -362,7 +362,10 @@ decoded decode_record(const json& obj, const limits& lim) {
   client_request r;
   r.type = request_type::record;
   check c;
-  if ((c = read_string(obj, "election_id", lim.max_id_bytes, r.election_id))) return std::move(*c);
+  if ((c = read_string(obj, "election_id", lim.max_id_bytes, r.election_id)) ||
+      (c = normalise(r.election_id, "field 'election_id'"))) {
+    return std::move(*c);
+  }
   if (strict_json::find(obj, "offset") != nullptr &&
       !strict_json::read_u64(obj, "offset", r.offset)) {
     return bad(strict_json::problem(obj, "offset", "an unsigned integer"));
@@ -377,7 +380,8 @@ decoded decode_close(const json& obj, const limits& lim) {
   check c;
   if ((c = read_request_id(obj, lim, r.request_id)) ||
       (c = read_string(obj, "election_id", lim.max_id_bytes, cmd.election_id)) ||
-      (c = read_admin_token(obj, r.admin_token))) {
+      (c = read_admin_token(obj, r.admin_token)) ||
+      (c = normalise(cmd.election_id, "field 'election_id'"))) {
     return std::move(*c);
   }
   r.body = std::move(cmd);
@@ -389,7 +393,8 @@ decoded decode_results(const json& obj, const limits& lim) {
   r.type = request_type::results;
   check c;
   if ((c = read_string(obj, "election_id", lim.max_id_bytes, r.election_id)) ||
-      (c = read_admin_token(obj, r.admin_token)) || (c = read_flag(obj, "local", r.local))) {
+      (c = read_admin_token(obj, r.admin_token)) || (c = read_flag(obj, "local", r.local)) ||
+      (c = normalise(r.election_id, "field 'election_id'"))) {
     return std::move(*c);
   }
   return r;

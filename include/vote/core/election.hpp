@@ -43,6 +43,10 @@ struct limits {
   std::uint64_t max_weight = 1'000'000;  // a weighted voter's weight (DESIGN.md §11)
 };
 
+// The largest sum of weights of one roll: STV counts it in 1/100,000 vote units, and every count
+// a client reads must stay an exact JSON number (at most 2^53).
+inline constexpr std::uint64_t max_roll_weight = (std::uint64_t{1} << 53) / counting::stv_scale;
+
 // What happens when several candidates share the highest count (also with zero votes).
 enum class tie_break : std::uint8_t {
   none = 0,          // default: a tie has no winner; the result says who tied
@@ -257,6 +261,8 @@ class election_state {
   // refusals and retries without a log entry (docs/state-machine.md "Which refusals are
   // logged").
   judgement judge(const command& c) const;
+  // The latest entry timestamp applied, kept in snapshots: a leader never stamps below it.
+  std::int64_t last_timestamp_ms() const noexcept;
 
   // Live tally of an open election or the stored result of a closed one; nullopt if unknown.
   // Internal (checkers, tests): what leaves a server is published_result_of().

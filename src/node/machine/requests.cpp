@@ -117,6 +117,9 @@ void node_machine::serve_command(const wire::client_request& req, wire::reply_fn
   auto shape = check_command(cmd, state_.bounds());
   if (!shape.ok()) return reply(encode_outcome(req.request_id, shape));
   if (refuse_unless_leader(req.request_id, reply)) return;
+  // A vote is judged on the stamp it would get now (its entry's will be no earlier), so that a
+  // vote before the opening or after the deadline is refused alike for every voter id.
+  if (std::holds_alternative<vote_cmd>(cmd.body)) cmd.timestamp_ms = peek_timestamp();
   judgement verdict = state_.judge(cmd);
   switch (verdict.how) {
     case settled::forever:
@@ -183,8 +186,7 @@ void node_machine::propose_due_closes() {
   if (core_.role() != consensus::role::leader || stop_requested_ || frozen_) return;
   if (now() < next_deadline_check_) return;
   next_deadline_check_ = now() + milliseconds(100);
-  const std::int64_t wall = fx_.unix_now_ms();
-  for (const std::string& id : state_.due_closes(std::max(wall, last_timestamp_ms_))) {
+  for (const std::string& id : state_.due_closes(peek_timestamp())) {
     auto [it, fresh] = deadline_proposed_.try_emplace(id, now());
     if (!fresh && now() - it->second < milliseconds(2000)) continue;
     it->second = now();
@@ -295,8 +297,14 @@ void node_machine::serve_admin(const wire::client_request& req, wire::reply_fn& 
   reply(encode_outcome(req.request_id, outcome{code, message, std::nullopt}));
 }
 
+// The wall clock, but never below a stamp given or applied, also one known only from a snapshot
+// (recovery, install): entry timestamps never go backwards (DESIGN.md §5.5).
+std::int64_t node_machine::peek_timestamp() const {
+  return std::max({fx_.unix_now_ms(), last_timestamp_ms_, state_.last_timestamp_ms()});
+}
+
 std::int64_t node_machine::next_timestamp() {
-  last_timestamp_ms_ = std::max<std::int64_t>(fx_.unix_now_ms(), last_timestamp_ms_);
+  last_timestamp_ms_ = peek_timestamp();
   return last_timestamp_ms_;
 }
 

@@ -109,6 +109,67 @@ TEST_F(LifecycleTest, AScheduledElectionRefusesVotesUntilItOpens) {
   EXPECT_EQ(at(5'001, add_voters_cmd{"e", {"v5"}}).code, errc::invalid_election);
 }
 
+// The clock checks come before the roll's: before the opening and after the deadline every voter
+// id gets the same answer, so the roll cannot be probed through them; judge() makes them on the
+// leader's provisional stamp.
+TEST_F(LifecycleTest, BeforeTheOpeningAndAfterTheDeadlineEveryVoterIdGetsTheSameAnswer) {
+  register_cmd r = election("e");
+  r.opens_at_ms = 5'000;
+  r.closes_at_ms = 10'000;
+  ASSERT_TRUE(at(1'000, r).ok());
+  for (const std::string voter : {"v1", "stranger"}) {
+    EXPECT_EQ(at(4'000, vote_cmd{"e", voter, "A"}).code, errc::not_open) << voter;
+    EXPECT_EQ(at(10'000, vote_cmd{"e", voter, "A"}).code, errc::election_closed) << voter;
+    const judgement early = state_.judge(command{"", 4'000, vote_cmd{"e", voter, "A"}});
+    EXPECT_EQ(early.how, settled::now) << voter;
+    EXPECT_EQ(early.answer.code, errc::not_open) << voter;
+    EXPECT_EQ(state_.judge(command{"", 10'500, vote_cmd{"e", voter, "A"}}).answer.code,
+              errc::election_closed)
+        << voter;
+  }
+  // Within the window the roll decides, as for any open election.
+  EXPECT_EQ(state_.judge(command{"", 6'000, vote_cmd{"e", "stranger", "A"}}).answer.code,
+            errc::voter_not_authorized);
+  EXPECT_EQ(state_.judge(command{"", 6'000, vote_cmd{"e", "v1", "A"}}).how, settled::no);
+}
+
+TEST_F(LifecycleTest, ExtendIsAnsweredAgainOnARetryAndNeverBeforeTheOpening) {
+  register_cmd r = election("e");
+  r.opens_at_ms = 5'000;
+  ASSERT_TRUE(at(1'000, r).ok());
+  EXPECT_EQ(at(2'000, extend_cmd{"e", 5'000}).code, errc::invalid_election);  // not after opening
+  const outcome first = at(2'000, extend_cmd{"e", 20'000});
+  ASSERT_TRUE(first.ok());
+  // A retry (its first answer lost) gets the same answer, also once that deadline has passed.
+  EXPECT_EQ(at(3'000, extend_cmd{"e", 20'000}).message, first.message);
+  EXPECT_EQ(at(25'000, extend_cmd{"e", 20'000}).message, first.message);
+}
+
+TEST_F(LifecycleTest, ARegisterWhoseWeightsExceedTheExactTotalIsRefused) {
+  register_cmd r = election("heavy", {});
+  for (int i = 0; i < 100'000; ++i) {
+    r.voters.push_back("d" + std::to_string(i));
+    r.weights.push_back(1'000'000);  // 10^11 in all, over 2^53 / 10^5
+  }
+  const outcome o = at(1'000, r);
+  EXPECT_EQ(o.code, errc::invalid_election);
+  EXPECT_NE(o.message.find("total weight"), std::string::npos) << o.message;
+}
+
+// A leader never stamps below an applied entry, also one it knows only from a snapshot.
+TEST_F(LifecycleTest, TheSnapshotKeepsTheLatestTimestamp) {
+  ASSERT_TRUE(at(7'000, election("e")).ok());
+  EXPECT_EQ(state_.last_timestamp_ms(), 7'000);
+  const auto restored = election_state::restore(state_.snapshot());
+  ASSERT_TRUE(restored);
+  EXPECT_EQ(restored->last_timestamp_ms(), 7'000);
+  // A version-3 snapshot without it is damaged; versions 1 and 2 never had it.
+  std::string damaged = state_.snapshot();
+  damaged.erase(damaged.find(",\"last_timestamp_ms\""));
+  damaged += "}";
+  EXPECT_FALSE(election_state::restore(damaged));
+}
+
 TEST_F(LifecycleTest, CloseWhenAllVotedClosesWithTheLastVote) {
   register_cmd r = election("e", {"v1", "v2"});
   r.close_when_all_voted = true;
