@@ -41,10 +41,14 @@ struct node_identity {
   friend bool operator==(const node_identity&, const node_identity&) = default;
 };
 
-// The default node id (DESIGN.md §2): newer servers usually get higher ids. Pure: the caller
-// passes the clock and the randomness.
-constexpr std::uint64_t generate_node_id(std::uint64_t unix_ms, std::uint64_t random16) noexcept {
-  return (unix_ms << 16) | (random16 & 0xffff);
+// The default node id: newer servers usually get higher ids. Pure: the caller passes the clock
+// and the randomness. DESIGN.md §2 has (unix_ms << 16) | random16, about 1.2 × 10^17 today:
+// over 2^53, so JSON readers that use doubles (jq, JavaScript) print a different id. Here the
+// clock is counted in 8 ms steps and 13 random bits follow: below 2^53 until the year 2248
+// (docs/storage.md "node").
+inline constexpr std::uint64_t max_json_safe_id = (std::uint64_t{1} << 53) - 1;
+constexpr std::uint64_t generate_node_id(std::uint64_t unix_ms, std::uint64_t random) noexcept {
+  return (((unix_ms / 8) << 13) | (random & 0x1fff)) & max_json_safe_id;
 }
 
 // nullopt if `dir`/node does not exist; throws corruption_error if it is damaged or of an

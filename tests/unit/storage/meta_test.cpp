@@ -125,11 +125,19 @@ TEST_F(meta_test, ACrashAtEveryWritePointOfSavePromiseLeavesOldOrNewNeverAMix) {
   }
 }
 
-TEST(node_id, MillisecondsAreTheHighBitsSoANewerServerUsuallyGetsAHigherId) {
-  EXPECT_EQ(generate_node_id(1, 0), 0x10000u);
-  EXPECT_EQ(generate_node_id(0x123, 0x1ffff), 0x123ffffu);
-  EXPECT_LT(generate_node_id(1000, 0xffff), generate_node_id(1001, 0));
-  static_assert(generate_node_id(2, 3) == 0x20003);
+TEST(node_id, TheClockIsTheHighBitsSoANewerServerUsuallyGetsAHigherId) {
+  EXPECT_EQ(generate_node_id(8, 0), 0x2000u);
+  EXPECT_EQ(generate_node_id(0x123 * 8, 0x3ffff), 0x247fffu);  // 13 random bits
+  EXPECT_LT(generate_node_id(1000, 0x1fff), generate_node_id(1008, 0));
+  static_assert(generate_node_id(16, 3) == 0x4003);
+}
+
+TEST(node_id, IdsStayExactJsonNumbersForCenturies) {
+  const std::uint64_t now = 1'796'380'000'000;  // December 2026
+  EXPECT_LE(generate_node_id(now, ~std::uint64_t{0}), max_json_safe_id);
+  const std::uint64_t year_2200 = 7'258'118'400'000;
+  EXPECT_LE(generate_node_id(year_2200, ~std::uint64_t{0}), max_json_safe_id);
+  EXPECT_LT(generate_node_id(now, 0), generate_node_id(year_2200, 0));
 }
 
 TEST(data_dir_lock, ASecondServerOnTheSameDataDirectoryFailsWithAClearMessage) {
