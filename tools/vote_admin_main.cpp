@@ -6,7 +6,6 @@
 //              members | remove --node N | transfer [--node N] |
 //              force-new-cluster --i-understand-this-may-lose-votes --server HOST:PORT |
 //              init DIR --servers IP1,IP2,IP3 [--port N] [--cluster NAME] [--force]
-#include <chrono>
 #include <cstdint>
 #include <iostream>
 #include <limits>
@@ -35,12 +34,6 @@ CLI::Option* add_id_option(CLI::App& sub, std::string& id) {
 void add_csv_flag(CLI::App& sub, vc::read_format& f, const std::string& columns) {
   sub.add_flag("--csv", f.csv, "Print CSV (RFC 4180) instead of text: " + columns)
       ->excludes("--json");
-}
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 // vote-admin add-voters: reads the roll as register does, then sends it in chunks.
@@ -179,7 +172,7 @@ int main(int argc, char** argv) {
   if (init->parsed()) return vc::run_init(init_opts, std::cout, std::cerr);
   if (elections->parsed()) return vc::run_elections(common, format);
   if (results->parsed()) return vc::run_results(common, election_id, format);
-  if (extend->parsed()) return vc::run_extend(common, election_id, when, now_ms());
+  if (extend->parsed()) return vc::run_extend(common, election_id, when, vc::wall_clock_ms());
   if (close_now->parsed()) return vc::run_close_now(common, election_id);
   if (add_voters->parsed()) return run_add_voters(common, election_id, roll);
   if (members->parsed()) return vc::run_cluster_status(common);

@@ -21,6 +21,7 @@
 #include "vote/client/exchange.hpp"
 #include "vote/client/registration.hpp"
 #include "vote/client/request_id.hpp"
+#include "vote/core/error.hpp"
 
 namespace vote::client {
 namespace {
@@ -175,7 +176,7 @@ class runner {
       if (!a.response) {
         if (a.sent) ++report_.unknown;
         conn.reset();
-      } else if (outcome_unknown(a.response->code)) {
+      } else if (outcome_may_be_unknown(a.response->code)) {
         ++report_.unknown;  // "leadership changed before the request was committed" and the like
       }
     }
@@ -287,10 +288,6 @@ class runner {
 
   static std::string voter_id(std::size_t n) { return "v" + base36(n); }
   std::string next_request_id() { return id_prefix_ + base36(request_seq_++); }
-  // The codes whose answer leaves the outcome open (docs/protocol.md "Error codes").
-  static bool outcome_unknown(errc code) {
-    return code == errc::no_quorum || code == errc::internal || code == errc::timeout;
-  }
   static std::string describe(const std::optional<wire::client_response>& r) {
     if (!r) return "no answer (connect failed or timed out)";
     return std::string(to_string(r->code)) + ": " + r->message;

@@ -181,23 +181,6 @@ std::variant<resolved_options, std::string> resolve_options(const common_options
   return r;
 }
 
-std::variant<std::vector<std::string>, std::string> collect_voters(
-    const std::vector<std::string>& listed, const std::string& file) {
-  std::vector<std::string> voters = listed;
-  if (!file.empty()) {
-    std::string error;
-    auto from_file = read_voter_file(file, error);
-    if (!from_file) return "--authorized-users-file: " + error;
-    voters.insert(voters.end(), from_file->begin(), from_file->end());
-  }
-  if (voters.empty()) {
-    return std::string(
-        "no authorized voters: give --authorized-users and/or a non-empty "
-        "--authorized-users-file");
-  }
-  return voters;
-}
-
 int early_error(const common_options& o, std::string_view message, std::string_view code,
                 int exit_code, const console& c) {
   if (o.json) {

@@ -81,10 +81,6 @@ struct resolved_options {
 std::variant<resolved_options, std::string> resolve_options(const common_options& o,
                                                             flag_groups groups);
 
-// Merges --authorized-users and --authorized-users-file. A std::string is a usage error.
-std::variant<std::vector<std::string>, std::string> collect_voters(
-    const std::vector<std::string>& listed, const std::string& file);
-
 // Prints an error found before anything was sent ("error: MESSAGE" on stderr, or with --json
 // the failure object with outcome "not_sent" on stdout) and returns `exit_code`.
 int early_error(const common_options& o, std::string_view message, std::string_view code,

@@ -37,25 +37,6 @@ TEST(VoterList, EmptyTextGivesNoVoters) {
   EXPECT_TRUE(parse_voter_list("\n# only a comment\n\n").empty());
 }
 
-TEST(VoterFile, CombinesWithTheListedVoters) {
-  temp_file f("dave\n# comment\nerin\n");
-  const auto voters = collect_voters({"alice"}, f.path());
-  ASSERT_TRUE(std::holds_alternative<strings>(voters));
-  EXPECT_EQ(std::get<strings>(voters), (strings{"alice", "dave", "erin"}));
-}
-
-TEST(VoterFile, UnreadableFileIsAUsageError) {
-  const auto voters = collect_voters({"alice"}, "/nonexistent/voters.txt");
-  ASSERT_TRUE(std::holds_alternative<std::string>(voters));
-  EXPECT_NE(std::get<std::string>(voters).find("/nonexistent/voters.txt"), std::string::npos);
-}
-
-TEST(VoterFile, NoVotersAtAllIsAUsageError) {
-  temp_file f("# nobody yet\n");
-  EXPECT_TRUE(std::holds_alternative<std::string>(collect_voters({}, f.path())));
-  EXPECT_TRUE(std::holds_alternative<std::string>(collect_voters({}, "")));
-}
-
 TEST(RequestId, Is32HexCharactersAndFresh) {
   const auto a = make_request_id();
   EXPECT_EQ(a.size(), 32U);
