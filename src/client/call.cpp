@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -24,12 +25,25 @@ using asio::ip::tcp;
 using clock_type = std::chrono::steady_clock;
 
 struct attempt_result {
-  enum class status { answered, connect_failed, lost, refused };
+  // moved: abandoned unanswered because discovery announced a newer leader (moved_to)
+  enum class status { answered, connect_failed, lost, refused, moved };
   status st = status::connect_failed;
   bool sent = false;  // the request may have reached the server
   wire::client_response response;
   std::string detail;
   bool untrusted = false;  // refused: the server's certificate is not trusted
+  std::optional<consensus::leader_info> moved_to;
+};
+
+// Looking for a newer leader while an attempt waits (call_options::hedge_after): from `after` on,
+// who_is_leader is broadcast every `every`; an answer naming another server with an epoch above
+// the one the target was found at (0: unknown) abandons the attempt.
+struct hedge_plan {
+  const discovery_options* discovery = nullptr;  // null: wait for the target only
+  std::chrono::milliseconds after{};
+  std::chrono::milliseconds every{};
+  std::string target;  // "ip:port"
+  std::uint64_t target_epoch = 0;
 };
 
 asio::awaitable<attempt_result> attempt_coro(const net::endpoint& target,
@@ -71,21 +85,50 @@ asio::awaitable<attempt_result> attempt_coro(const net::endpoint& target,
   co_return r;
 }
 
-// One connect + exchange on a private io_context, abandoned at `deadline`.
+// One connect + exchange on a private io_context, abandoned at `deadline` or when the hedge
+// finds a newer leader.
 attempt_result attempt_once(const net::endpoint& target, const std::string& payload,
                             clock_type::time_point deadline, std::size_t max_payload,
-                            net::tls_context* tls) {
+                            net::tls_context* tls, const hedge_plan& hedge) {
   bool sent = false;
   std::optional<attempt_result> out;
-  asio::io_context io;  // destroyed first: an abandoned coroutine never outlives `sent`
+  std::optional<consensus::leader_info> moved;
+  discovery_options probe_options;
+  if (hedge.discovery) {
+    probe_options = *hedge.discovery;
+    probe_options.resend_interval = hedge.every;
+  }
+  asio::io_context io;  // destroyed before everything above: no handler outlives what it uses
   asio::co_spawn(io, attempt_coro(target, payload, sent, max_payload, tls),
-                 [&out](std::exception_ptr e, attempt_result r) {
+                 [&out, &io](std::exception_ptr e, attempt_result r) {
                    if (!e) out = std::move(r);
+                   io.stop();  // the hedge's timers would keep it running
                  });
+  asio::steady_timer hedge_timer(io);
+  std::optional<leader_probe> probe;
+  if (hedge.discovery) {
+    hedge_timer.expires_after(hedge.after);
+    hedge_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      probe.emplace(io, probe_options, [&](const wire::leader_is& a) {
+        if (out || moved || a.leader.endpoint == hedge.target) return;
+        if (a.leader.epoch <= hedge.target_epoch) return;
+        moved = a.leader;
+        io.stop();
+      });
+      if (probe->start()) probe.reset();  // no socket: keep waiting for the target alone
+    });
+  }
   io.run_until(deadline);
   if (out) return std::move(*out);
   attempt_result r;
   r.sent = sent;
+  if (moved) {
+    r.st = attempt_result::status::moved;
+    r.moved_to = std::move(moved);
+    r.detail = "no answer yet";
+    return r;
+  }
   r.st = sent ? attempt_result::status::lost : attempt_result::status::connect_failed;
   r.detail = sent ? "no answer" : "connect timed out";
   return r;
@@ -128,13 +171,27 @@ class caller {
 
   void reset_target() {
     target_ = options_.server;
+    target_epoch_ = 0;
     redirects_ = 0;
+  }
+
+  // Hedging needs broadcast discovery: a call pinned to --server waits for its servers alone.
+  hedge_plan hedge() const {
+    hedge_plan h;
+    if (options_.server || options_.hedge_after.count() <= 0) return h;
+    h.discovery = &discovery_;
+    h.after = options_.hedge_after;
+    h.every = options_.hedge_every;
+    h.target = result_.last_target;
+    h.target_epoch = target_epoch_;
+    return h;
   }
 
   step find_target() {
     auto found = discover_leader(discovery_, deadline_);
     if (auto* found_leader = std::get_if<discovered_leader>(&found)) {
       target_ = net::parse_endpoint(found_leader->leader.endpoint);  // select_leader checked it
+      target_epoch_ = found_leader->leader.epoch;
       return step::now;
     }
     auto& failure = std::get<discovery_failure>(found);
@@ -162,12 +219,13 @@ class caller {
     const auto until = std::min(deadline_, clock_type::now() + options_.attempt_timeout);
     result_.last_target = net::format_endpoint(*target_);
     ++result_.attempts;
-    const auto a =
-        attempt_once(*target_, payload_, until, options_.max_response, options_.tls.get());
+    const auto a = attempt_once(*target_, payload_, until, options_.max_response,
+                                options_.tls.get(), hedge());
     using status = attempt_result::status;
     if (a.st == status::answered) return on_answer(a.response);
     if (a.st == status::refused) return refused(a);
     maybe_delivered_ = maybe_delivered_ || a.sent;
+    if (a.st == status::moved) return moved(*a.moved_to);
     // An attempt cut short by the call's deadline says less than a server's answer before it.
     if (clock_type::now() >= deadline_ && result_.why == failure::server_busy) return step::later;
     if (a.st == status::connect_failed) {
@@ -179,6 +237,19 @@ class caller {
            "no answer from the leader within " + seconds_text(options_.timeout));
     }
     return step::later;
+  }
+
+  // The target kept silent while discovery announced a newer leader: the same request (the same
+  // request_id, so at most once) goes there now; the abandoned attempt is remembered.
+  step moved(const consensus::leader_info& leader) {
+    result_.abandoned.push_back(result_.last_target);
+    fail(failure::no_answer, errc::timeout,
+         "no answer from " + result_.last_target + " (" + leader.endpoint +
+             " was announced leader while it was waited for)");
+    target_ = net::parse_endpoint(leader.endpoint);  // the probe checked it
+    target_epoch_ = leader.epoch;
+    redirects_ = 0;
+    return step::now;
   }
 
   // TLS refused the server before it read anything. An untrusted one is never tried again in
@@ -204,6 +275,7 @@ class caller {
       if (!leader || redirects_ >= options_.max_redirects || untrusted(*leader)) return step::later;
       ++redirects_;
       target_ = *leader;
+      target_epoch_ = 0;  // not on the wire
       return step::now;
     }
     if (retryable(r.code)) {
@@ -232,6 +304,11 @@ class caller {
                seconds + last;
       case errc::timeout:
         return "requests kept timing out for " + seconds + last;
+      case errc::unavailable:
+        if (r.message.find("forming: ") != std::string::npos) {
+          return "the cluster was still forming after " + seconds + last;
+        }
+        return "the cluster stayed unavailable for " + seconds + last;
       default:
         return "the cluster stayed " + std::string(to_string(r.code)) + " for " + seconds + last;
     }
@@ -271,6 +348,7 @@ class caller {
   clock_type::time_point deadline_;
   std::chrono::milliseconds backoff_;
   std::optional<net::endpoint> target_;
+  std::uint64_t target_epoch_ = 0;  // the epoch target_ was announced leader at; 0: unknown
   int redirects_ = 0;
   bool maybe_delivered_ = false;
   call_result result_;

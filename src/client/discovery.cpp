@@ -40,85 +40,73 @@ std::optional<discovery_failure> find_conflict(const std::vector<const wire::lea
   return std::nullopt;
 }
 
-// One discovery run: a UDP socket, a resend timer and the answers collected so far.
-class finder {
- public:
-  finder(const discovery_options& options, clock_type::time_point deadline)
-      : options_(options), deadline_(deadline), socket_(io_), resend_(io_) {}
+}  // namespace
 
-  discovery_result run() {
+// The broadcasting half of discovery, on the caller's io_context.
+struct leader_probe::impl {
+  impl(asio::io_context& io, const discovery_options& o, answer_handler handler)
+      : options(o), on_answer(std::move(handler)), socket(io), resend(io) {}
+
+  std::optional<discovery_failure> start() {
     boost::system::error_code ec;
-    const auto address = asio::ip::make_address_v4(options_.broadcast, ec);
+    const auto address = asio::ip::make_address_v4(options.broadcast, ec);
     if (ec) {
       return discovery_failure{discovery_error::bad_options,
-                               "'" + options_.broadcast + "' is not an IPv4 broadcast address"};
+                               "'" + options.broadcast + "' is not an IPv4 broadcast address"};
     }
-    target_ = udp::endpoint(address, options_.port);
+    target = udp::endpoint(address, options.port);
     try {
-      request_ = wire::encode_datagram(wire::who_is_leader{nonce_, options_.cluster});
+      request = wire::encode_datagram(wire::who_is_leader{nonce, options.cluster});
     } catch (const std::length_error&) {
       return discovery_failure{discovery_error::bad_options, "the cluster name is too long"};
     }
-    if (auto failure = open_socket()) return *failure;
+    socket.open(udp::v4(), ec);
+    if (!ec) socket.set_option(asio::socket_base::broadcast(true), ec);
+    if (!ec) socket.bind(udp::endpoint(asio::ip::address_v4::any(), 0), ec);
+    if (ec) {
+      return discovery_failure{discovery_error::socket_error,
+                               "cannot open a UDP socket for discovery: " + ec.message()};
+    }
     send();
     receive();
-    wait();
-    if (answers_.empty()) return discovery_failure{discovery_error::none_answered, {}};
-    return select_leader(answers_, nonce_, options_.cluster);
-  }
-
- private:
-  std::optional<discovery_failure> open_socket() {
-    boost::system::error_code ec;
-    socket_.open(udp::v4(), ec);
-    if (!ec) socket_.set_option(asio::socket_base::broadcast(true), ec);
-    if (!ec) socket_.bind(udp::endpoint(asio::ip::address_v4::any(), 0), ec);
-    if (!ec) return std::nullopt;
-    return discovery_failure{discovery_error::socket_error,
-                             "cannot open a UDP socket for discovery: " + ec.message()};
-  }
-
-  // Runs handlers until the deadline, or until collect_window after the first answer.
-  void wait() {
-    for (;;) {
-      auto until = deadline_;
-      if (first_answer_) until = std::min(until, *first_answer_ + options_.collect_window);
-      if (clock_type::now() >= until || io_.stopped()) return;
-      io_.run_one_until(until);
-    }
+    return std::nullopt;
   }
 
   void send() {
     // A failed send (e.g. no route yet) is simply repeated by the next resend.
-    socket_.async_send_to(asio::buffer(request_), target_,
-                          [](const boost::system::error_code&, std::size_t) {});
-    resend_.expires_after(options_.resend_interval);
-    resend_.async_wait([this](const boost::system::error_code& ec) {
+    socket.async_send_to(asio::buffer(request), target,
+                         [](const boost::system::error_code&, std::size_t) {});
+    // 25, 50, 100 ms ... up to resend_interval: an answer missed because no server knew a
+    // leader yet (an election under way) is asked for again soon, without flooding later.
+    gap = gap.count() == 0 ? std::min(options.resend_first, options.resend_interval)
+                           : std::min(gap * 2, options.resend_interval);
+    resend.expires_after(gap);
+    resend.async_wait([this](const boost::system::error_code& ec) {
       if (!ec) send();
     });
   }
 
   void receive() {
-    socket_.async_receive_from(asio::buffer(buffer_), sender_,
-                               [this](const boost::system::error_code& ec, std::size_t n) {
-                                 if (ec == asio::error::operation_aborted) return;
-                                 if (!ec) on_datagram(n);
-                                 receive();
-                               });
+    socket.async_receive_from(asio::buffer(buffer), sender,
+                              [this](const boost::system::error_code& ec, std::size_t n) {
+                                if (ec == asio::error::operation_aborted) return;
+                                if (!ec) on_datagram(n);
+                                receive();
+                              });
   }
 
   void on_datagram(std::size_t n) {
-    const auto d = wire::decode_datagram(std::string_view(buffer_.data(), n));
+    const auto d = wire::decode_datagram(std::string_view(buffer.data(), n));
     const auto* answer = std::get_if<wire::leader_is>(&d);
-    if (answer == nullptr || answer->nonce != nonce_) return;  // stale, foreign or malformed
-    if (!options_.cluster.empty() && answer->cluster != options_.cluster) return;
+    if (answer == nullptr || answer->nonce != nonce) return;  // stale, foreign or malformed
+    if (!options.cluster.empty() && answer->cluster != options.cluster) return;
     if (!net::parse_endpoint(answer->leader.endpoint)) return;
-    const auto& untrusted = options_.untrusted;
+    const auto& untrusted = options.untrusted;
     if (std::find(untrusted.begin(), untrusted.end(), answer->leader.endpoint) != untrusted.end()) {
       return;
     }
-    answers_.push_back(*answer);
-    if (!first_answer_) first_answer_ = clock_type::now();
+    answers.push_back(*answer);
+    on_answer(*answer);
   }
 
   static std::uint64_t make_nonce() {
@@ -126,21 +114,26 @@ class finder {
     return (std::uint64_t{rd()} << 32) | rd();
   }
 
-  const discovery_options& options_;
-  clock_type::time_point deadline_;
-  asio::io_context io_;
-  udp::socket socket_;
-  asio::steady_timer resend_;
-  udp::endpoint target_;
-  udp::endpoint sender_;
-  std::array<char, wire::max_datagram + 1> buffer_{};
-  std::string request_;
-  std::uint64_t nonce_ = make_nonce();
-  std::vector<wire::leader_is> answers_;
-  std::optional<clock_type::time_point> first_answer_;
+  const discovery_options& options;
+  answer_handler on_answer;
+  udp::socket socket;
+  asio::steady_timer resend;
+  std::chrono::milliseconds gap{0};  // until the next resend
+  udp::endpoint target;
+  udp::endpoint sender;
+  std::array<char, wire::max_datagram + 1> buffer{};
+  std::string request;
+  std::uint64_t nonce = make_nonce();
+  std::vector<wire::leader_is> answers;
 };
 
-}  // namespace
+leader_probe::leader_probe(asio::io_context& io, const discovery_options& options,
+                           answer_handler on_answer)
+    : impl_(std::make_unique<impl>(io, options, std::move(on_answer))) {}
+leader_probe::~leader_probe() = default;
+std::optional<discovery_failure> leader_probe::start() { return impl_->start(); }
+std::uint64_t leader_probe::nonce() const { return impl_->nonce; }
+const std::vector<wire::leader_is>& leader_probe::answers() const { return impl_->answers; }
 
 discovery_result select_leader(const std::vector<wire::leader_is>& answers, std::uint64_t nonce,
                                const std::string& cluster) {
@@ -166,10 +159,23 @@ discovery_result select_leader(const std::vector<wire::leader_is>& answers, std:
                            .answers = usable.size()};
 }
 
+// Broadcasts until the first answer plus collect_window, or until the deadline.
 discovery_result discover_leader(const discovery_options& options,
                                  clock_type::time_point deadline) {
-  finder f(options, deadline);
-  return f.run();
+  asio::io_context io;
+  std::optional<clock_type::time_point> first_answer;
+  leader_probe probe(io, options, [&first_answer](const wire::leader_is&) {
+    if (!first_answer) first_answer = clock_type::now();
+  });
+  if (auto failure = probe.start()) return *failure;
+  for (;;) {
+    auto until = deadline;
+    if (first_answer) until = std::min(until, *first_answer + options.collect_window);
+    if (clock_type::now() >= until || io.stopped()) break;
+    io.run_one_until(until);
+  }
+  if (probe.answers().empty()) return discovery_failure{discovery_error::none_answered, {}};
+  return select_leader(probe.answers(), probe.nonce(), options.cluster);
 }
 
 }  // namespace vote::client

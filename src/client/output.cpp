@@ -483,6 +483,16 @@ nlohmann::ordered_json result_fields(const election_result& r) {
   return j;
 }
 
+namespace {
+
+// Which server gave the answer, and the silent ones left for a newer leader on the way.
+void add_route(const call_result& r, nlohmann::ordered_json& j) {
+  if (r.response) j["server"] = r.last_target;
+  if (!r.abandoned.empty()) j["abandoned"] = r.abandoned;
+}
+
+}  // namespace
+
 nlohmann::ordered_json usage_error_json(std::string_view code, std::string_view message,
                                         std::string_view request_id) {
   nlohmann::ordered_json j;
@@ -508,6 +518,7 @@ nlohmann::ordered_json to_json(const call_result& r, std::string_view unknown_ef
       j["elections"] = nlohmann::ordered_json::array();
       for (const auto& s : *r.response->elections) j["elections"].push_back(summary_fields(s));
     }
+    add_route(r, j);
     return j;
   }
   auto message = format_failure(r, unknown_effect);
@@ -515,6 +526,7 @@ nlohmann::ordered_json to_json(const call_result& r, std::string_view unknown_ef
   j["error"] = {{"code", error_code_name(r)}, {"message", message}};
   j["outcome"] = to_string(r.result);
   j["request_id"] = r.request_id;
+  add_route(r, j);
   return j;
 }
 

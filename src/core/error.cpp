@@ -50,7 +50,6 @@ std::optional<errc> errc_from_string(std::string_view name) noexcept {
 bool outcome_may_be_unknown(errc code) noexcept {
   switch (code) {
     case errc::no_quorum:
-    case errc::unavailable:
     case errc::timeout:
     case errc::internal:
       return true;

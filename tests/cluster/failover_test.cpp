@@ -141,6 +141,36 @@ TEST_F(FailoverTest, PausedLeaderIsReplacedAndFollowsTheNewLeaderWhenResumed) {
   close_and_expect_exact_tally(b);
 }
 
+// A voter's `vote` with the CLI's defaults (--timeout 5: 2.5 s attempts) reaches the successor of
+// a frozen leader without waiting out its attempt there: while it waits it asks who leads and
+// sends the same request to the newer leader. The followers' election timeout is raised so that
+// the vote certainly finds the frozen leader first (they still name it for over half a second);
+// the successor is elected well before the attempt would time out.
+TEST_F(FailoverTest, VoteWithDefaultFlagsLeavesAFrozenLeaderForItsSuccessor) {
+  make(3);
+  ASSERT_TRUE(form_at_once({"--election-timeout-ms", "600"}));
+  ballot b;
+  ASSERT_TRUE(register_election(b, "frozen", 4));
+  ASSERT_TRUE(cast(b, 0));
+  const auto old = c().wait_for_leader(converge);
+  ASSERT_TRUE(old);
+
+  c().pause(*old);
+  auto r = client("vote",
+                  {"--id", ballot::voter(1), "--candidate", ballot::candidate_for(1),
+                   "--election-id", b.election, "--json"},
+                  c().discovery_flags(5));
+  c().resume(*old);
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  b.acknowledged[ballot::voter(1)] = ballot::candidate_for(1);
+  const auto answer = nlohmann::json::parse(r.out);
+  EXPECT_NE(answer.value("server", ""), c().endpoint(*old)) << r.out;
+  EXPECT_EQ(answer.value("abandoned", nlohmann::json()), nlohmann::json::array({c().endpoint(*old)}))
+      << "the attempt on the frozen leader was not abandoned for its successor: " << r.out;
+  EXPECT_TRUE(follows_the_others(*old));
+  close_and_expect_exact_tally(b);
+}
+
 TEST_F(FailoverTest, EveryServerKilledAndRestartedKeepsEveryAcknowledgedVote) {
   make(3);
   c().start_all({"--bootstrap-expect", "3"});

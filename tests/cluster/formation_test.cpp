@@ -57,6 +57,36 @@ TEST_F(FormationTest, SimultaneousStartWithBootstrapExpectFormsExactlyOneCluster
   EXPECT_FALSE(uuids.begin()->empty());
 }
 
+// A client that names a server still forming waits for it, within --timeout, instead of failing:
+// at the deadline it says what the server waits for and that nothing was applied; a command sent
+// before the other servers start is applied once they have formed the cluster with it.
+TEST_F(FormationTest, ClientOfAFormingServerWaitsUntilTheClusterHasFormed) {
+  make(3);
+  c().start(1, {"--bootstrap-expect", "3"});
+  const std::vector<std::string> election = {"--id", "early", "--candidates", "A", "B",
+                                             "--authorized-users", "v1"};
+  auto early = client("register", election, c().direct_flags(1, 0.5));
+  EXPECT_EQ(early.code, 3) << early.err;
+  EXPECT_NE(early.err.find("still forming"), std::string::npos) << early.err;
+  EXPECT_NE(early.err.find("waiting for 2 more servers to form a cluster (--bootstrap-expect 3"),
+            std::string::npos)
+      << early.err;
+  EXPECT_NE(early.err.find("it was not applied"), std::string::npos) << early.err;
+
+  auto args = election;
+  for (const auto& f : c().direct_flags(1, 60)) args.push_back(f);
+  process waiting(bin("register"), args);
+  EXPECT_FALSE(waiting.wait(std::chrono::milliseconds(300)).has_value())
+      << "register gave up on a forming server: " << waiting.stderr_text();
+  c().start_all({"--bootstrap-expect", "3"}, {2, 3});
+  const auto code = waiting.wait(60s);
+  ASSERT_TRUE(code.has_value()) << "register still waiting after the cluster formed";
+  EXPECT_EQ(*code, 0) << waiting.stderr_text();
+  auto vote = client("vote", {"--election-id", "early", "--id", "v1", "--candidate", "A"},
+                     c().discovery_flags());
+  EXPECT_EQ(vote.code, 0) << vote.err;
+}
+
 TEST_F(FormationTest, ServerWithAnotherClusterKeyIsNeverAdmitted) {
   make(4);
   const auto key = c().write_file("key", "0123456789abcdef-shared-cluster-key\n");

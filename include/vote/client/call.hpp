@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "vote/client/discovery.hpp"
 #include "vote/core/error.hpp"
@@ -40,6 +41,12 @@ struct call_options {
   discovery_options discovery;                      // used when `server` is not set
   std::chrono::milliseconds timeout{5000};          // total deadline for the whole call
   std::chrono::milliseconds attempt_timeout{2000};  // one connect + exchange, at most
+  // Hedging (broadcast discovery only): once an attempt has waited hedge_after without an
+  // answer, who_is_leader is broadcast every hedge_every; if another server is announced leader
+  // at a higher epoch, the attempt is abandoned and the request (same request_id) goes there.
+  // A frozen leader then costs about an election, not an attempt_timeout. 0: never hedge.
+  std::chrono::milliseconds hedge_after{150};
+  std::chrono::milliseconds hedge_every{100};
   std::chrono::milliseconds backoff_initial{50};
   std::chrono::milliseconds backoff_max{500};
   int max_redirects = 5;  // not_leader hops followed in a row before backing off; 0 keeps every
@@ -77,6 +84,7 @@ struct call_result {
   std::optional<wire::client_response> response;  // the definitive answer, if any
   std::string last_target;                        // "host:port" of the last server tried
   int attempts = 0;                               // TCP connection attempts made
+  std::vector<std::string> abandoned;  // servers left unanswered for a newer leader (hedging)
   bool ok() const noexcept { return result == outcome::ok; }
 };
 

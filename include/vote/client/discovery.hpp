@@ -1,7 +1,9 @@
 // Finding the leader by broadcast (DESIGN.md §4).
 //
 // The client broadcasts `who_is_leader{nonce, cluster}` from an ephemeral UDP port to
-// broadcast:discovery_port and repeats it every resend_interval. Every server that knows the
+// broadcast:discovery_port and repeats it after resend_first, then at doubling gaps up to
+// resend_interval (servers that know no leader stay silent, so an election under way must not
+// cost a whole interval). Every server that knows the
 // leader answers `leader_is` by unicast. Answers that echo the nonce are collected until
 // collect_window after the first one; the answer with the highest epoch names the leader.
 // Answers that carry two different non-empty cluster UUIDs under one cluster name (or come from
@@ -16,6 +18,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -23,6 +28,10 @@
 #include "vote/core/consensus_records.hpp"
 #include "vote/net/interfaces.hpp"
 #include "vote/wire/discovery.hpp"
+
+namespace boost::asio {
+class io_context;
+}
 
 namespace vote::client {
 
@@ -32,8 +41,9 @@ struct discovery_options {
   std::string broadcast;                           // IPv4 broadcast address, required
   std::uint16_t port = default_discovery_port;     // servers' UDP discovery port
   std::string cluster;                             // ask only this cluster; empty: any
-  std::chrono::milliseconds resend_interval{200};  // repeat who_is_leader this often
-  std::chrono::milliseconds collect_window{50};    // keep listening after the first answer
+  std::chrono::milliseconds resend_first{25};      // first repeat of who_is_leader, then doubling
+  std::chrono::milliseconds resend_interval{200};  // ... up to this often
+  std::chrono::milliseconds collect_window{20};    // keep listening after the first answer
   // Leader endpoints ("ip:port") whose TLS certificate was refused in this call: answers naming
   // them are skipped, so an impostor that answers first cannot keep the client from the others.
   std::vector<std::string> untrusted;
@@ -70,5 +80,29 @@ discovery_result select_leader(const std::vector<wire::leader_is>& answers, std:
 // Broadcasts until an answer arrives (plus collect_window) or until `deadline`.
 discovery_result discover_leader(const discovery_options& options,
                                  std::chrono::steady_clock::time_point deadline);
+
+// The asynchronous half of discovery, on the caller's io_context: start() broadcasts
+// who_is_leader (again every resend_interval until the probe is destroyed) and every usable answer
+// (this probe's nonce, the cluster asked for, a parseable endpoint, not untrusted) is collected and
+// handed to `on_answer`. call() uses it to look for a new leader while an attempt waits on an old
+// one. `options` must outlive the probe; handlers run only while the io_context runs.
+class leader_probe {
+ public:
+  using answer_handler = std::function<void(const wire::leader_is&)>;
+  leader_probe(boost::asio::io_context& io, const discovery_options& options,
+               answer_handler on_answer);
+  ~leader_probe();
+  leader_probe(const leader_probe&) = delete;
+  leader_probe& operator=(const leader_probe&) = delete;
+
+  // Opens the socket and sends the first broadcast; a failure says why nothing was sent.
+  std::optional<discovery_failure> start();
+  std::uint64_t nonce() const;
+  const std::vector<wire::leader_is>& answers() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
 
 }  // namespace vote::client

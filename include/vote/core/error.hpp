@@ -42,6 +42,8 @@ std::string_view to_string(errc code) noexcept;
 // Inverse of to_string(); nullopt for an unknown name.
 std::optional<errc> errc_from_string(std::string_view name) noexcept;
 // True for codes where the request may or may not have taken effect (client must say "unknown").
+// Not `unavailable`: a server answers it only for a request it did not propose (an election or
+// hand-over in progress, forming, shutting down, at its connection cap).
 bool outcome_may_be_unknown(errc code) noexcept;
 
 }  // namespace vote

@@ -29,13 +29,6 @@ std::string node_machine::new_uuid() {
   return buf;
 }
 
-namespace {
-
-// Peers not heard for this many hello intervals count as silent (and stale for bootstrap).
-constexpr int silent_after_hellos = 3;
-
-}  // namespace
-
 // ---- peer messages --------------------------------------------------------------------------
 
 void node_machine::on_envelope(const consensus::envelope& e) {

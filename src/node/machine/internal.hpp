@@ -12,6 +12,9 @@
 
 namespace vote::node {
 
+// Peers not heard for this many hello intervals count as silent (and stale for bootstrap).
+inline constexpr int silent_after_hellos = 3;
+
 inline std::string encode_outcome(std::string request_id, const outcome& o) {
   wire::client_response r;
   r.request_id = std::move(request_id);

@@ -99,6 +99,10 @@ bool node_machine::refuse_unless_leader(const std::string& request_id,
                        "Error: a leader election is in progress; retry."));
     return true;
   }
+  if (auto waiting = forming()) {
+    reply(encode_error(request_id, errc::unavailable, "Error: forming: " + *waiting + "; retry."));
+    return true;
+  }
   const auto& c = core_.configuration();
   reply(encode_error(request_id, errc::no_quorum,
                      "Error: no quorum: this server knows no leader and cannot reach a majority "
@@ -106,6 +110,31 @@ bool node_machine::refuse_unless_leader(const std::string& request_id,
                          std::to_string(c.voters.size()) +
                          " voting members; the request was not applied here."));
   return true;
+}
+
+// What a server that is not (yet) a voting member of a formed cluster waits for (DESIGN.md §4):
+// the servers of --bootstrap-expect, the promises of a cluster it proposed, or its leader adding
+// it. nullopt once it is a voter: then a missing leader is an election or a lost quorum.
+std::optional<std::string> node_machine::forming() const {
+  const auto& c = core_.configuration();
+  if (c.is_voter(settings_.id)) return std::nullopt;
+  if (!core_.cluster_uuid().empty()) {
+    if (bootstrapping_) return "proposed a new cluster; waiting for its members to accept";
+    return "joining cluster " + core_.cluster_uuid() +
+           "; waiting for its leader to add this server and copy the state to it";
+  }
+  std::size_t heard = 1;
+  for (const auto& [id, seen] : peers_) {
+    const bool fresh = now() - seen.at < silent_after_hellos * settings_.hello_interval;
+    if (fresh && seen.hello.cluster_uuid.empty()) ++heard;
+  }
+  if (heard < settings_.bootstrap_expect) {
+    const auto missing = settings_.bootstrap_expect - heard;
+    return "waiting for " + std::to_string(missing) + " more server" + (missing == 1 ? "" : "s") +
+           " to form a cluster (--bootstrap-expect " + std::to_string(settings_.bootstrap_expect) +
+           ", " + std::to_string(heard) + " heard, this one included)";
+  }
+  return "waiting to form a cluster with the " + std::to_string(heard) + " servers heard";
 }
 
 // Only a command that may change the state costs a log entry (docs/state-machine.md "Which

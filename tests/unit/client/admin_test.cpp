@@ -179,8 +179,8 @@ TEST_F(Admin, TransferWithoutNodeAsksForTheHighestCaughtUpMember) {
   EXPECT_EQ(seen.all()[0].admin_token, "from-env");
   EXPECT_EQ(out.str(),
             R"({"ok":true,"message":"handing leadership to the highest caught-up member",)"
-            R"("request_id":"my-id"})"
-            "\n");
+            R"("request_id":"my-id","server":")" +
+                s.endpoint_text() + "\"}\n");
 }
 
 TEST_F(Admin, RefusalIsPrintedVerbatimAndExits1) {

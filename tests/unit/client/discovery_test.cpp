@@ -174,5 +174,71 @@ TEST(CallWithDiscovery, ConflictingClustersEndTheCallAtOnce) {
   EXPECT_EQ(exit_code(r), 3);
 }
 
+// Hedging: an attempt on a leader that stays silent is left for a newer leader that discovery
+// announces meanwhile; the request goes there with the same request id.
+
+wire::client_request a_close(std::string request_id) {
+  wire::client_request r;
+  r.type = wire::request_type::close;
+  r.request_id = std::move(request_id);
+  r.body = close_cmd{"e1"};
+  return r;
+}
+
+TEST(CallHedging, LeavesASilentLeaderForTheNewerOneDiscoveryAnnounces) {
+  fake_server frozen([](const wire::client_request&, std::size_t) { return reply::no_answer(); });
+  fake_server successor([](const wire::client_request&, std::size_t) { return reply::ok("done"); });
+  const auto port = testing::free_udp_port();
+  // The frozen leader is named until it has the request in hand; then its successor, one epoch on.
+  fake_responder responder(port, [&](const wire::who_is_leader&) {
+    if (frozen.request_ids().empty()) return std::vector{answer(frozen.endpoint_text(), 4)};
+    return std::vector{answer(successor.endpoint_text(), 5)};
+  });
+  call_options o;
+  o.discovery = loopback_discovery(port);
+  o.timeout = std::chrono::seconds(30);          // only hedging can end the call soon
+  o.attempt_timeout = std::chrono::seconds(30);  // ... the frozen attempt never times out
+  const auto r = call(a_close("rid"), o);
+  EXPECT_EQ(r.result, outcome::ok);
+  EXPECT_EQ(r.last_target, successor.endpoint_text());
+  EXPECT_EQ(r.abandoned, (std::vector<std::string>{frozen.endpoint_text()}));
+  EXPECT_EQ(frozen.request_ids(), (std::vector<std::string>{"rid"}));
+  EXPECT_EQ(successor.request_ids(), (std::vector<std::string>{"rid"}));
+}
+
+TEST(CallHedging, KeepsWaitingWhileDiscoveryNamesTheSameLeaderOrAnOlderOne) {
+  fake_server slow([](const wire::client_request&, std::size_t) { return reply::no_answer(); });
+  fake_server stale([](const wire::client_request&, std::size_t) { return reply::ok("stale"); });
+  const auto port = testing::free_udp_port();
+  fake_responder responder(port, [&](const wire::who_is_leader&) {
+    return std::vector{answer(slow.endpoint_text(), 7), answer(stale.endpoint_text(), 6)};
+  });
+  call_options o;
+  o.discovery = loopback_discovery(port);
+  o.timeout = std::chrono::milliseconds(600);
+  o.attempt_timeout = std::chrono::milliseconds(600);
+  const auto r = call(a_close("rid"), o);
+  EXPECT_EQ(r.result, outcome::unknown);  // sent to the slow leader, never answered
+  EXPECT_TRUE(r.abandoned.empty());
+  EXPECT_TRUE(stale.request_ids().empty());
+  EXPECT_GE(responder.asks(), 3U);  // the first discovery, then the hedge's probes
+}
+
+TEST(CallHedging, IsOffForACallPinnedToOneServer) {
+  fake_server pinned([](const wire::client_request&, std::size_t) { return reply::no_answer(); });
+  const auto port = testing::free_udp_port();
+  fake_responder responder(port, [&](const wire::who_is_leader&) {
+    return std::vector{answer("127.0.0.1:1", 9)};
+  });
+  call_options o;
+  o.server = pinned.endpoint();
+  o.discovery = loopback_discovery(port);
+  o.timeout = std::chrono::milliseconds(400);
+  const auto r = call(a_close("rid"), o);
+  EXPECT_EQ(r.result, outcome::unknown);
+  EXPECT_TRUE(r.abandoned.empty());
+  EXPECT_EQ(responder.asks(), 0U);
+}
+
 }  // namespace
 }  // namespace vote::client

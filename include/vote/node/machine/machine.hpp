@@ -264,6 +264,7 @@ class node_machine {
   void serve_record(const wire::client_request& req, wire::reply_fn& reply);
   void serve_admin(const wire::client_request& req, wire::reply_fn& reply);
   bool refuse_unless_leader(const std::string& request_id, wire::reply_fn& reply) const;
+  std::optional<std::string> forming() const;
   std::int64_t peek_timestamp() const;
   std::int64_t next_timestamp();
 
