@@ -219,8 +219,8 @@ class caller {
     const auto until = std::min(deadline_, clock_type::now() + options_.attempt_timeout);
     result_.last_target = net::format_endpoint(*target_);
     ++result_.attempts;
-    const auto a = attempt_once(*target_, payload_, until, options_.max_response,
-                                options_.tls.get(), hedge());
+    const auto a =
+        attempt_once(*target_, payload_, until, options_.max_response, options_.tls.get(), hedge());
     using status = attempt_result::status;
     if (a.st == status::answered) return on_answer(a.response);
     if (a.st == status::refused) return refused(a);

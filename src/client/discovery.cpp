@@ -131,9 +131,15 @@ leader_probe::leader_probe(asio::io_context& io, const discovery_options& option
                            answer_handler on_answer)
     : impl_(std::make_unique<impl>(io, options, std::move(on_answer))) {}
 leader_probe::~leader_probe() = default;
-std::optional<discovery_failure> leader_probe::start() { return impl_->start(); }
-std::uint64_t leader_probe::nonce() const { return impl_->nonce; }
-const std::vector<wire::leader_is>& leader_probe::answers() const { return impl_->answers; }
+std::optional<discovery_failure> leader_probe::start() {
+  return impl_->start();
+}
+std::uint64_t leader_probe::nonce() const {
+  return impl_->nonce;
+}
+const std::vector<wire::leader_is>& leader_probe::answers() const {
+  return impl_->answers;
+}
 
 discovery_result select_leader(const std::vector<wire::leader_is>& answers, std::uint64_t nonce,
                                const std::string& cluster) {

@@ -23,8 +23,8 @@ constexpr int voters_per_election = 10;
 // What one `vote` process, started right after the signal, saw.
 struct cli_vote {
   int code = -1;
-  double ms = 0;            // from the signal until the process exited
-  std::string server;       // which server answered ("server" in its --json output)
+  double ms = 0;              // from the signal until the process exited
+  std::string server;         // which server answered ("server" in its --json output)
   std::size_t abandoned = 0;  // attempts it left unanswered for a newer leader
 };
 

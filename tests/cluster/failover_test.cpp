@@ -165,7 +165,8 @@ TEST_F(FailoverTest, VoteWithDefaultFlagsLeavesAFrozenLeaderForItsSuccessor) {
   b.acknowledged[ballot::voter(1)] = ballot::candidate_for(1);
   const auto answer = nlohmann::json::parse(r.out);
   EXPECT_NE(answer.value("server", ""), c().endpoint(*old)) << r.out;
-  EXPECT_EQ(answer.value("abandoned", nlohmann::json()), nlohmann::json::array({c().endpoint(*old)}))
+  EXPECT_EQ(answer.value("abandoned", nlohmann::json()),
+            nlohmann::json::array({c().endpoint(*old)}))
       << "the attempt on the frozen leader was not abandoned for its successor: " << r.out;
   EXPECT_TRUE(follows_the_others(*old));
   close_and_expect_exact_tally(b);

@@ -63,8 +63,8 @@ TEST_F(FormationTest, SimultaneousStartWithBootstrapExpectFormsExactlyOneCluster
 TEST_F(FormationTest, ClientOfAFormingServerWaitsUntilTheClusterHasFormed) {
   make(3);
   c().start(1, {"--bootstrap-expect", "3"});
-  const std::vector<std::string> election = {"--id", "early", "--candidates", "A", "B",
-                                             "--authorized-users", "v1"};
+  const std::vector<std::string> election = {
+      "--id", "early", "--candidates", "A", "B", "--authorized-users", "v1"};
   auto early = client("register", election, c().direct_flags(1, 0.5));
   EXPECT_EQ(early.code, 3) << early.err;
   EXPECT_NE(early.err.find("still forming"), std::string::npos) << early.err;

@@ -227,9 +227,8 @@ TEST(CallHedging, KeepsWaitingWhileDiscoveryNamesTheSameLeaderOrAnOlderOne) {
 TEST(CallHedging, IsOffForACallPinnedToOneServer) {
   fake_server pinned([](const wire::client_request&, std::size_t) { return reply::no_answer(); });
   const auto port = testing::free_udp_port();
-  fake_responder responder(port, [&](const wire::who_is_leader&) {
-    return std::vector{answer("127.0.0.1:1", 9)};
-  });
+  fake_responder responder(
+      port, [&](const wire::who_is_leader&) { return std::vector{answer("127.0.0.1:1", 9)}; });
   call_options o;
   o.server = pinned.endpoint();
   o.discovery = loopback_discovery(port);

@@ -37,9 +37,9 @@ TEST(Errc, OnlyClusterFailuresLeaveTheOutcomeUnknown) {
     EXPECT_TRUE(outcome_may_be_unknown(code)) << to_string(code);
   }
   // unavailable refuses a request the server did not propose: known not applied there.
-  for (const errc code : {errc::ok, errc::not_leader, errc::unavailable, errc::bad_request,
-                          errc::already_voted, errc::election_closed, errc::unauthorized,
-                          errc::too_large}) {
+  for (const errc code :
+       {errc::ok, errc::not_leader, errc::unavailable, errc::bad_request, errc::already_voted,
+        errc::election_closed, errc::unauthorized, errc::too_large}) {
     EXPECT_FALSE(outcome_may_be_unknown(code)) << to_string(code);
   }
 }
