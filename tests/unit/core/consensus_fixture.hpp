@@ -352,8 +352,9 @@ class consensus_cluster {
       if (machine && snapshot) {
         const auto job = std::move(*snapshot);
         snapshot.reset();
-        compact_into(disk, job.meta, job.data);
-        machine->snapshot_saved();
+        auto bytes = node::serialise(job);  // as the product's log writer does
+        compact_into(disk, job.meta, bytes);
+        machine->snapshot_saved(std::move(bytes));
         did = true;
       }
       if (machine) {
