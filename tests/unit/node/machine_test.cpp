@@ -186,6 +186,8 @@ class NodeMachineSnapshotTest : public NodeMachineTest {
 // index while the machine goes on applying; the core compacts once the bytes are handed back.
 TEST_F(NodeMachineSnapshotTest, ASnapshotIsAFrozenCopyThatTheEffectsSerialise) {
   request(register_request());
+  pump();
+  settle();
   request(vote_request("v1"));
   pump();
   settle();
@@ -196,6 +198,8 @@ TEST_F(NodeMachineSnapshotTest, ASnapshotIsAFrozenCopyThatTheEffectsSerialise) {
   request(vote_request("v2"));
   pump();
   settle();
+  ASSERT_EQ(replies_.size(), 3u);
+  for (const auto& r : replies_) EXPECT_TRUE(r.ok()) << r.message;
   EXPECT_EQ(m().state().result_of("e")->votes_cast, 2u);
   EXPECT_EQ(job.state->snapshot(), frozen);  // the machine's later vote did not reach the copy
   EXPECT_NE(m().state().snapshot(), frozen);

@@ -241,8 +241,8 @@ class node_machine {
   };
 
   // pipeline.cpp: the output pipeline (persist → send → apply → report)
-  milliseconds now() const { return fx_.now(); }
-  void pump_soon();  // node_effects::pump_soon(), once until pump() runs
+  milliseconds now() const;  // the machine's clock: see clock_paused_
+  void pump_soon();          // node_effects::pump_soon(), once until pump() runs
   void note(note_level level, const std::string& text) const;
   void submit(consensus::output out);
   void send_ahead(consensus::output& out);
@@ -299,6 +299,15 @@ class node_machine {
   // The records of the last closed elections asked for (a closed election's record never
   // changes), so that a client reading one in chunks costs one build.
   std::deque<std::pair<std::string, std::shared_ptr<const std::string>>> records_;
+
+  // The machine's clock, now(): steady time minus the stretches in which the machine itself did
+  // not run (no input for longer than a heartbeat: its thread busy or descheduled; it is ticked
+  // every settings.tick). A timeout that expired while the machine was not listening says nothing
+  // about its peers, whose messages are still queued: so no leader steps down (check-quorum) and
+  // no follower stands for election for its own pause. Monotonic; the peers' view is unchanged
+  // (they time out on a paused leader as before).
+  mutable milliseconds clock_seen_{-1};   // fx_.now() at the latest call (-1: none yet)
+  mutable milliseconds clock_paused_{0};  // left out of now() so far
 
   // applied state
   std::uint64_t applied_index_ = 0;
