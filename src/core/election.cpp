@@ -18,7 +18,7 @@ namespace vote {
 namespace {
 
 using detail::election_data;
-using elections_map = detail::string_map<election_data>;
+using elections_map = detail::string_map<detail::shared_election>;
 
 outcome refuse(errc code, std::string message) {
   return {code, std::move(message), {}, {}};
@@ -79,7 +79,7 @@ std::string tracker_for(const election_data& e, std::string_view nonce, std::int
 
 const election_data* find(const elections_map& elections, std::string_view id) {
   const auto it = elections.find(id);
-  return it == elections.end() ? nullptr : &it->second;
+  return it == elections.end() ? nullptr : &*it->second;
 }
 
 // The deadline has passed for an entry stamped `ts`.
@@ -290,7 +290,7 @@ struct apply_visitor {
 
   election_data* find_mut(std::string_view id) const {
     const auto it = elections.find(id);
-    return it == elections.end() ? nullptr : &it->second;
+    return it == elections.end() ? nullptr : &it->second.mut();
   }
 
   outcome operator()(const register_cmd& r) const {
@@ -397,15 +397,15 @@ std::string_view to_string(settled s) noexcept {
 std::optional<election_result> election_state::result_of(std::string_view election_id) const {
   const auto it = impl_->elections.find(election_id);
   if (it == impl_->elections.end()) return std::nullopt;
-  if (it->second.closed()) return it->second.result;
-  return detail::compute_result(it->second);
+  if (it->second->closed()) return it->second->result;
+  return detail::compute_result(*it->second);
 }
 
 std::optional<election_result> election_state::published_result_of(
     std::string_view election_id) const {
   const auto it = impl_->elections.find(election_id);
   if (it == impl_->elections.end()) return std::nullopt;
-  const election_data& e = it->second;
+  const election_data& e = *it->second;
   if (e.closed()) return e.result;
   if (e.live_results) return detail::compute_result(e);
   election_result r;  // turnout only until the close: nothing is counted
@@ -423,14 +423,15 @@ std::optional<election_result> election_state::published_result_of(
 election_state::record_answer election_state::record_of(std::string_view election_id) const {
   const auto it = impl_->elections.find(election_id);
   if (it == impl_->elections.end()) return {};
-  if (!it->second.closed()) return {std::nullopt, true};
-  return {detail::make_record(it->second), true};
+  if (!it->second->closed()) return {std::nullopt, true};
+  return {detail::make_record(*it->second), true};
 }
 
 std::vector<election_summary> election_state::summaries(std::int64_t now_ms) const {
   std::vector<election_summary> out;
   out.reserve(impl_->elections.size());
-  for (const auto& [id, e] : impl_->elections) {
+  for (const auto& [id, shared] : impl_->elections) {
+    const election_data& e = *shared;
     out.push_back({e.id, phase_of(e, now_ms), e.method, e.seats, e.mode, e.voters.size(),
                    e.votes_cast, e.opens_at_ms, e.closes_at_ms,
                    e.closed() ? e.result->closed_at_ms : 0, e.close_when_all_voted});
@@ -444,7 +445,7 @@ std::vector<election_summary> election_state::summaries(std::int64_t now_ms) con
 std::vector<std::string> election_state::due_closes(std::int64_t now_ms) const {
   std::vector<std::string> due;
   for (const auto& [id, e] : impl_->elections) {
-    if (!e.closed() && past_deadline(e, now_ms)) due.push_back(id);
+    if (!e->closed() && past_deadline(*e, now_ms)) due.push_back(id);
   }
   std::sort(due.begin(), due.end());
   return due;

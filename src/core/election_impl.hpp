@@ -5,8 +5,10 @@
 // with a record; `result` is set exactly when the election is closed and never changes after.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,8 +40,8 @@ struct election_data {
   voter_table voters;
   // Weights parallel to the roll, kept once a voter weighs other than 1 (`weighted`).
   bool weighted = false;
-  std::vector<std::uint32_t> weights;
-  std::uint64_t roll_weight = 0;  // sum of the roll's weights
+  chunked_vector<std::uint32_t> weights;  // shared by the state's copies (voter_table.hpp)
+  std::uint64_t roll_weight = 0;          // sum of the roll's weights
   tie_break rule = tie_break::none;
   voter_mode mode = voter_mode::ids;
   bool live_results = false;
@@ -104,11 +106,40 @@ std::string make_record(const election_data& e);
 
 }  // namespace vote::detail
 
+namespace vote::detail {
+
+// One election of the state, shared by the state's copies until one of them changes it (copy on
+// write). With voter_table's chunks this makes copying a whole state cheap: a snapshot freezes a
+// copy of the applied state while the node goes on applying (docs/cluster.md). Only mut() gives
+// write access; it copies the election first if a copy still shares it.
+class shared_election {
+ public:
+  shared_election(election_data e) : p_(std::make_shared<election_data>(std::move(e))) {}
+  const election_data& operator*() const noexcept { return *p_; }
+  const election_data* operator->() const noexcept { return p_.get(); }
+  election_data& mut() {
+    if (p_.use_count() == 1) {
+      std::atomic_thread_fence(std::memory_order_acquire);  // voter_table_chunks.hpp: owned()
+    } else {
+      p_ = std::make_shared<election_data>(*p_);
+    }
+    return *p_;
+  }
+  friend bool operator==(const shared_election& a, const shared_election& b) {
+    return *a.p_ == *b.p_;
+  }
+
+ private:
+  std::shared_ptr<election_data> p_;  // never null
+};
+
+}  // namespace vote::detail
+
 namespace vote {
 
 struct election_state::impl {
   limits lim;
-  detail::string_map<detail::election_data> elections;
+  detail::string_map<detail::shared_election> elections;
   std::int64_t last_timestamp_ms = 0;  // the latest entry timestamp applied (snapshot v3)
 };
 

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <numeric>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,11 +56,13 @@ void append_quoted(std::string& out, std::string_view s) {
 void append_voters(std::string& out, const election_data& e) {
   const detail::voter_table& voters = e.voters;
   const std::string_view election_id = e.id;
-  std::vector<std::uint32_t> order(voters.size());
-  std::iota(order.begin(), order.end(), 0U);
-  std::sort(order.begin(), order.end(), [&voters](std::uint32_t a, std::uint32_t b) {
-    return voters.voter(a) < voters.voter(b);
-  });
+  // Sorted by id (ids are unique); the views are looked up once, not in every comparison.
+  std::vector<std::pair<std::string_view, std::uint32_t>> sorted(voters.size());
+  for (std::uint32_t i = 0; i < voters.size(); ++i) sorted[i] = {voters.voter(i), i};
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<std::uint32_t> order(sorted.size());
+  for (std::size_t k = 0; k < sorted.size(); ++k) order[k] = sorted[k].second;
+  sorted = {};
   out += "\"voters\":[";
   for (std::size_t k = 0; k < order.size(); ++k) {
     if (k > 0) out.push_back(',');
@@ -320,7 +321,7 @@ std::optional<election_data> restore_election(const json& j, const limits& lim,
 std::string election_state::snapshot() const {
   std::vector<const election_data*> sorted;
   sorted.reserve(impl_->elections.size());
-  for (const auto& [id, e] : impl_->elections) sorted.push_back(&e);
+  for (const auto& [id, e] : impl_->elections) sorted.push_back(&*e);
   std::sort(sorted.begin(), sorted.end(),
             [](const election_data* a, const election_data* b) { return a->id < b->id; });
   std::string out = "{\"format\":\"" + std::string(snapshot_format) +

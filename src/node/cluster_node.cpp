@@ -65,7 +65,9 @@ void cluster_node::persist(std::uint64_t seq, consensus::persist_job job) {
 }
 
 void cluster_node::save_snapshot(const snapshot_job& job) {
-  env_.writer.snapshot(job.meta, job.data, [this] { machine_.snapshot_saved(); });
+  env_.writer.snapshot(job, [this](std::shared_ptr<const std::string> bytes) {
+    machine_.snapshot_saved(std::move(bytes));
+  });
 }
 
 void cluster_node::send(consensus::node_id peer, const std::string& endpoint,

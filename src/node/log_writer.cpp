@@ -3,7 +3,11 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <cstdlib>
+#include <thread>
 
 namespace vote::node {
 
@@ -45,9 +49,9 @@ void log_writer::persist(consensus::persist_job job, std::function<void()> done)
   enqueue(item{std::move(job), std::nullopt, std::move(done)});
 }
 
-void log_writer::snapshot(consensus::snapshot_meta meta, std::shared_ptr<const std::string> state,
-                          std::function<void()> done) {
-  enqueue(item{std::nullopt, snapshot_job{std::move(meta), std::move(state)}, std::move(done)});
+void log_writer::snapshot(snapshot_job job,
+                          std::function<void(std::shared_ptr<const std::string>)> done) {
+  enqueue(item{std::nullopt, std::move(job), nullptr, std::move(done), nullptr});
 }
 
 void log_writer::enqueue(item it) {
@@ -69,7 +73,7 @@ void log_writer::write_round() {
   try {
     for (item& it : round) {
       if (it.persist) carry_out(*it.persist, unsynced);
-      if (it.snap) carry_out(*it.snap, unsynced);
+      if (it.snap) carry_out(it, unsynced);
     }
   } catch (const std::exception& e) {  // a broken invariant (non-dense append, bad truncation)
     spdlog::critical("log writer: {}", e.what());
@@ -78,13 +82,33 @@ void log_writer::write_round() {
   if (unsynced) check("syncing the log", wal_->sync());
   std::vector<std::function<void()>> completions;
   completions.reserve(round.size());
-  for (item& it : round) completions.push_back(std::move(it.done));
+  for (item& it : round) {
+    if (it.snapshot_done) {
+      completions.push_back([done = std::move(it.snapshot_done),
+                             bytes = std::move(it.snapshot_bytes)]() mutable { done(bytes); });
+    } else {
+      completions.push_back(std::move(it.done));
+    }
+  }
   asio::post(node_io_, [completions = std::move(completions)] {
     for (const auto& done : completions) done();
   });
 }
 
 namespace {
+
+// The snapshot's bytes, made by a thread of its own at a lower priority (nice +10), while this
+// thread waits: on a busy CPU the serialising (about 0.5 s per million voters) yields to the
+// node's thread, whose heartbeats and acks must not starve (issue 12).
+std::shared_ptr<const std::string> serialise_in_background(const snapshot_job& job) {
+  std::shared_ptr<const std::string> out;
+  std::thread worker([&] {
+    ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);  // best effort
+    out = serialise(job);
+  });
+  worker.join();
+  return out;
+}
 
 std::string_view bytes(const std::shared_ptr<const std::string>& s) {
   return s ? std::string_view(*s) : std::string_view();
@@ -117,11 +141,14 @@ void log_writer::carry_out(consensus::persist_job& job, bool& unsynced) {
   }
 }
 
-void log_writer::carry_out(snapshot_job& job, bool& unsynced) {
+void log_writer::carry_out(item& it, bool& unsynced) {
   if (unsynced) check("syncing the log", wal_->sync());
   unsynced = false;
-  check("writing a snapshot", storage::write_snapshot(fs_, dir_, job.meta, bytes(job.state)));
-  check("compacting the log", wal_->drop_prefix(job.meta.last_index));
+  const consensus::snapshot_meta meta = it.snap->meta;
+  it.snapshot_bytes = serialise_in_background(*it.snap);
+  it.snap.reset();  // the last share of the frozen state: freed here, not on the node's thread
+  check("writing a snapshot", storage::write_snapshot(fs_, dir_, meta, bytes(it.snapshot_bytes)));
+  check("compacting the log", wal_->drop_prefix(meta.last_index));
 }
 
 void log_writer::stop() {

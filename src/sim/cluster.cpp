@@ -134,9 +134,9 @@ void cluster::complete_disk_jobs(sim_node& n) {
     disk_job job = std::move(n.host->disk_queue.front());
     n.host->disk_queue.pop_front();
     if (job.snapshot) {
-      n.storage.compact(job.snapshot->meta, job.snapshot->data);
+      n.storage.compact(job.snapshot->meta, job.snapshot_bytes);
       n.log.install_snapshot(job.snapshot->meta.last_index, job.snapshot->meta.last_epoch);
-      n.machine().snapshot_saved();
+      n.machine().snapshot_saved(std::move(job.snapshot_bytes));
       continue;
     }
     if (const auto err = n.storage.write(*job.persist)) violation(n, "persist contract: " + *err);

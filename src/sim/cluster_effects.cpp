@@ -72,9 +72,12 @@ void sim_host::persist(std::uint64_t seq, consensus::persist_job job) {
   queue(disk_job{0, seq, std::move(job), std::nullopt});
 }
 
+// The product's log writer serialises the frozen state on its thread; here the disk does it when
+// the job is handed over (one thread: the result is the same bytes, deterministically).
 void sim_host::save_snapshot(const node::snapshot_job& job) {
-  c_.on_snapshot_saved(n_, job);
-  queue(disk_job{0, 0, std::nullopt, job});
+  auto bytes = node::serialise(job);
+  c_.on_snapshot_saved(n_, job.meta, *bytes);
+  queue(disk_job{0, 0, std::nullopt, job, std::move(bytes)});
 }
 
 void sim_host::send(consensus::node_id peer, const std::string&, const consensus::envelope& e) {
@@ -272,10 +275,11 @@ void cluster::on_installed(sim_node& n, const consensus::snapshot_install& snap)
   }
 }
 
-void cluster::on_snapshot_saved(sim_node& n, const node::snapshot_job& job) {
-  registry_.remember(job.meta.last_index, *job.data, n.votes.table());
-  checker_.snapshot_committed(n.id, job.meta.last_index, job.meta.last_epoch);
-  trace(name(n) + " snapshot up to " + std::to_string(job.meta.last_index));
+void cluster::on_snapshot_saved(sim_node& n, const consensus::snapshot_meta& meta,
+                                const std::string& bytes) {
+  registry_.remember(meta.last_index, bytes, n.votes.table());
+  checker_.snapshot_committed(n.id, meta.last_index, meta.last_epoch);
+  trace(name(n) + " snapshot up to " + std::to_string(meta.last_index));
   ++stats_.snapshots;
 }
 

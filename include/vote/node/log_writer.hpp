@@ -28,6 +28,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "vote/core/consensus_records.hpp"
+#include "vote/node/machine/machine.hpp"
 #include "vote/storage/file_system.hpp"
 #include "vote/storage/meta.hpp"
 #include "vote/storage/snapshot.hpp"
@@ -46,28 +47,27 @@ class log_writer {
 
   // Makes `job` durable, in the order of its fields; then `done()` runs on the node thread.
   void persist(consensus::persist_job job, std::function<void()> done);
-  // Writes a snapshot of the applied state and drops the log prefix it covers; then `done()` runs
-  // on the node thread.
-  void snapshot(consensus::snapshot_meta meta, std::shared_ptr<const std::string> state,
-                std::function<void()> done);
+  // Serialises the snapshot the machine took (a frozen copy of its applied state), writes it and
+  // drops the log prefix it covers; then `done(bytes)` runs on the node thread. The serialising
+  // (about 0.4 s per million voters) happens here, on the writer's thread, never on the node's.
+  // Jobs queued after it wait for it, as for any job ahead of them.
+  void snapshot(snapshot_job job, std::function<void(std::shared_ptr<const std::string>)> done);
   // Finishes queued work and joins the thread.
   void stop();
 
  private:
-  struct snapshot_job {
-    consensus::snapshot_meta meta;
-    std::shared_ptr<const std::string> state;
-  };
   struct item {
     std::optional<consensus::persist_job> persist;
     std::optional<snapshot_job> snap;
     std::function<void()> done;
+    std::function<void(std::shared_ptr<const std::string>)> snapshot_done;
+    std::shared_ptr<const std::string> snapshot_bytes;  // serialised by the writer
   };
 
   void enqueue(item it);
   void write_round();  // writer thread: everything queued, one sync, completions
   void carry_out(consensus::persist_job& job, bool& unsynced);
-  void carry_out(snapshot_job& job, bool& unsynced);
+  void carry_out(item& it, bool& unsynced);  // its snapshot job
 
   boost::asio::io_context& node_io_;
   storage::file_system& fs_;

@@ -154,7 +154,8 @@ class cluster {
   void on_output(sim_node& n, const consensus::output& out);
   void on_applied(sim_node& n, const log_entry& e, const command* cmd, const outcome* result);
   void on_installed(sim_node& n, const consensus::snapshot_install& snap);
-  void on_snapshot_saved(sim_node& n, const node::snapshot_job& job);
+  void on_snapshot_saved(sim_node& n, const consensus::snapshot_meta& meta,
+                         const std::string& bytes);
   void on_reply(std::size_t slot, std::uint64_t lifetime, std::uint64_t op,
                 const std::string& json);
   void check_durable_before_ok(const sim_node& n, const history::operation& op);

@@ -43,6 +43,7 @@ struct disk_job {
   std::uint64_t seq = 0;  // persist jobs: the machine's sequence number
   std::optional<consensus::persist_job> persist;
   std::optional<node::snapshot_job> snapshot;
+  std::shared_ptr<const std::string> snapshot_bytes;  // serialise(*snapshot), as the writer does
 };
 
 // A client request the cluster handed to a machine and that is not answered yet.

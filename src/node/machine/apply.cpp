@@ -138,24 +138,34 @@ void node_machine::fail_pending(const std::string& why) {
   reads_.clear();
 }
 
-// The state is serialised here, on the machine's thread, at the applied index (<= commit index).
+// The snapshot is the applied state at the applied index (<= commit index), copied: the copy
+// shares the state's large immutable parts (voter_table.hpp), so it costs the machine's thread
+// little; node_effects::save_snapshot serialises it off this thread.
 void node_machine::maybe_snapshot(std::uint64_t wanted) {
   if (snapshot_in_flight_ || applied_index_ <= snapshot_index_ || wanted <= snapshot_index_) return;
-  snapshot_in_flight_ = snapshot_job{{applied_index_, applied_epoch_, applied_config_},
-                                     std::make_shared<const std::string>(state_.snapshot())};
+  snapshot_in_flight_ = consensus::snapshot_meta{applied_index_, applied_epoch_, applied_config_};
   note(note_level::info, "snapshot at index " + std::to_string(applied_index_));
-  fx_.save_snapshot(*snapshot_in_flight_);
+  // The effects keep the only share of the frozen state: it is freed where it is serialised.
+  fx_.save_snapshot(
+      snapshot_job{*snapshot_in_flight_, std::make_shared<const election_state>(state_)});
 }
 
-void node_machine::snapshot_saved() {
+void node_machine::snapshot_saved(std::shared_ptr<const std::string> data) {
   if (!VOTE_INVARIANT(snapshot_in_flight_.has_value(), "snapshot_saved() follows save_snapshot()"))
     return;
-  auto job = std::move(*snapshot_in_flight_);
+  VOTE_INVARIANT(data != nullptr, "snapshot_saved() hands back the snapshot's bytes");
+  const consensus::snapshot_meta meta = std::move(*snapshot_in_flight_);
   snapshot_in_flight_.reset();
-  snapshot_index_ = job.meta.last_index;
-  core_.snapshot_taken(job.meta, std::move(job.data));
+  snapshot_index_ = meta.last_index;
+  note(note_level::info, "snapshot up to index " + std::to_string(meta.last_index) + " saved (" +
+                             std::to_string(data ? data->size() : 0) + " bytes)");
+  core_.snapshot_taken(meta, std::move(data));
   pump();
   maybe_finish_stop();
+}
+
+std::shared_ptr<const std::string> serialise(const snapshot_job& job) {
+  return std::make_shared<const std::string>(job.state->snapshot());
 }
 
 }  // namespace vote::node

@@ -61,6 +61,16 @@ void node_machine::start() {
   tick();
 }
 
+milliseconds node_machine::now() const {
+  const milliseconds real = fx_.now();
+  const milliseconds counted = settings_.consensus.heartbeat;  // of any one gap between inputs
+  if (clock_seen_.count() >= 0 && real - clock_seen_ > counted) {
+    clock_paused_ += real - clock_seen_ - counted;
+  }
+  clock_seen_ = std::max(clock_seen_, real);
+  return real - clock_paused_;
+}
+
 void node_machine::tick() {
   if (!frozen_) {
     core_.tick(now());

@@ -33,6 +33,40 @@ TEST(ConsensusCluster, ProposalsCommitOnEveryNodeInOrder) {
   EXPECT_EQ(c.applied(3).back().payload, "vote-19");
 }
 
+// Issue 12: no leader is deposed by its own work. On a busy CPU every server's thread may go
+// unscheduled for longer than an election timeout, and a server that wakes up runs its overdue
+// tick before it reads the messages that queued meanwhile. A timeout that expired while a server
+// itself was not running says nothing about its peers: the leader keeps leading and nobody
+// stands.
+TEST(ConsensusCluster, AClusterPausedTogetherKeepsItsLeader) {
+  consensus_cluster c({1, 2, 3});
+  c.run_for(1000);
+  ASSERT_EQ(c.leaders(), std::vector<node_id>{3});
+  const auto epoch = c.node(3).epoch();
+  for (node_id id : {1, 2, 3}) c.pause(id);
+  c.run_for(1000);
+  for (node_id id : {1, 2, 3}) c.resume(id);
+  c.run_for(1000);
+  EXPECT_EQ(c.leaders(), std::vector<node_id>{3});
+  for (node_id id : {1, 2, 3}) EXPECT_EQ(c.node(id).epoch(), epoch) << id;
+}
+
+// A leader that really is gone longer than its followers' timeout is replaced as before.
+TEST(ConsensusCluster, ALeaderPausedPastItsFollowersTimeoutIsReplaced) {
+  consensus_cluster c({1, 2, 3});
+  c.run_for(1000);
+  ASSERT_EQ(c.leaders(), std::vector<node_id>{3});
+  const auto epoch = c.node(3).epoch();
+  c.pause(3);
+  c.run_for(1000);
+  EXPECT_EQ(c.node(2).role(), role::leader);  // 3 still believes it leads: it has not run
+  EXPECT_EQ(c.node(1).leader().id, 2u);
+  c.resume(3);
+  c.run_for(50);
+  EXPECT_GT(c.node(3).epoch(), epoch);  // it saw the new epoch
+  EXPECT_NE(c.node(3).role(), role::leader);
+}
+
 TEST(ConsensusCluster, CrashedLeaderIsReplacedAndCommittedEntriesSurvive) {
   consensus_cluster c({1, 2, 3});
   c.run_for(1000);

@@ -246,17 +246,29 @@ class consensus_cluster {
     for (std::int64_t i = 0; i < ms; ++i) {
       now_ += milliseconds(1);
       for (node_id id : ids_) {
-        if (up(id)) hosts_[id]->machine->tick();
+        if (up(id) && !paused_.contains(id)) hosts_[id]->machine->tick();
       }
       pump();
     }
+  }
+  // A paused server (SIGSTOP, a descheduled or busy thread) is neither ticked nor handed
+  // messages; those sent to it wait. On resume it is ticked first and then given them, as an
+  // event loop that wakes up runs its overdue timer before the reads that queued meanwhile.
+  void pause(node_id id) { paused_.insert(id); }
+  void resume(node_id id) {
+    paused_.erase(id);
+    hosts_[id]->machine->tick();
+    auto held = std::move(held_[id]);
+    held_.erase(id);
+    for (const envelope& e : held) hosts_[id]->machine->on_envelope(e);
+    pump();
   }
 
   void pump() {
     for (int rounds = 0; rounds < 1000; ++rounds) {
       bool busy = false;
       for (node_id id : ids_) {
-        if (up(id)) busy = hosts_[id]->run() || busy;
+        if (up(id) && !paused_.contains(id)) busy = hosts_[id]->run() || busy;
       }
       std::vector<envelope> wire;
       wire.swap(wire_);
@@ -264,6 +276,10 @@ class consensus_cluster {
       if (chaos_ > 0) std::shuffle(wire.begin(), wire.end(), rng_);
       for (envelope& e : wire) {
         if (!up(e.to) || cut_.contains(e.from) || cut_.contains(e.to)) continue;
+        if (paused_.contains(e.to)) {
+          held_[e.to].push_back(e);
+          continue;
+        }
         if (chaos_ > 0 && std::uniform_real_distribution<>(0, 1)(rng_) < chaos_) continue;
         hosts_[e.to]->machine->on_envelope(e);
         if (chaos_ > 0 && std::uniform_real_distribution<>(0, 1)(rng_) < chaos_) {
@@ -352,8 +368,9 @@ class consensus_cluster {
       if (machine && snapshot) {
         const auto job = std::move(*snapshot);
         snapshot.reset();
-        compact_into(disk, job.meta, job.data);
-        machine->snapshot_saved();
+        auto bytes = node::serialise(job);  // as the product's log writer does
+        compact_into(disk, job.meta, bytes);
+        machine->snapshot_saved(std::move(bytes));
         did = true;
       }
       if (machine) {
@@ -413,6 +430,8 @@ class consensus_cluster {
   std::map<std::uint64_t, node_id> leader_of_;
   double chaos_ = 0;
   std::mt19937_64 rng_{1};
+  std::set<node_id> paused_;
+  std::map<node_id, std::vector<envelope>> held_;  // for paused servers, in send order
   milliseconds now_{1000};
 };
 

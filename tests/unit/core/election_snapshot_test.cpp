@@ -73,6 +73,31 @@ TEST_F(SnapshotTest, EqualStatesGiveEqualBytesWhateverTheApplyOrder) {
   EXPECT_EQ(second.snapshot(), state_.snapshot());
 }
 
+// The node snapshots a copy of its state while it goes on applying (snapshot_job): the copy
+// shares storage with the state and must keep exactly what it held.
+TEST_F(SnapshotTest, ACopyKeepsTheStateItWasTakenFromWhileTheOriginalGoesOn) {
+  given_busy_state();
+  const std::string bytes = state_.snapshot();
+  const election_state copy = state_;
+  ASSERT_TRUE(vote("e1", "v3", "B", "req-3").ok());
+  ASSERT_TRUE(close("e1").ok());
+  ASSERT_TRUE(register_election("e4", {"A"}, {"x"}).ok());
+  EXPECT_EQ(copy.snapshot(), bytes);
+  EXPECT_EQ(copy.result_of("e1")->votes_cast, 2U);
+  EXPECT_FALSE(copy.result_of("e1")->closed);
+  EXPECT_FALSE(copy.result_of("e4").has_value());
+  EXPECT_FALSE(copy == state_);
+}
+
+TEST_F(SnapshotTest, TheOriginalKeepsItsStateWhileACopyGoesOn) {
+  given_busy_state();
+  const std::string bytes = state_.snapshot();
+  election_state copy = state_;
+  ASSERT_TRUE(copy.apply(command{"req-4", 5'000, vote_cmd{"e1", "v4", "A"}}).ok());
+  EXPECT_EQ(state_.snapshot(), bytes);
+  EXPECT_EQ(copy.result_of("e1")->votes_cast, 3U);
+}
+
 TEST_F(SnapshotTest, StatesDifferingInOneRecordAreUnequal) {
   given_open_election();
   election_state other = state_;

@@ -58,7 +58,7 @@ class NodeMachineTest : public ::testing::Test {
     s.cluster = "test";
     s.discovery_window = 0ms;
     s.stop_timeout = 500ms;
-    s.consensus = consensus_options(node_timers{}, s.endpoint);
+    s.consensus = consensus_options(timers(), s.endpoint);
     machine_.emplace(s, recovered_state{}, admin_policy("test-admin-token-0123"), world_, 42);
     machine_->start();
     settle();
@@ -66,6 +66,7 @@ class NodeMachineTest : public ::testing::Test {
     ASSERT_TRUE(world_.jobs.empty());
   }
 
+  virtual node_timers timers() const { return {}; }
   node_machine& m() { return *machine_; }
   // Pumps if asked and completes every write handed over, until nothing is left.
   void settle() {
@@ -169,6 +170,43 @@ TEST_F(NodeMachineTest, WritesCompletingOutOfOrderAreABrokenInvariant) {
   ASSERT_EQ(recorder.broken().size(), 1u);
   EXPECT_NE(recorder.broken()[0].what.find("in the order"), std::string::npos);
   EXPECT_TRUE(replies_.empty());  // nothing was answered on the strength of it
+}
+
+class NodeMachineSnapshotTest : public NodeMachineTest {
+ protected:
+  node_timers timers() const override {
+    node_timers t;
+    t.snapshot_every = 3;
+    return t;
+  }
+};
+
+// The machine never serialises a snapshot itself (a large state would stall its heartbeats): it
+// hands the effects a frozen copy of its applied state, which keeps the state at the snapshot's
+// index while the machine goes on applying; the core compacts once the bytes are handed back.
+TEST_F(NodeMachineSnapshotTest, ASnapshotIsAFrozenCopyThatTheEffectsSerialise) {
+  request(register_request());
+  pump();
+  settle();
+  request(vote_request("v1"));
+  pump();
+  settle();
+  ASSERT_TRUE(world_.snapshot.has_value());
+  const snapshot_job job = *world_.snapshot;
+  EXPECT_LE(job.meta.last_index, m().applied_index());
+  const std::string frozen = job.state->snapshot();
+  request(vote_request("v2"));
+  pump();
+  settle();
+  ASSERT_EQ(replies_.size(), 3u);
+  for (const auto& r : replies_) EXPECT_TRUE(r.ok()) << r.message;
+  EXPECT_EQ(m().state().result_of("e")->votes_cast, 2u);
+  EXPECT_EQ(job.state->snapshot(), frozen);  // the machine's later vote did not reach the copy
+  EXPECT_NE(m().state().snapshot(), frozen);
+  EXPECT_EQ(m().core().snapshot().last_index, 0u);  // nothing is compacted before it is saved
+
+  m().snapshot_saved(serialise(job));
+  EXPECT_EQ(m().core().snapshot().last_index, job.meta.last_index);
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 //
 // Inputs: tick() (every settings.tick), pump() (after node_effects::pump_soon()), client requests
 // with a reply handle, authenticated and decoded peer envelopes and leave requests, hellos and
-// link-down events, the completions persisted(seq) / snapshot_saved(), and stop().
+// link-down events, the completions persisted(seq) / snapshot_saved(bytes), and stop().
 // Outputs (node_effects): persist jobs, snapshot jobs, sends, replies (through each request's
 // reply handle), notes for the log, a fatal condition, and stopped().
 //
@@ -104,12 +104,20 @@ struct recovered_state {
   consensus::persisted_state persisted;             // for the core: promise, snapshot, log, UUID
 };
 
-// A snapshot of the applied state the machine took: node_effects::save_snapshot writes it and
-// drops the log prefix it covers.
+// A snapshot of the applied state the machine took: node_effects::save_snapshot serialises it,
+// writes it and drops the log prefix it covers. `state` is the applied state at meta.last_index,
+// frozen: immutable and shared with nobody who changes it, so it may be serialised on any thread
+// while the machine goes on applying (its copy is cheap: election_state shares what it does not
+// change, voter_table.hpp).
 struct snapshot_job {
   consensus::snapshot_meta meta;
-  std::shared_ptr<const std::string> data;
+  std::shared_ptr<const election_state> state;
 };
+
+// The snapshot's bytes (election_state::snapshot()): what node_effects::save_snapshot writes and
+// hands back to snapshot_saved(). Slow for a large state (about 0.4 s per million voters): never
+// on the machine's thread in the product.
+std::shared_ptr<const std::string> serialise(const snapshot_job& job);
 
 enum class note_level : std::uint8_t { debug, info, warn, error };
 
@@ -123,7 +131,9 @@ class node_effects {
   // Make `job` durable (in its field order), then call persisted(seq). Jobs and snapshot jobs
   // complete in the order they were handed over.
   virtual void persist(std::uint64_t seq, consensus::persist_job job) = 0;
-  // Write the snapshot and drop the log prefix it covers, then call snapshot_saved().
+  // Serialise the snapshot (serialise(job)), write it and drop the log prefix it covers, then
+  // call snapshot_saved() with its bytes. The product does all of it on its log writer thread, so
+  // that no snapshot stalls the machine's heartbeats and acks.
   virtual void save_snapshot(const snapshot_job& job) = 0;
   virtual void send(consensus::node_id peer, const std::string& endpoint,
                     const consensus::envelope& e) = 0;
@@ -166,7 +176,8 @@ class node_machine {
   void on_link_down(consensus::node_id peer);      // the link broke and one reconnect failed
   void on_hello(const wire::hello& h);             // authenticated and decoded
   void persisted(std::uint64_t seq);
-  void snapshot_saved();
+  // The snapshot handed to save_snapshot() is durable; `data` is its bytes (serialise()).
+  void snapshot_saved(std::shared_ptr<const std::string> data);
   // Graceful stop (SIGTERM): new requests are refused; node_effects::stopped() follows.
   void stop();
 
@@ -230,8 +241,8 @@ class node_machine {
   };
 
   // pipeline.cpp: the output pipeline (persist → send → apply → report)
-  milliseconds now() const { return fx_.now(); }
-  void pump_soon();  // node_effects::pump_soon(), once until pump() runs
+  milliseconds now() const;  // the machine's clock: see clock_paused_
+  void pump_soon();          // node_effects::pump_soon(), once until pump() runs
   void note(note_level level, const std::string& text) const;
   void submit(consensus::output out);
   void send_ahead(consensus::output& out);
@@ -290,12 +301,21 @@ class node_machine {
   // changes), so that a client reading one in chunks costs one build.
   std::deque<std::pair<std::string, std::shared_ptr<const std::string>>> records_;
 
+  // The machine's clock, now(): steady time minus the stretches in which the machine itself did
+  // not run (no input for longer than a heartbeat: its thread busy or descheduled; it is ticked
+  // every settings.tick). A timeout that expired while the machine was not listening says nothing
+  // about its peers, whose messages are still queued: so no leader steps down (check-quorum) and
+  // no follower stands for election for its own pause. Monotonic; the peers' view is unchanged
+  // (they time out on a paused leader as before).
+  mutable milliseconds clock_seen_{-1};   // fx_.now() at the latest call (-1: none yet)
+  mutable milliseconds clock_paused_{0};  // left out of now() so far
+
   // applied state
   std::uint64_t applied_index_ = 0;
   std::uint64_t applied_epoch_ = 0;
   consensus::configuration applied_config_;
   std::uint64_t snapshot_index_ = 0;
-  std::optional<snapshot_job> snapshot_in_flight_;
+  std::optional<consensus::snapshot_meta> snapshot_in_flight_;  // handed to save_snapshot()
   std::int64_t last_timestamp_ms_ = 0;
 
   // the output pipeline
