@@ -82,7 +82,7 @@ discovery_result discover_leader(const discovery_options& options,
                                  std::chrono::steady_clock::time_point deadline);
 
 // The asynchronous half of discovery, on the caller's io_context: start() broadcasts
-// who_is_leader (again every resend_interval until the probe is destroyed) and every usable answer
+// who_is_leader (again at the gaps above until the probe is destroyed) and every usable answer
 // (this probe's nonce, the cluster asked for, a parseable endpoint, not untrusted) is collected and
 // handed to `on_answer`. call() uses it to look for a new leader while an attempt waits on an old
 // one. `options` must outlive the probe; handlers run only while the io_context runs.
