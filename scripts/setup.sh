@@ -14,7 +14,7 @@ fi
 build=${1:-$root/build}
 
 packages=(cmake ninja-build g++ pkg-config libboost1.81-dev libcli11-dev nlohmann-json3-dev
-          libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libssl-dev libutf8proc-dev
+          libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libssl-dev libutf8proc-dev libjemalloc-dev
           openssl iproute2)
 [ "${VOTE_CLANG:-OFF}" != ON ] || packages+=(clang-14 libclang-rt-14-dev llvm-14)
 missing=()

@@ -1,13 +1,17 @@
-// The envelope codec (consensus_messages.hpp): JSON objects, binary bytes as base64.
-// Decoding is pure and total: the JSON reading policy (vote/core/strict_json.hpp), then the
-// types and sizes; every failure is a nullopt.
+// The envelope codec (consensus_messages.hpp): JSON objects, binary bytes as base64; the two
+// messages every vote costs (append, append_reply) in a compact binary form instead.
+// Decoding is pure and total: the JSON reading policy (vote/core/strict_json.hpp) or the bounded
+// binary reader, then the types and sizes; every failure is a nullopt.
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <type_traits>
 
 #include "consensus_json.hpp"
+#include "vote/core/byte_order.hpp"
 #include "vote/core/consensus_messages.hpp"
 #include "vote/core/strict_json.hpp"
 
@@ -246,6 +250,139 @@ bool decode_body(std::string_view type, const json& j, message_body& out) {
   }
 }
 
+// ---- The binary form (docs/consensus.md "Binary messages") -----------------------------------
+//   u8 0x01 | u8 type (index in message_body) | u64 from | u64 from_incarnation | u64 to
+//   | u16 uuid length | uuid bytes | body                                    (little-endian)
+//   append:       u64 epoch, leader, prev_index, prev_epoch, commit_index, seq | u32 count
+//                 | count log entries in their storage encoding (vote/core/log_entry.hpp)
+//   append_reply: u64 epoch | u8 ok (0 or 1) | u64 match_index, last_index_hint, seq, promised_to
+// A JSON envelope starts with '{' (or whitespace), never with 0x01.
+constexpr char binary_marker = '\x01';
+
+void put_u64s(std::string& out, std::initializer_list<std::uint64_t> values) {
+  for (const std::uint64_t v : values) vote::detail::put_le<std::uint64_t>(out, v);
+}
+
+// Reads fixed-size little-endian fields from a view, never past its end.
+class byte_reader {
+ public:
+  explicit byte_reader(std::string_view in) noexcept : in_(in) {}
+  template <class T>
+  bool get(T& v) noexcept {
+    if (in_.size() - pos_ < sizeof(T)) return false;
+    v = vote::detail::get_le<T>(in_, pos_);
+    pos_ += sizeof(T);
+    return true;
+  }
+  bool get(bool& b) noexcept {
+    std::uint8_t v = 0;
+    if (!get(v) || v > 1) return false;
+    b = v == 1;
+    return true;
+  }
+  template <class... T>
+  bool all(T&... fields) noexcept {
+    return (get(fields) && ...);
+  }
+  bool take(std::size_t n, std::string_view& out) noexcept {
+    if (in_.size() - pos_ < n) return false;
+    out = in_.substr(pos_, n);
+    pos_ += n;
+    return true;
+  }
+  std::string_view rest() const noexcept { return in_.substr(pos_); }
+  bool done() const noexcept { return pos_ == in_.size(); }
+
+ private:
+  std::string_view in_;
+  std::size_t pos_ = 0;
+};
+
+void put_binary(std::string& out, const append& m) {
+  put_u64s(out, {m.epoch, m.leader, m.prev_index, m.prev_epoch, m.commit_index, m.seq});
+  vote::detail::put_le<std::uint32_t>(out, static_cast<std::uint32_t>(m.entries.size()));
+  for (const log_entry& e : m.entries) encode_log_entry(e, out);
+}
+bool get_binary(byte_reader& r, append& m) {
+  std::uint32_t n = 0;
+  if (!r.all(m.epoch, m.leader, m.prev_index, m.prev_epoch, m.commit_index, m.seq, n) ||
+      n > max_list_size) {
+    return false;
+  }
+  // Memory follows the bytes received, not the count claimed.
+  m.entries.reserve(std::min<std::size_t>(n, r.rest().size() / log_entry_header_size));
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const std::size_t size = encoded_log_entry_size(r.rest());
+    std::string_view bytes;
+    if (size == 0 || !r.take(size, bytes)) return false;
+    auto e = decode_log_entry(bytes);
+    if (!e) return false;
+    m.entries.push_back(std::move(*e));
+  }
+  return true;
+}
+void put_binary(std::string& out, const append_reply& m) {
+  put_u64s(out, {m.epoch});
+  vote::detail::put_le<std::uint8_t>(out, m.ok ? 1 : 0);
+  put_u64s(out, {m.match_index, m.last_index_hint, m.seq, m.promised_to});
+}
+bool get_binary(byte_reader& r, append_reply& m) {
+  return r.all(m.epoch, m.ok, m.match_index, m.last_index_hint, m.seq, m.promised_to);
+}
+
+constexpr auto append_type = static_cast<std::uint8_t>(message_body(append{}).index());
+constexpr auto append_reply_type = static_cast<std::uint8_t>(message_body(append_reply{}).index());
+
+std::string encode_binary(const envelope& e) {
+  std::size_t size = 64 + e.cluster_uuid.size();
+  if (const auto* a = std::get_if<append>(&e.body)) {
+    for (const log_entry& x : a->entries) size += log_entry_header_size + x.payload.size();
+  }
+  std::string out;
+  out.reserve(size);
+  out.push_back(binary_marker);
+  vote::detail::put_le<std::uint8_t>(out, static_cast<std::uint8_t>(e.body.index()));
+  put_u64s(out, {e.from, e.from_incarnation, e.to});
+  vote::detail::put_le<std::uint16_t>(out, static_cast<std::uint16_t>(e.cluster_uuid.size()));
+  out.append(e.cluster_uuid);
+  std::visit(
+      [&](const auto& m) {
+        if constexpr (requires { put_binary(out, m); }) put_binary(out, m);
+      },
+      e.body);
+  return out;
+}
+
+template <class M>
+bool get_binary_body(byte_reader& r, message_body& body) {
+  M m;
+  if (!get_binary(r, m)) return false;
+  body = std::move(m);
+  return true;
+}
+
+std::optional<envelope> decode_binary(std::string_view bytes) {
+  byte_reader r(bytes.substr(1));
+  envelope e;
+  std::uint8_t type = 0;
+  std::uint16_t uuid_size = 0;
+  std::string_view uuid;
+  if (!r.all(type, e.from, e.from_incarnation, e.to, uuid_size) ||
+      uuid_size > max_cluster_uuid_size || !r.take(uuid_size, uuid)) {
+    return std::nullopt;
+  }
+  e.cluster_uuid.assign(uuid);
+  const bool ok = type == append_type         ? get_binary_body<append>(r, e.body)
+                  : type == append_reply_type ? get_binary_body<append_reply>(r, e.body)
+                                              : false;
+  if (!ok || !r.done()) return std::nullopt;
+  return e;
+}
+
+bool sent_binary(const message_body& body) noexcept {
+  return std::holds_alternative<append>(body) || std::holds_alternative<append_reply>(body);
+}
+
 }  // namespace
 
 std::string_view message_type(const message_body& body) noexcept {
@@ -253,6 +390,7 @@ std::string_view message_type(const message_body& body) noexcept {
 }
 
 std::string encode_envelope(const envelope& e) {
+  if (sent_binary(e.body)) return encode_binary(e);
   json body;
   std::visit([&](const auto& m) { put(body, m); }, e.body);
   const json j = {{"from", e.from},
@@ -266,6 +404,7 @@ std::string encode_envelope(const envelope& e) {
 
 std::optional<envelope> decode_envelope(std::string_view bytes) noexcept {
   try {
+    if (!bytes.empty() && bytes.front() == binary_marker) return decode_binary(bytes);
     const strict_json::parse_result parsed = strict_json::parse(bytes);
     if (!parsed.value) return std::nullopt;
     const json& j = *parsed.value;
@@ -274,7 +413,8 @@ std::optional<envelope> decode_envelope(std::string_view bytes) noexcept {
     const json* body = strict_json::find(j, "body");
     if (body == nullptr || !read_u64(j, "from", e.from) ||
         !read_u64(j, "from_incarnation", e.from_incarnation) || !read_u64(j, "to", e.to) ||
-        !read_string(j, "cluster_uuid", e.cluster_uuid) || !read_string(j, "type", type) ||
+        !read_string(j, "cluster_uuid", e.cluster_uuid) ||
+        e.cluster_uuid.size() > max_cluster_uuid_size || !read_string(j, "type", type) ||
         !decode_body(type, *body, e.body)) {
       return std::nullopt;
     }

@@ -57,20 +57,22 @@ bool valid_utf8(std::string_view s) noexcept {
 // Checks one id; `what` names it in the message ("voter id"). Empty ids pass when allow_empty.
 outcome check_id(std::string_view id, std::string_view what, const limits& lim,
                  bool allow_empty = false) {
-  const std::string w(what);
-  if (id.empty() && !allow_empty)
-    return refuse(errc::invalid_election, "Error: " + w + " is empty.");
+  // Runs three times per vote on a leader (serve, judge, apply): nothing is allocated unless
+  // refused.
+  const auto refuse_id = [what](errc code, std::string_view why) {
+    return refuse(code, "Error: " + std::string(what) + std::string(why));
+  };
+  if (id.empty() && !allow_empty) return refuse_id(errc::invalid_election, " is empty.");
   if (id.size() > lim.max_id_bytes) {
-    return refuse(errc::too_large,
-                  "Error: " + w + " longer than " + std::to_string(lim.max_id_bytes) + " bytes.");
+    return refuse_id(errc::too_large,
+                     " longer than " + std::to_string(lim.max_id_bytes) + " bytes.");
   }
   for (const char c : id) {
     if (is_control(static_cast<unsigned char>(c))) {
-      return refuse(errc::invalid_election, "Error: " + w + " contains a control character.");
+      return refuse_id(errc::invalid_election, " contains a control character.");
     }
   }
-  if (!valid_utf8(id))
-    return refuse(errc::invalid_election, "Error: " + w + " is not valid UTF-8.");
+  if (!valid_utf8(id)) return refuse_id(errc::invalid_election, " is not valid UTF-8.");
   return {};
 }
 

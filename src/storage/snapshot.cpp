@@ -6,8 +6,8 @@
 #include <utility>
 #include <vector>
 
-#include "byte_order.hpp"
 #include "storage_log.hpp"
+#include "vote/core/byte_order.hpp"
 #include "vote/core/crc32c.hpp"
 
 namespace vote::storage {
@@ -31,34 +31,35 @@ std::string encode_snapshot(const consensus::snapshot_meta& meta, std::string_vi
   std::string out;
   out.reserve(header_size + config.size() + state.size());
   out.append(magic);
-  detail::put_le<std::uint32_t>(out, snapshot_format_version);
-  detail::put_le<std::uint64_t>(out, meta.last_index);
-  detail::put_le<std::uint64_t>(out, meta.last_epoch);
-  detail::put_le<std::uint32_t>(out, static_cast<std::uint32_t>(config.size()));
-  detail::put_le<std::uint64_t>(out, state.size());
-  detail::put_le<std::uint32_t>(out, 0);  // crc placeholder
+  vote::detail::put_le<std::uint32_t>(out, snapshot_format_version);
+  vote::detail::put_le<std::uint64_t>(out, meta.last_index);
+  vote::detail::put_le<std::uint64_t>(out, meta.last_epoch);
+  vote::detail::put_le<std::uint32_t>(out, static_cast<std::uint32_t>(config.size()));
+  vote::detail::put_le<std::uint64_t>(out, state.size());
+  vote::detail::put_le<std::uint32_t>(out, 0);  // crc placeholder
   out.append(config);
   out.append(state);
   std::string crc;
-  detail::put_le<std::uint32_t>(crc, file_crc(out));
+  vote::detail::put_le<std::uint32_t>(crc, file_crc(out));
   out.replace(crc_offset, 4, crc);
   return out;
 }
 
 std::optional<snapshot> decode_snapshot(std::string_view bytes) {
   if (bytes.size() < header_size || bytes.substr(0, magic.size()) != magic) return std::nullopt;
-  if (detail::get_le<std::uint32_t>(bytes, 8) != snapshot_format_version) return std::nullopt;
-  const auto config_length = detail::get_le<std::uint32_t>(bytes, 28);
-  const auto state_length = detail::get_le<std::uint64_t>(bytes, 32);
+  if (vote::detail::get_le<std::uint32_t>(bytes, 8) != snapshot_format_version) return std::nullopt;
+  const auto config_length = vote::detail::get_le<std::uint32_t>(bytes, 28);
+  const auto state_length = vote::detail::get_le<std::uint64_t>(bytes, 32);
   const std::uint64_t body = bytes.size() - header_size;
   if (config_length > body || state_length != body - config_length) return std::nullopt;
-  if (detail::get_le<std::uint32_t>(bytes, crc_offset) != file_crc(bytes)) return std::nullopt;
+  if (vote::detail::get_le<std::uint32_t>(bytes, crc_offset) != file_crc(bytes))
+    return std::nullopt;
   std::optional<consensus::configuration> config =
       consensus::decode_configuration(bytes.substr(header_size, config_length));
   if (!config) return std::nullopt;
   snapshot s;
-  s.meta.last_index = detail::get_le<std::uint64_t>(bytes, 12);
-  s.meta.last_epoch = detail::get_le<std::uint64_t>(bytes, 20);
+  s.meta.last_index = vote::detail::get_le<std::uint64_t>(bytes, 12);
+  s.meta.last_epoch = vote::detail::get_le<std::uint64_t>(bytes, 20);
   s.meta.config = std::move(*config);
   s.state = std::string(bytes.substr(header_size + config_length));
   return s;

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "byte_order.hpp"
+#include "vote/core/byte_order.hpp"
 #include "vote/core/crc32c.hpp"
 
 namespace vote::storage {
@@ -31,8 +31,8 @@ bool all_zero(std::string_view bytes) {
 void append_wal_record(wal_record_type type, std::string_view payload, std::string& out) {
   if (payload.size() > UINT32_MAX) throw std::length_error("wal record payload over 4 GiB");
   const auto raw_type = static_cast<std::uint8_t>(type);
-  detail::put_le<std::uint32_t>(out, static_cast<std::uint32_t>(payload.size()));
-  detail::put_le<std::uint32_t>(out, record_crc(raw_type, payload));
+  vote::detail::put_le<std::uint32_t>(out, static_cast<std::uint32_t>(payload.size()));
+  vote::detail::put_le<std::uint32_t>(out, record_crc(raw_type, payload));
   out.push_back(static_cast<char>(raw_type));
   out.append(payload);
 }
@@ -47,8 +47,8 @@ void append_entry_record(const log_entry& e, std::string& out) {
   if (payload.size() > UINT32_MAX) throw std::length_error("wal record payload over 4 GiB");
   const auto raw_type = static_cast<std::uint8_t>(wal_record_type::entry);
   std::string header;
-  detail::put_le<std::uint32_t>(header, static_cast<std::uint32_t>(payload.size()));
-  detail::put_le<std::uint32_t>(header, record_crc(raw_type, payload));
+  vote::detail::put_le<std::uint32_t>(header, static_cast<std::uint32_t>(payload.size()));
+  vote::detail::put_le<std::uint32_t>(header, record_crc(raw_type, payload));
   header.push_back(static_cast<char>(raw_type));
   out.replace(start, wal_record_header_size, header);
 }
@@ -59,19 +59,19 @@ std::size_t entry_record_size(const log_entry& e) noexcept {
 
 void append_segment_header_record(const wal_segment_header& h, std::string& out) {
   std::string payload(segment_magic);
-  detail::put_le<std::uint32_t>(payload, wal_format_version);
-  detail::put_le<std::uint64_t>(payload, h.first_index);
-  detail::put_le<std::uint64_t>(payload, h.prev_epoch);
+  vote::detail::put_le<std::uint32_t>(payload, wal_format_version);
+  vote::detail::put_le<std::uint64_t>(payload, h.first_index);
+  vote::detail::put_le<std::uint64_t>(payload, h.prev_epoch);
   append_wal_record(wal_record_type::segment_header, payload, out);
 }
 
 std::optional<wal_segment_header> decode_segment_header(std::string_view payload) {
   if (payload.size() != segment_header_payload_size) return std::nullopt;
   if (payload.substr(0, segment_magic.size()) != segment_magic) return std::nullopt;
-  if (detail::get_le<std::uint32_t>(payload, 8) != wal_format_version) return std::nullopt;
+  if (vote::detail::get_le<std::uint32_t>(payload, 8) != wal_format_version) return std::nullopt;
   wal_segment_header h;
-  h.first_index = detail::get_le<std::uint64_t>(payload, 12);
-  h.prev_epoch = detail::get_le<std::uint64_t>(payload, 20);
+  h.first_index = vote::detail::get_le<std::uint64_t>(payload, 12);
+  h.prev_epoch = vote::detail::get_le<std::uint64_t>(payload, 20);
   if (h.first_index == 0) return std::nullopt;
   return h;
 }
@@ -82,9 +82,9 @@ wal_record_view read_wal_record(std::string_view data, std::uint64_t offset) {
   view.status = wal_read_status::bad;
   const std::uint64_t left = data.size() - offset;
   if (left < wal_record_header_size) return view;
-  const auto length = detail::get_le<std::uint32_t>(data, offset);
+  const auto length = vote::detail::get_le<std::uint32_t>(data, offset);
   if (length > left - wal_record_header_size) return view;
-  const auto crc = detail::get_le<std::uint32_t>(data, offset + 4);
+  const auto crc = vote::detail::get_le<std::uint32_t>(data, offset + 4);
   const auto type = static_cast<std::uint8_t>(data[offset + 8]);
   const std::string_view payload = data.substr(offset + wal_record_header_size, length);
   if (record_crc(type, payload) != crc) return view;
@@ -99,7 +99,7 @@ bool is_torn_tail(std::string_view data, std::uint64_t offset) {
   if (offset >= data.size()) return false;
   const std::uint64_t left = data.size() - offset;
   if (left < wal_record_header_size) return true;  // the header itself is cut off
-  const auto length = detail::get_le<std::uint32_t>(data, offset);
+  const auto length = vote::detail::get_le<std::uint32_t>(data, offset);
   if (length > left - wal_record_header_size) return true;  // extends past the end
   if (all_zero(data.substr(offset))) return true;           // preallocated / zero-filled
   // The final record, possibly followed by zeros (the file grew before its data reached disk).

@@ -8,9 +8,12 @@
 // order (STYLE.md 17: `append_reply{.epoch = e, .ok = false, ...}`), so that a trace reads as
 // the protocol; every field has a default (`{}` for lists and strings) so the others may be left
 // out.
-// Codec: encode_envelope() writes one JSON object; entry payloads and snapshot chunks are base64.
-// decode_envelope() is pure and safe on hostile input: it never throws, refuses unknown types,
-// wrong field types and lists over max_list_size, and returns nullopt then.
+// Codec: encode_envelope() writes append and append_reply, the messages every vote costs, in a
+// compact binary form (docs/consensus.md "Binary messages"), every other message as one JSON
+// object (entry payloads and snapshot chunks in base64). decode_envelope() reads both forms (an
+// append in JSON from an older peer too); it is pure and safe on hostile input: it never throws,
+// refuses unknown types, wrong field types, lists over max_list_size and cluster UUIDs over
+// max_cluster_uuid_size, and returns nullopt then.
 // Threading: plain values. Pure: no I/O.
 #pragma once
 
@@ -176,6 +179,8 @@ std::string_view message_type(const message_body& body) noexcept;
 
 // Longest list (entries, visited, skipped, members) a decoder accepts.
 inline constexpr std::size_t max_list_size = 100'000;
+// Longest cluster UUID a decoder accepts (a UUID is 36 characters).
+inline constexpr std::size_t max_cluster_uuid_size = 64;
 
 std::string encode_envelope(const envelope& e);
 std::optional<envelope> decode_envelope(std::string_view bytes) noexcept;

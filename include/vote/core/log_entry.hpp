@@ -32,6 +32,9 @@ inline constexpr std::size_t log_entry_header_size = 8 + 8 + 1 + 4;
 
 // Appends the binary encoding of `e` to `out`.
 void encode_log_entry(const log_entry& e, std::string& out);
+// The size of the encoded entry that starts `bytes` (header and payload), read from its header;
+// 0 when `bytes` is shorter than a header. It may exceed bytes.size(): callers check.
+std::size_t encoded_log_entry_size(std::string_view bytes) noexcept;
 // Decodes exactly one entry occupying all of `bytes`; nullopt if malformed (bad kind, length
 // mismatch). Pure: safe on hostile input.
 std::optional<log_entry> decode_log_entry(std::string_view bytes);

@@ -30,8 +30,13 @@ void node_machine::apply(const log_entry& e) {
   VOTE_INVARIANT(e.index <= core_.commit_index(), "only committed entries are applied");
   std::optional<outcome> result;
   std::string request_id;
+  const auto it = pending_.find(e.index);
+  // The entry is this leader's own proposal when the epochs match (one leader per epoch).
+  const bool own = it != pending_.end() && it->second.epoch == e.epoch;
   if (e.kind == entry_kind::command) {
-    if (auto cmd = decode_command(e.payload)) {
+    auto cmd =
+        own && it->second.proposed ? std::move(it->second.proposed) : decode_command(e.payload);
+    if (cmd) {
       last_timestamp_ms_ = std::max(last_timestamp_ms_, cmd->timestamp_ms);
       request_id = cmd->request_id;
       result = state_.apply(*cmd);
@@ -51,7 +56,6 @@ void node_machine::apply(const log_entry& e) {
   }
   applied_index_ = e.index;
   applied_epoch_ = e.epoch;
-  const auto it = pending_.find(e.index);
   if (it == pending_.end()) return;
   auto p = std::move(it->second);
   pending_.erase(it);

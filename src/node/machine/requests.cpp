@@ -187,7 +187,9 @@ void node_machine::propose_command(command cmd, wire::reply_fn& reply) {
     return reply(encode_error(cmd.request_id, errc::unavailable,
                               "Error: leadership is being handed over; retry."));
   }
-  pending_[id->index] = pending_proposal{id->epoch, cmd.request_id, std::move(reply)};
+  std::string request_id = cmd.request_id;
+  pending_[id->index] =
+      pending_proposal{id->epoch, std::move(request_id), std::move(reply), std::move(cmd)};
   pump_soon();
 }
 

@@ -147,6 +147,72 @@ TEST(ConsensusCodec, HostileInputIsRefusedWithoutThrowing) {
   }
 }
 
+// The messages every vote costs travel in binary (docs/consensus.md "Binary messages"); an append
+// in JSON, as an older peer sends it, still decodes.
+TEST(ConsensusCodec, AppendsAndTheirRepliesTravelInBinary) {
+  const append a{.epoch = 7,
+                 .leader = 9,
+                 .prev_index = 89,
+                 .prev_epoch = 6,
+                 .entries = {cmd(90, 7), cmd(91, 7)},
+                 .commit_index = 88,
+                 .seq = 12};
+  const envelope e{
+      .from = 9, .from_incarnation = 1009, .to = 4, .cluster_uuid = test_uuid, .body = a};
+  const std::string bytes = encode_envelope(e);
+  ASSERT_FALSE(bytes.empty());
+  EXPECT_EQ(bytes.front(), '\x01');
+  EXPECT_EQ(decode_envelope(bytes), e);
+  const envelope r{.from = 4,
+                   .from_incarnation = 1004,
+                   .to = 9,
+                   .cluster_uuid = test_uuid,
+                   .body = append_reply{.epoch = 7, .ok = true, .match_index = 91, .seq = 12}};
+  EXPECT_EQ(encode_envelope(r).front(), '\x01');
+  EXPECT_EQ(decode_envelope(encode_envelope(r)), r);
+
+  const auto from_json = decode_envelope(
+      R"({"from":1,"from_incarnation":2,"to":3,"cluster_uuid":"u","type":"append","body":{"epoch":1,"leader":1,"prev_index":0,"prev_epoch":0,"entries":[{"index":1,"epoch":1,"kind":3,"payload":"eyJ9"}],"commit_index":0,"seq":1}})");
+  ASSERT_TRUE(from_json);
+  EXPECT_EQ(std::get<append>(from_json->body).entries.at(0).payload, "{\"}");
+}
+
+TEST(ConsensusCodec, HostileBinaryIsRefused) {
+  const envelope e{.from = 9,
+                   .from_incarnation = 1009,
+                   .to = 4,
+                   .cluster_uuid = test_uuid,
+                   .body = append{.epoch = 7, .leader = 9, .entries = {cmd(1, 7), cmd(2, 7)}}};
+  const std::string good = encode_envelope(e);
+  ASSERT_TRUE(decode_envelope(good));
+  // Every truncation, and a byte more.
+  for (std::size_t i = 0; i < good.size(); ++i) EXPECT_FALSE(decode_envelope(good.substr(0, i)));
+  EXPECT_FALSE(decode_envelope(good + "x"));
+  // Offsets: 0 marker, 1 type, 2..25 from/incarnation/to, 26..27 uuid length.
+  std::string unknown_type = good;
+  unknown_type[1] = 0;  // "election" has no binary form
+  EXPECT_FALSE(decode_envelope(unknown_type));
+  std::string long_uuid = good;
+  long_uuid[26] = static_cast<char>(max_cluster_uuid_size + 1);
+  EXPECT_FALSE(decode_envelope(long_uuid));
+  // An entry count far over what the bytes hold is refused without reserving for it.
+  const std::size_t count_at = 28 + test_uuid.size() + 6 * 8;
+  std::string huge_count = good;
+  huge_count.replace(count_at, 4, std::string("\xff\xff\x01\x00", 4));
+  EXPECT_FALSE(decode_envelope(huge_count));
+  std::string bad_kind = good;
+  bad_kind[count_at + 4 + 16] = 9;
+  EXPECT_FALSE(decode_envelope(bad_kind));
+  // append_reply's ok is 0 or 1.
+  std::string reply = encode_envelope(envelope{.from = 4,
+                                               .from_incarnation = 1004,
+                                               .to = 9,
+                                               .cluster_uuid = test_uuid,
+                                               .body = append_reply{.epoch = 7, .ok = true}});
+  reply[28 + test_uuid.size() + 8] = 2;
+  EXPECT_FALSE(decode_envelope(reply));
+}
+
 // Peer bytes follow the one JSON reading policy (vote/core/strict_json.hpp): a repeated key, at
 // any depth, and a "-0" where a u64 belongs were once accepted here (the last value won).
 TEST(ConsensusCodec, RepeatedKeysAndNegativeZeroAreRefused) {

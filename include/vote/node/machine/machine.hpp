@@ -225,6 +225,9 @@ class node_machine {
     std::uint64_t epoch = 0;
     std::string request_id;
     wire::reply_fn reply;
+    // The command as proposed: applying this entry uses it instead of decoding its payload again
+    // (the codec round-trips exactly: command_codec_test, fuzz_command).
+    std::optional<command> proposed{};
   };
   struct pending_read {
     std::string request_id;

@@ -1,13 +1,13 @@
-// Little-endian integer helpers for the storage formats (docs/storage.md). Internal to
-// src/storage. Readers take the position by reference and never read past the view: callers
-// check the remaining size first.
+// Little-endian integers: the byte order of every binary format (docs/storage.md: log entries,
+// WAL records, snapshots; docs/consensus.md: the binary peer messages). get_le never reads past
+// the view's end only because callers check the remaining size first.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-namespace vote::storage::detail {
+namespace vote::detail {
 
 template <typename T>
 void put_le(std::string& out, T value) {
@@ -25,4 +25,4 @@ T get_le(std::string_view in, std::size_t pos) {
   return value;
 }
 
-}  // namespace vote::storage::detail
+}  // namespace vote::detail
