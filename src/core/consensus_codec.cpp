@@ -330,8 +330,17 @@ bool get_binary(byte_reader& r, append_reply& m) {
   return r.all(m.epoch, m.ok, m.match_index, m.last_index_hint, m.seq, m.promised_to);
 }
 
-constexpr auto append_type = static_cast<std::uint8_t>(message_body(append{}).index());
-constexpr auto append_reply_type = static_cast<std::uint8_t>(message_body(append_reply{}).index());
+// The index of alternative M in message_body (its type byte), without constructing one.
+template <class M, std::size_t I = 0>
+constexpr std::uint8_t type_of() {
+  if constexpr (std::is_same_v<std::variant_alternative_t<I, message_body>, M>) {
+    return static_cast<std::uint8_t>(I);
+  } else {
+    return type_of<M, I + 1>();
+  }
+}
+constexpr std::uint8_t append_type = type_of<append>();
+constexpr std::uint8_t append_reply_type = type_of<append_reply>();
 
 std::string encode_binary(const envelope& e) {
   std::size_t size = 64 + e.cluster_uuid.size();
