@@ -55,7 +55,8 @@ struct discovered_leader {
   consensus::leader_info leader;
   std::string cluster;       // cluster name of the answer
   std::string cluster_uuid;  // may be empty (a cluster still bootstrapping)
-  std::size_t answers = 0;   // how many usable answers were collected
+  std::size_t answers = 0;   // how many usable answers were collected (a server that answered
+                             // the first ask and a resent one counts twice)
 };
 
 enum class discovery_error : std::uint8_t {

@@ -79,7 +79,9 @@ TEST(Discovery, FindsTheLeaderWithTheHighestEpoch) {
   const auto r = discover_leader(loopback_discovery(port), in(std::chrono::seconds(5)));
   ASSERT_TRUE(std::holds_alternative<discovered_leader>(r));
   EXPECT_EQ(leader_of(r).endpoint, "127.0.0.1:7002");
-  EXPECT_EQ(std::get<discovered_leader>(r).answers, 3U);
+  // The ask is resent 25 ms after the first (discovery.hpp): a responder slower than that (a
+  // sanitizer build on a loaded machine) answers both, and every usable answer counts.
+  EXPECT_GE(std::get<discovered_leader>(r).answers, 3U);
 }
 
 TEST(Discovery, AsksForTheGivenCluster) {
