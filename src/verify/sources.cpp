@@ -47,7 +47,11 @@ std::optional<std::size_t> find_tracker(const record& rec, std::string_view t) {
 // when it is not one of the four shapes.
 std::optional<std::string> receipt_ballot(const json& b) {
   if (!b.is_object() || b.size() != 1) return std::nullopt;
-  const auto& [key, value] = *b.items().begin();
+  // Not `*b.items().begin()`: that binds to a proxy whose iterator has gone (ASan:
+  // stack-use-after-scope).
+  const auto first = b.begin();
+  const std::string& key = first.key();
+  const json& value = first.value();
   std::vector<std::string> names;
   std::vector<std::uint64_t> scores;
   if (key == "candidate") {
