@@ -250,7 +250,7 @@ bool decode_body(std::string_view type, const json& j, message_body& out) {
   }
 }
 
-// ---- The binary form (docs/consensus.md "Binary messages") -----------------------------------
+// ---- The binary form (docs/protocol.md §7 "Peer links") -----------------------------------
 //   u8 0x01 | u8 type (index in message_body) | u64 from | u64 from_incarnation | u64 to
 //   | u16 uuid length | uuid bytes | body                                    (little-endian)
 //   append:       u64 epoch, leader, prev_index, prev_epoch, commit_index, seq | u32 count

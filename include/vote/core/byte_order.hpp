@@ -1,5 +1,5 @@
 // Little-endian integers: the byte order of every binary format (docs/storage.md: log entries,
-// WAL records, snapshots; docs/consensus.md: the binary peer messages). get_le never reads past
+// WAL records, snapshots; docs/protocol.md §7: the binary peer messages). get_le never reads past
 // the view's end only because callers check the remaining size first.
 #pragma once
 

@@ -9,7 +9,7 @@
 // the protocol; every field has a default (`{}` for lists and strings) so the others may be left
 // out.
 // Codec: encode_envelope() writes append and append_reply, the messages every vote costs, in a
-// compact binary form (docs/consensus.md "Binary messages"), every other message as one JSON
+// compact binary form (docs/protocol.md §7 "Peer links"), every other message as one JSON
 // object (entry payloads and snapshot chunks in base64). decode_envelope() reads both forms (an
 // append in JSON from an older peer too); it is pure and safe on hostile input: it never throws,
 // refuses unknown types, wrong field types, lists over max_list_size and cluster UUIDs over
