@@ -263,40 +263,7 @@ void put_u64s(std::string& out, std::initializer_list<std::uint64_t> values) {
   for (const std::uint64_t v : values) vote::detail::put_le<std::uint64_t>(out, v);
 }
 
-// Reads fixed-size little-endian fields from a view, never past its end.
-class byte_reader {
- public:
-  explicit byte_reader(std::string_view in) noexcept : in_(in) {}
-  template <class T>
-  bool get(T& v) noexcept {
-    if (in_.size() - pos_ < sizeof(T)) return false;
-    v = vote::detail::get_le<T>(in_, pos_);
-    pos_ += sizeof(T);
-    return true;
-  }
-  bool get(bool& b) noexcept {
-    std::uint8_t v = 0;
-    if (!get(v) || v > 1) return false;
-    b = v == 1;
-    return true;
-  }
-  template <class... T>
-  bool all(T&... fields) noexcept {
-    return (get(fields) && ...);
-  }
-  bool take(std::size_t n, std::string_view& out) noexcept {
-    if (in_.size() - pos_ < n) return false;
-    out = in_.substr(pos_, n);
-    pos_ += n;
-    return true;
-  }
-  std::string_view rest() const noexcept { return in_.substr(pos_); }
-  bool done() const noexcept { return pos_ == in_.size(); }
-
- private:
-  std::string_view in_;
-  std::size_t pos_ = 0;
-};
+using vote::detail::byte_reader;
 
 void put_binary(std::string& out, const append& m) {
   put_u64s(out, {m.epoch, m.leader, m.prev_index, m.prev_epoch, m.commit_index, m.seq});

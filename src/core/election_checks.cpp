@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "election_impl.hpp"
 #include "vote/core/credentials.hpp"
 #include "vote/core/election.hpp"
 
@@ -54,9 +55,10 @@ bool valid_utf8(std::string_view s) noexcept {
   return true;
 }
 
-// Checks one id; `what` names it in the message ("voter id"). Empty ids pass when allow_empty.
-outcome check_id(std::string_view id, std::string_view what, const limits& lim,
-                 bool allow_empty = false) {
+}  // namespace
+
+outcome detail::check_id(std::string_view id, std::string_view what, const limits& lim,
+                         bool allow_empty) {
   // Runs three times per vote on a leader (serve, judge, apply): nothing is allocated unless
   // refused.
   const auto refuse_id = [what](errc code, std::string_view why) {
@@ -75,6 +77,10 @@ outcome check_id(std::string_view id, std::string_view what, const limits& lim,
   if (!valid_utf8(id)) return refuse_id(errc::invalid_election, " is not valid UTF-8.");
   return {};
 }
+
+namespace {
+
+using detail::check_id;
 
 // Checks a list of ids: count within 1..max, each id valid, no duplicates.
 // `noun` is singular ("candidate"), `needs` the message for an empty list.
@@ -174,7 +180,9 @@ outcome check_settings(const register_cmd& r) {
   return {};
 }
 
-outcome check_body(const register_cmd& r, const limits& lim) {
+}  // namespace
+
+outcome detail::check_register_settings(const register_cmd& r, const limits& lim) {
   if (outcome o = check_id(r.election_id, "election id", lim); !o.ok()) return o;
   if (outcome o = check_list(r.candidates, "candidate", lim.max_candidates,
                              "an election needs at least one candidate.", lim);
@@ -187,7 +195,13 @@ outcome check_body(const register_cmd& r, const limits& lim) {
   if (r.mode != voter_mode::ids && r.mode != voter_mode::codes) {
     return refuse(errc::invalid_election, "Error: unknown voter mode.");
   }
-  if (outcome o = check_settings(r); !o.ok()) return o;
+  return check_settings(r);
+}
+
+namespace {
+
+outcome check_body(const register_cmd& r, const limits& lim) {
+  if (outcome o = detail::check_register_settings(r, lim); !o.ok()) return o;
   return check_roll(r.voters, r.weights, r.mode, false, lim);
 }
 

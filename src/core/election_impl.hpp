@@ -72,6 +72,14 @@ struct election_data {
   friend bool operator==(const election_data&, const election_data&) = default;
 };
 
+// Checks one id; `what` names it in the message ("voter id"). Empty ids pass when allow_empty.
+// Nothing is allocated unless refused (it runs several times per vote).
+outcome check_id(std::string_view id, std::string_view what, const limits& lim,
+                 bool allow_empty = false);
+// check_command() of a register without its roll: the election id, the candidates, the tie-break,
+// voter mode, method and lifecycle settings.
+outcome check_register_settings(const register_cmd& r, const limits& lim);
+
 // Builds an election from a register command that passed check_command().
 election_data make_election(const register_cmd& r, std::string_view request_id);
 // Adds voters that passed check_command() and are not on the roll yet (check_new_voters).

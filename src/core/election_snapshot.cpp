@@ -1,5 +1,7 @@
-// Canonical snapshot of the election state and its validated restore
-// (election_state::snapshot / restore / operator==; format in docs/state-machine.md).
+// The JSON snapshots of the election state, versions 1 to 3 (docs/state-machine.md): the format
+// written before version 4's binary one (election_snapshot_binary.cpp). A server still restores
+// them, so that a data directory or a leader's snapshot of an older release loads; the version-3
+// writer is kept for the tests of that path and for vote-state-bench's comparison.
 //
 // Canonical: elections sorted by id, voters sorted by id, a fixed key order, no whitespace, so
 // equal states give equal bytes. Tallies are not stored: restore recounts them from the voter
@@ -14,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "election_impl.hpp"
+#include "election_snapshot.hpp"
 #include "vote/core/credentials.hpp"
 #include "vote/core/strict_json.hpp"
 
@@ -203,14 +206,14 @@ bool read_ballots(const json& j, std::vector<detail::parsed_ballot>& out) {
   return true;
 }
 
-// A cast ballot from the snapshot passes the checks a vote's ballot passes.
-bool valid_ballot(const election_data& e, const detail::parsed_ballot& b) {
+}  // namespace
+
+bool detail::valid_ballot(const election_data& e, const detail::parsed_ballot& b) {
   return !b.marks.empty() &&
          counting::check_ballot(e.count_settings(), e.candidates, b.marks, b.scores).empty();
 }
 
-// The stored result of a closed election must be the recount, closed, of this election.
-bool restore_result(election_data& e, const json& j) {
+bool detail::restore_result(election_data& e, const json& j) {
   if (j.is_null()) return true;
   std::int64_t closed_at_ms = 0;
   if (!strict_json::read_i64(j, "closed_at_ms", closed_at_ms)) return false;
@@ -221,6 +224,11 @@ bool restore_result(election_data& e, const json& j) {
   e.result = std::move(expected);
   return true;
 }
+
+namespace {
+
+using detail::restore_result;
+using detail::valid_ballot;
 
 std::optional<election_data> restore_election(const json& j, const limits& lim,
                                               std::int64_t version) {
@@ -318,10 +326,10 @@ std::optional<election_data> restore_election(const json& j, const limits& lim,
 
 }  // namespace
 
-std::string election_state::snapshot() const {
+std::string detail::snapshot_json(const election_map& elections, std::int64_t last_timestamp_ms) {
   std::vector<const election_data*> sorted;
-  sorted.reserve(impl_->elections.size());
-  for (const auto& [id, e] : impl_->elections) sorted.push_back(&*e);
+  sorted.reserve(elections.size());
+  for (const auto& [id, e] : elections) sorted.push_back(&*e);
   std::sort(sorted.begin(), sorted.end(),
             [](const election_data* a, const election_data* b) { return a->id < b->id; });
   std::string out = "{\"format\":\"" + std::string(snapshot_format) +
@@ -330,49 +338,43 @@ std::string election_state::snapshot() const {
     if (i > 0) out.push_back(',');
     append_election(out, *sorted[i]);
   }
-  out += "],\"last_timestamp_ms\":" + std::to_string(impl_->last_timestamp_ms) + "}";
+  out += "],\"last_timestamp_ms\":" + std::to_string(last_timestamp_ms) + "}";
   return out;
 }
 
-std::optional<election_state> election_state::restore(std::string_view snapshot, limits lim) {
+bool detail::restore_json(std::string_view snapshot, const limits& lim, election_map& elections,
+                          std::int64_t& last_timestamp_ms) {
   try {
     const strict_json::parse_result parsed = strict_json::parse(snapshot);
-    if (!parsed.value) return std::nullopt;
+    if (!parsed.value) return false;
     const json& j = *parsed.value;
     std::string format;
     std::int64_t version = 0;
-    const json* elections = strict_json::array_field(j, "elections");
-    if (elections == nullptr || !strict_json::read_string(j, "format", format) ||
+    const json* list = strict_json::array_field(j, "elections");
+    if (list == nullptr || !strict_json::read_string(j, "format", format) ||
         format != snapshot_format || !strict_json::read_i64(j, "version", version) || version < 1 ||
         version > snapshot_version) {
-      return std::nullopt;
+      return false;
     }
     // Version 3 keeps the latest entry timestamp (a new leader never stamps below it).
-    election_state state(lim);
     if (version >= 3) {
-      if (j.size() != 4 ||
-          !strict_json::read_i64(j, "last_timestamp_ms", state.impl_->last_timestamp_ms) ||
-          state.impl_->last_timestamp_ms < 0) {
-        return std::nullopt;
+      if (j.size() != 4 || !strict_json::read_i64(j, "last_timestamp_ms", last_timestamp_ms) ||
+          last_timestamp_ms < 0) {
+        return false;
       }
     } else if (j.size() != 3) {
-      return std::nullopt;
+      return false;
     }
-    for (const json& ej : *elections) {
+    for (const json& ej : *list) {
       auto e = restore_election(ej, lim, version);
-      if (!e) return std::nullopt;
+      if (!e) return false;
       std::string id = e->id;
-      if (!state.impl_->elections.emplace(std::move(id), std::move(*e)).second) return std::nullopt;
+      if (!elections.emplace(std::move(id), std::move(*e)).second) return false;
     }
-    return state;
+    return true;
   } catch (const json::exception&) {
-    return std::nullopt;
+    return false;
   }
-}
-
-bool operator==(const election_state& a, const election_state& b) {
-  // The elections only: the latest timestamp is the log's clock, not part of any election.
-  return a.impl_->elections == b.impl_->elections;
 }
 
 }  // namespace vote

@@ -1,9 +1,11 @@
 // Internal to vote_core: the authorized voters of one election and their vote records.
 //
 // Sized for 1,000,000 voters per election and more: ids live in a byte arena, an open-addressing
-// table of 32-bit slots finds a voter in O(1) on average (it grows incrementally: no insert costs
-// a rehash of the whole roll), and a record is 20 bytes plus the request id and the 32 nonce bytes
-// of a cast vote. Indexes are dense (0..size()-1) in insertion order and never change.
+// table of 32-bit slots finds a voter in O(1) on average (at most 16,777,214 voters: a slot keeps 8
+// bits of the id's hash beside the index; limits::max_voters is 10,000,000) (it grows
+// incrementally: no insert costs a rehash of the whole roll), and a record is 20 bytes plus the
+// request id and the 32 nonce bytes of a cast vote. Indexes are dense (0..size()-1) in insertion
+// order and never change.
 //
 // Copies are cheap and share storage (voter_table_chunks.hpp): a copy costs a few hundred pointer
 // copies for a million voters, and each later write copies only the chunk it touches. So the node
@@ -45,6 +47,9 @@ class voter_table {
   void record(std::uint32_t i, std::int32_t candidate, std::string_view request_id,
               std::string_view nonce);
 
+  // The voters with a recorded vote, in the order their votes were recorded.
+  std::vector<std::uint32_t> cast_order() const;
+
   // Same voters (in any order) with the same records.
   friend bool operator==(const voter_table& a, const voter_table& b);
 
@@ -56,17 +61,19 @@ class voter_table {
   };
   using nonce_bytes = std::array<char, 32>;
 
-  // The slot of `voter` in `slots`: its own, or the empty one where it would go.
-  std::size_t slot_in(const chunked_vector<std::uint32_t>& slots,
-                      std::string_view voter) const noexcept;
+  // The slot of `voter` (whose hash is `hash`) in `slots`: its own, or the empty one where it
+  // would go.
+  std::size_t slot_in(const chunked_vector<std::uint32_t>& slots, std::string_view voter,
+                      std::size_t hash) const noexcept;
   // The old_slots_ entry of `voter` while it has not moved yet, else 0.
-  std::uint32_t not_migrated(std::string_view voter) const noexcept;
+  std::uint32_t not_migrated(std::string_view voter, std::size_t hash) const noexcept;
   // Moves up to `n` voters from old_slots_ into slots_; drops old_slots_ once all have moved.
   void migrate(std::size_t n);
 
-  chunked_arena<> ids_;                  // voter ids
-  chunked_vector<arena_span> id_at_;     // voter i is ids_.view(id_at_[i])
-  chunked_vector<std::uint32_t> slots_;  // 0 empty, else voter index + 1; size 2^k
+  chunked_arena<> ids_;               // voter ids
+  chunked_vector<arena_span> id_at_;  // voter i is ids_.view(id_at_[i])
+  // 0 empty, else the voter's index + 1 and 8 bits of its id's hash (voter_table.cpp); size 2^k.
+  chunked_vector<std::uint32_t> slots_;
   // Growing the slots moves the voters a few per insert, so that no insert rehashes a large roll
   // at once: voters migrated_..old_count_-1 are found in old_slots_ (the previous slots), every
   // other voter in slots_. Each migration ends before the table needs to grow again.

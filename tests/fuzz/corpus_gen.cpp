@@ -232,6 +232,18 @@ void snapshots() {
   described += static_cast<char>(cfg.size() / 256);
   put("snapshot", "described", described + cfg + s.snapshot());
   put("snapshot", "state-empty", "\x02" + election_state{}.snapshot());
+  // The JSON of releases before the binary version 4, still restored.
+  put("snapshot", "state-closed-v3", "\x02" + s.snapshot_v3());
+  // A ranked, weighted election with a ballot: the binary ballot and weight fields.
+  register_cmd ranked{"r", {"A", "B", "C"}, {"x", "y"}, tie_break::none};
+  ranked.method = counting::method::irv;
+  ranked.weights = {2, 1};
+  s.apply(command{"reg-r", 10, ranked});
+  vote_cmd v{"r", "x", ""};
+  v.choices = {"B", "A"};
+  s.apply(command{"vote-r", 11, v});
+  put("snapshot", "state-ranked", "\x02" + s.snapshot());
+  put("snapshot", "state-ranked-v3", "\x02" + s.snapshot_v3());
 }
 
 }  // namespace

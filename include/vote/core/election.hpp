@@ -285,9 +285,15 @@ class election_state {
   std::vector<std::string> due_closes(std::int64_t now_ms) const;
   const limits& bounds() const noexcept;
 
-  // Canonical serialization of the whole state, dedup records included (docs/storage.md).
-  // restore(snapshot()) == *this.
+  // Serialization of the whole state, dedup records included: the binary version 4
+  // (docs/state-machine.md "Snapshots"). restore(snapshot()) == *this, and states applied from
+  // the same log give equal bytes.
   std::string snapshot() const;
+  // The JSON version 3 that releases before version 4 wrote. The server never writes it: it is
+  // kept for the tests of the upgrade path and for vote-state-bench's comparison.
+  std::string snapshot_v3() const;
+  // A state from a snapshot of any version (1 to 4), or nullopt when the bytes are damaged or
+  // hold anything the commands that built the state could not have built.
   static std::optional<election_state> restore(std::string_view snapshot, limits lim = {});
 
   friend bool operator==(const election_state& a, const election_state& b);

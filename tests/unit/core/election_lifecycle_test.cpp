@@ -163,8 +163,9 @@ TEST_F(LifecycleTest, TheSnapshotKeepsTheLatestTimestamp) {
   const auto restored = election_state::restore(state_.snapshot());
   ASSERT_TRUE(restored);
   EXPECT_EQ(restored->last_timestamp_ms(), 7'000);
+  EXPECT_EQ(election_state::restore(state_.snapshot_v3())->last_timestamp_ms(), 7'000);
   // A version-3 snapshot without it is damaged; versions 1 and 2 never had it.
-  std::string damaged = state_.snapshot();
+  std::string damaged = state_.snapshot_v3();
   damaged.erase(damaged.find(",\"last_timestamp_ms\""));
   damaged += "}";
   EXPECT_FALSE(election_state::restore(damaged));

@@ -1,4 +1,6 @@
-// Snapshot and restore of the election state: canonical bytes, equality, validation.
+// Snapshot and restore of the election state: the binary version 4 (canonical bytes, equality,
+// validation of hostile bytes) and the JSON version 3 that older releases wrote (still restored,
+// as strictly).
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -33,10 +35,10 @@ class SnapshotTest : public election_fixture {
     EXPECT_TRUE(r.has_value());
     return r ? std::move(*r) : election_state{};
   }
-  // The snapshot with `edit` applied to its JSON form.
+  // The version-3 JSON snapshot with `edit` applied.
   using edit = std::function<void(nlohmann::json&)>;
   std::string edited_snapshot(const edit& edit_json) const {
-    nlohmann::json j = nlohmann::json::parse(state_.snapshot());
+    nlohmann::json j = nlohmann::json::parse(state_.snapshot_v3());
     edit_json(j);
     return j.dump();
   }
@@ -58,19 +60,44 @@ TEST_F(SnapshotTest, RoundTripAfterVotesAndClosesIsEqualAndByteIdentical) {
   EXPECT_EQ(copy.result_of("e2"), state_.result_of("e2"));
 }
 
-TEST_F(SnapshotTest, EqualStatesGiveEqualBytesWhateverTheApplyOrder) {
+// Replicas apply the same log: the bytes depend on the state and the order of its log, never on
+// the order in which the elections were created (they are written by id).
+TEST_F(SnapshotTest, EqualStatesFromTheSameLogGiveEqualBytesWhateverTheElectionOrder) {
   register_election("b", {"A"}, {"v2", "v1"});
   register_election("a", {"A"}, {"v1"});
   vote("b", "v1", "A", "r1");
   vote("b", "v2", "A", "r2");
   election_state second;
   second.apply(command{"", 1, register_cmd{"a", {"A"}, {"v1"}, tie_break::none}});
-  second.apply(command{"", 2, register_cmd{"b", {"A"}, {"v1", "v2"}, tie_break::none}});
-  second.apply(command{"r2", 3, vote_cmd{"b", "v2", "A"}});
+  second.apply(command{"", 2, register_cmd{"b", {"A"}, {"v2", "v1"}, tie_break::none}});
+  second.apply(command{"r1", 3, vote_cmd{"b", "v1", "A"}});
   // The snapshot also keeps the latest timestamp applied: the same one here.
-  second.apply(command{"r1", state_.last_timestamp_ms(), vote_cmd{"b", "v1", "A"}});
+  second.apply(command{"r2", state_.last_timestamp_ms(), vote_cmd{"b", "v2", "A"}});
   EXPECT_TRUE(second == state_);
   EXPECT_EQ(second.snapshot(), state_.snapshot());
+  // The roll in another order is an equal state: the bytes keep each one's order.
+  election_state third;
+  third.apply(command{"", 1, register_cmd{"a", {"A"}, {"v1"}, tie_break::none}});
+  third.apply(command{"", 2, register_cmd{"b", {"A"}, {"v1", "v2"}, tie_break::none}});
+  third.apply(command{"r2", 3, vote_cmd{"b", "v2", "A"}});
+  third.apply(command{"r1", state_.last_timestamp_ms(), vote_cmd{"b", "v1", "A"}});
+  EXPECT_TRUE(third == state_);
+  const auto restored = election_state::restore(third.snapshot());
+  ASSERT_TRUE(restored);
+  EXPECT_EQ(restored->snapshot(), third.snapshot());
+}
+
+// Snapshots of releases before version 4 load: the same state, which then writes version 4.
+TEST_F(SnapshotTest, AVersion3SnapshotRestoresToTheSameState) {
+  given_busy_state();
+  const std::string v3 = state_.snapshot_v3();
+  ASSERT_EQ(v3.front(), '{');
+  const auto r = election_state::restore(v3);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(*r == state_);
+  EXPECT_EQ(r->last_timestamp_ms(), state_.last_timestamp_ms());
+  EXPECT_EQ(r->result_of("e2"), state_.result_of("e2"));
+  EXPECT_EQ(election_state::restore(r->snapshot())->snapshot(), r->snapshot());
 }
 
 // The node snapshots a copy of its state while it goes on applying (snapshot_job): the copy
@@ -143,6 +170,7 @@ TEST_F(SnapshotTest, EveryTruncationIsRejected) {
   }
 }
 
+// Version 3 (JSON) from here on: the same checks as the binary version's below.
 TEST_F(SnapshotTest, WrongVersionIsRejected) {
   EXPECT_FALSE(
       election_state::restore(edited_snapshot([](nlohmann::json& j) { j["version"] = 4; })));
@@ -188,7 +216,7 @@ TEST_F(SnapshotTest, DuplicateElectionIsRejected) {
 // or a raw NUL byte was once accepted here (the last value won, the NUL ended the text).
 TEST_F(SnapshotTest, RepeatedKeysAndNulBytesAreRejected) {
   given_busy_state();
-  const std::string full = state_.snapshot();
+  const std::string full = state_.snapshot_v3();
   ASSERT_TRUE(election_state::restore(full));
   ASSERT_EQ(full.front(), '{');
   EXPECT_FALSE(election_state::restore(R"({"version":1,)" + full.substr(1)));
@@ -204,6 +232,115 @@ TEST_F(SnapshotTest, RestoreEnforcesTheLimits) {
   const auto r = election_state::restore(state_.snapshot(), limits{.max_voters = 5});
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->bounds().max_voters, 5U);
+}
+
+// Version 4 (binary), edited where its layout says (docs/state-machine.md "Snapshots").
+class BinarySnapshotTest : public SnapshotTest {
+ protected:
+  void SetUp() override {
+    given_busy_state();
+    full_ = state_.snapshot();
+    ASSERT_TRUE(election_state::restore(full_));
+  }
+  // Offset of the first `s` written as a str (u16 length, bytes).
+  std::size_t str_at(const std::string& s) const {
+    const std::string needle = std::string(1, static_cast<char>(s.size())) + '\0' + s;
+    const std::size_t at = full_.find(needle);
+    EXPECT_NE(at, std::string::npos) << s;
+    return at;
+  }
+  bool restores_with(std::size_t offset, std::string_view bytes) const {
+    std::string edited = full_;
+    edited.replace(offset, bytes.size(), bytes);
+    return election_state::restore(edited).has_value();
+  }
+  std::string full_;
+};
+
+TEST_F(BinarySnapshotTest, ItIsBinaryAndRoundTrips) {
+  EXPECT_EQ(full_.substr(0, 10), "vote-state");
+  EXPECT_EQ(full_[10], '\x04');
+  EXPECT_EQ(election_state::restore(full_)->snapshot(), full_);
+}
+
+TEST_F(BinarySnapshotTest, ARollThatListsAVoterTwiceIsRejected) {
+  // e1's roll is v1..v5: the second entry becomes v1.
+  EXPECT_FALSE(restores_with(str_at("v2"), std::string("\x02\0v1", 4)));
+  EXPECT_TRUE(restores_with(str_at("v2"), std::string("\x02\0w2", 4)));  // the edit itself is fine
+}
+
+TEST_F(BinarySnapshotTest, AVoterIdThatNoCommandCouldHoldIsRejected) {
+  EXPECT_FALSE(restores_with(str_at("v2") + 2, "v\n"));
+  EXPECT_FALSE(restores_with(str_at("v2") + 2, "v\xff"));
+}
+
+TEST_F(BinarySnapshotTest, AVoteByAVoterOffTheRollOrOneWhoVotedIsRejected) {
+  // e2's votes: [voter index u32][request id str][nonce][candidate u16]; req-b is voter 1.
+  const std::size_t voter = str_at("req-b") - 4;
+  EXPECT_EQ(full_[voter], '\x01');
+  EXPECT_FALSE(restores_with(voter, std::string("\x00", 1)));     // voter 0 already voted
+  EXPECT_FALSE(restores_with(voter, "\x02"));                     // e2's roll has 2 voters
+  EXPECT_FALSE(restores_with(str_at("req-b") + 2, "bad\n\x01"));  // a request id with a control
+}
+
+TEST_F(BinarySnapshotTest, AVoteForNoSuchCandidateIsRejected) {
+  const std::size_t candidate = str_at("req-b") + 2 + 5 + 16;
+  EXPECT_FALSE(restores_with(candidate, std::string("\x01\0", 2)));  // X -> Y: not e2's result
+  EXPECT_FALSE(restores_with(candidate, std::string("\x02\0", 2)));
+  EXPECT_FALSE(restores_with(candidate, "\xff\xff"));
+}
+
+TEST_F(BinarySnapshotTest, AStoredResultOtherThanTheRecountIsRejected) {
+  const std::size_t at = full_.find("\"closed\":true");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_FALSE(restores_with(at, "\"closed\":null"));
+  const std::size_t votes = full_.find("\"votes_cast\":2");
+  ASSERT_NE(votes, std::string::npos);
+  EXPECT_FALSE(restores_with(votes, "\"votes_cast\":3"));
+}
+
+TEST_F(BinarySnapshotTest, AnotherVersionTrailingBytesAndHugeCountsAreRejected) {
+  EXPECT_FALSE(restores_with(10, "\x05"));
+  EXPECT_FALSE(restores_with(10, "\x03"));
+  EXPECT_FALSE(election_state::restore(full_ + '\0'));
+  // The election count (after magic, version, timestamp) claims 2^32 - 1: refused before any
+  // memory is reserved for them.
+  EXPECT_FALSE(restores_with(10 + 4 + 8, "\xff\xff\xff\xff"));
+}
+
+TEST_F(BinarySnapshotTest, EveryByteFlipIsRejectedOrRestoresAStateThatRoundTrips) {
+  for (std::size_t i = 0; i < full_.size(); ++i) {
+    std::string edited = full_;
+    edited[i] = static_cast<char>(edited[i] ^ 0x41);
+    const auto r = election_state::restore(edited);
+    if (r) {
+      EXPECT_EQ(election_state::restore(r->snapshot())->snapshot(), r->snapshot()) << i;
+    }
+  }
+}
+
+TEST_F(BinarySnapshotTest, RankedWeightedElectionsRoundTrip) {
+  register_cmd r{"r", {"A", "B", "C"}, {"x", "y", "z"}, tie_break::none};
+  r.method = counting::method::irv;
+  r.weights = {3, 1, 1};
+  ASSERT_TRUE(state_.apply(command{"reg-r", 9'000, r}).ok());
+  vote_cmd v{"r", "y", ""};
+  v.choices = {"B", "C"};
+  ASSERT_TRUE(state_.apply(command{"v-y", 9'001, v}).ok());
+  v.voter = "x";
+  v.choices = {"C"};
+  ASSERT_TRUE(state_.apply(command{"v-x", 9'002, v}).ok());
+  const auto restored = election_state::restore(state_.snapshot());
+  ASSERT_TRUE(restored);
+  EXPECT_TRUE(*restored == state_);
+  EXPECT_EQ(restored->snapshot(), state_.snapshot());
+  EXPECT_EQ(restored->result_of("r"), state_.result_of("r"));
+  // The weights: every one 1 is not a weighted election.
+  full_ = state_.snapshot();
+  const std::size_t weight = str_at("x") + 3;
+  EXPECT_EQ(full_[weight], '\x03');
+  EXPECT_FALSE(restores_with(weight, "\x01"));
+  EXPECT_FALSE(restores_with(weight, std::string("\0", 1)));  // a weight of 0
 }
 
 }  // namespace
