@@ -1,13 +1,16 @@
 // vote-chaos: seeded chaos runs of a vote-server cluster in network namespaces, checked against
-// the recorded client history; and the failover bench on loopback (docs/testing.md).
+// the recorded client history; and the failover and restart benches on loopback
+// (docs/testing.md, docs/operations.md "Performance").
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <random>
 
 #include "vote/lab/chaos.hpp"
+#include "vote/lab/restart_bench.hpp"
 
 namespace {
 
@@ -33,6 +36,20 @@ int run_bench(std::size_t rounds, bool json) {
   }
   for (const auto& s : samples) {
     if (s.unmeasured) return exit_failed;
+  }
+  return exit_passed;
+}
+
+int run_restart(std::uint64_t votes, bool json_v3, bool json) {
+  vote::lab::restart_options o;
+  o.json_v3 = json_v3;
+  o.voters = static_cast<std::uint32_t>(std::min<std::uint64_t>(votes, 1'000'000));
+  o.elections = static_cast<std::uint32_t>((votes + o.voters - 1) / o.voters);
+  const auto r = vote::lab::run_restart_bench(o, std::cerr);
+  if (json) {
+    std::cout << vote::lab::to_json(r).dump() << "\n";
+  } else {
+    vote::lab::print_restart(r, std::cout);
   }
   return exit_passed;
 }
@@ -63,8 +80,9 @@ int main(int argc, char** argv) {
       "vote-chaos: kill, pause and partition a vote-server cluster in network namespaces "
       "while recorded clients vote; then check the history"};
   app.footer(
-      "Needs root and iproute2 (network namespaces made and removed by the tool; nothing is added "
-      "to the root namespace).\nExit codes: 0 every check passed; 1 a check failed or the cluster "
+      "A chaos run needs root and iproute2 (network namespaces made and removed by the tool; "
+      "nothing is added to the root namespace); the benches run on loopback without.\nExit codes: "
+      "0 every check passed; 1 a check failed or the cluster "
       "did not recover; 2 usage; 3 namespaces unavailable.");
   vote::lab::chaos_options o;
   std::optional<std::uint64_t> seed;
@@ -89,6 +107,18 @@ int main(int argc, char** argv) {
                  "Instead: N rounds each of kill -9, SIGSTOP and SIGTERM of the leader of 3 "
                  "servers on loopback; print the time to the next acknowledged vote")
       ->check(CLI::Range(1, 100));
+  std::uint64_t restart_votes = 0;
+  app.add_option("--restart-bench", restart_votes,
+                 "Instead: 3 servers on loopback restarted holding N recorded votes (elections of "
+                 "up to 1,000,000 voters, written into their snapshots); print the time to the "
+                 "first acknowledged vote and their memory")
+      ->check(CLI::Range(1, 100'000'000))
+      ->excludes("--failover-bench");
+  bool snapshot_v3 = false;
+  app.add_flag("--snapshot-v3", snapshot_v3,
+               "With --restart-bench: write the snapshots as version-3 JSON, for servers of "
+               "releases before version 4 (--bin-dir): a before/after pair")
+      ->needs("--restart-bench");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -100,6 +130,7 @@ int main(int argc, char** argv) {
   ::setenv("VOTE_BIN_DIR", o.bin_dir.c_str(), 1);  // for the loopback harness of the bench
   std::cout << "seed: " << o.seed << std::endl;
   try {
+    if (restart_votes > 0) return run_restart(restart_votes, snapshot_v3, json);
     return bench_rounds > 0 ? run_bench(bench_rounds, json) : run_chaos(o, json);
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";

@@ -326,12 +326,17 @@ std::optional<election_data> restore_election(const json& j, const limits& lim,
 
 }  // namespace
 
-std::string detail::snapshot_json(const election_map& elections, std::int64_t last_timestamp_ms) {
+std::vector<const election_data*> detail::sorted_by_id(const election_map& elections) {
   std::vector<const election_data*> sorted;
   sorted.reserve(elections.size());
   for (const auto& [id, e] : elections) sorted.push_back(&*e);
   std::sort(sorted.begin(), sorted.end(),
             [](const election_data* a, const election_data* b) { return a->id < b->id; });
+  return sorted;
+}
+
+std::string detail::snapshot_json(const election_map& elections, std::int64_t last_timestamp_ms) {
+  const std::vector<const election_data*> sorted = detail::sorted_by_id(elections);
   std::string out = "{\"format\":\"" + std::string(snapshot_format) +
                     "\",\"version\":" + std::to_string(snapshot_version) + ",\"elections\":[";
   for (std::size_t i = 0; i < sorted.size(); ++i) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -29,6 +30,9 @@ bool is_binary_snapshot(std::string_view bytes) noexcept;
 std::string snapshot_json(const election_map& elections, std::int64_t last_timestamp_ms);
 bool restore_json(std::string_view bytes, const limits& lim, election_map& elections,
                   std::int64_t& last_timestamp_ms);
+
+// The elections in id order: both formats write them so.
+std::vector<const election_data*> sorted_by_id(const election_map& elections);
 
 // A cast ballot from a snapshot passes the checks a vote's ballot passes.
 bool valid_ballot(const election_data& e, const parsed_ballot& b);

@@ -108,13 +108,18 @@ void put_ballot(std::string& out, const election_data& e, std::size_t k) {
   }
 }
 
-// The bytes put_election() writes for the roll and the votes, so that the output grows once.
-std::size_t roll_and_votes_size(const election_data& e, const std::vector<std::uint32_t>& cast) {
+// At least the bytes put_election() writes for the roll and the votes (the candidates and the
+// result aside), so that the output is allocated once: growing a string of hundreds of MB as it
+// comes copied it over and over.
+std::size_t roll_and_votes_size(const election_data& e) {
   const detail::voter_table& voters = e.voters;
   std::size_t n = voters.size() * (2 + (e.weighted ? 4 : 0));
-  for (std::uint32_t i = 0; i < voters.size(); ++i) n += voters.voter(i).size();
-  n += cast.size() * (4 + 2 + nonce_size + 2);
-  for (const std::uint32_t i : cast) n += voters.request_id(i).size();
+  for (std::uint32_t i = 0; i < voters.size(); ++i) {
+    n += voters.voter(i).size();
+    if (voters.choice(i) != detail::voter_table::no_vote) {
+      n += 4 + 2 + voters.request_id(i).size() + nonce_size + 2;
+    }
+  }
   if (e.method != counting::method::plurality) {
     n += e.ballots.marks.size() * (counting::is_scored(e.method) ? 4 : 2);
   }
@@ -143,7 +148,6 @@ void put_election(std::string& out, const election_data& e) {
 
   const detail::voter_table& voters = e.voters;
   const std::vector<std::uint32_t> cast = voters.cast_order();
-  out.reserve(out.size() + roll_and_votes_size(e, cast) + 64);
   put_le<std::uint32_t>(out, static_cast<std::uint32_t>(voters.size()));
   for (std::uint32_t i = 0; i < voters.size(); ++i) {
     put_str(out, voters.voter(i));
@@ -305,12 +309,12 @@ bool detail::is_binary_snapshot(std::string_view bytes) noexcept {
 }
 
 std::string detail::snapshot_binary(const election_map& elections, std::int64_t last_timestamp_ms) {
-  std::vector<const election_data*> sorted;
-  sorted.reserve(elections.size());
-  for (const auto& [id, e] : elections) sorted.push_back(&*e);
-  std::sort(sorted.begin(), sorted.end(),
-            [](const election_data* a, const election_data* b) { return a->id < b->id; });
-  std::string out(magic);
+  const std::vector<const election_data*> sorted = detail::sorted_by_id(elections);
+  std::size_t size = 64;
+  for (const election_data* e : sorted) size += 1024 + roll_and_votes_size(*e);
+  std::string out;
+  out.reserve(size);
+  out += magic;
   put_le<std::uint32_t>(out, binary_version);
   put_le<std::int64_t>(out, last_timestamp_ms);
   put_le<std::uint32_t>(out, static_cast<std::uint32_t>(sorted.size()));

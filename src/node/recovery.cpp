@@ -63,13 +63,16 @@ std::string damage_message(const std::string& data_dir, const storage::data_dir_
   return s;
 }
 
-void refuse_damaged_data_dir(storage::file_system& fs, const std::string& data_dir) {
-  const storage::data_dir_report report = storage::check_data_dir(fs, data_dir);
+std::optional<storage::snapshot> refuse_damaged_data_dir(storage::file_system& fs,
+                                                         const std::string& data_dir) {
+  storage::data_dir_report report = storage::check_data_dir(fs, data_dir);
   if (!report.healthy()) throw startup_error(exit_data, damage_message(data_dir, report));
+  return std::move(report.latest_snapshot);
 }
 
 recovered_state recover(storage::file_system& fs, const server_config& c,
                         const storage::node_identity& identity,
+                        std::optional<storage::snapshot> snap,
                         std::unique_ptr<storage::wal>& wal_out) {
   recovered_state r;
   r.state = election_state(c.bounds);
@@ -79,7 +82,7 @@ recovered_state recover(storage::file_system& fs, const server_config& c,
   p.promise = promise;
   std::uint64_t snapshot_index = 0;
   std::uint64_t snapshot_epoch = 0;
-  if (auto snap = storage::load_latest_snapshot(fs, c.data_dir)) {
+  if (snap) {
     // load_latest_snapshot() has decoded the configuration (a bad one is corruption_error).
     auto restored = election_state::restore(snap->state, c.bounds);
     if (!restored)
@@ -162,9 +165,9 @@ opened_data_dir open_data_dir(storage::file_system& fs, const server_config& c) 
                                               " is in use by another vote-server (" + e.what() +
                                               ")");
   }
-  refuse_damaged_data_dir(fs, c.data_dir);
+  std::optional<storage::snapshot> snapshot = refuse_damaged_data_dir(fs, c.data_dir);
   d.identity = load_or_create_identity(fs, c, d.new_identity);
-  d.recovered = recover(fs, c, d.identity, d.wal);
+  d.recovered = recover(fs, c, d.identity, std::move(snapshot), d.wal);
   return d;
 }
 

@@ -70,7 +70,7 @@ data_dir_report check_data_dir(file_system& fs, const std::string& data_dir) {
   options.first_index = r.snapshot_index.value_or(0) + 1;
   options.prev_epoch = snap ? snap->meta.last_epoch : 0;
   options.manifest_dir = data_dir;
-  snap.reset();
+  r.latest_snapshot = std::move(snap);
   const bool log_ok = checked(r, [&] { r.log = wal::inspect(fs, wal_dir, options); });
   if (!log_ok) {
     // The chain or the manifest is broken; still say whether the snapshot is there.

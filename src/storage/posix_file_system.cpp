@@ -122,16 +122,24 @@ class posix_file_system final : public file_system {
     out.clear();
     fd_guard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) return last_error();
-    char buf[1 << 16];
+    // Read into one buffer of the file's size (a snapshot may be hundreds of MB: growing the
+    // string as it comes copied it over and over); a file that grows meanwhile still reads whole.
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) return last_error();
+    out.resize(static_cast<std::size_t>(std::max<off_t>(st.st_size, 0)) + 1);
+    std::size_t size = 0;
     for (;;) {
-      ssize_t n = ::read(fd.get(), buf, sizeof buf);
+      if (size == out.size()) out.resize(2 * out.size());
+      const ssize_t n = ::read(fd.get(), out.data() + size, out.size() - size);
       if (n < 0) {
         if (errno == EINTR) continue;
         return last_error();
       }
-      if (n == 0) return {};
-      out.append(buf, static_cast<std::size_t>(n));
+      if (n == 0) break;
+      size += static_cast<std::size_t>(n);
     }
+    out.resize(size);
+    return {};
   }
 
   std::error_code open_appendable(const std::string& path,

@@ -45,7 +45,10 @@ std::string encode_snapshot(const consensus::snapshot_meta& meta, std::string_vi
   return out;
 }
 
-std::optional<snapshot> decode_snapshot(std::string_view bytes) {
+namespace {
+
+// Everything of the file but the state; `state_at` is where the state bytes begin.
+std::optional<snapshot> decode_all_but_state(std::string_view bytes, std::size_t& state_at) {
   if (bytes.size() < header_size || bytes.substr(0, magic.size()) != magic) return std::nullopt;
   if (vote::detail::get_le<std::uint32_t>(bytes, 8) != snapshot_format_version) return std::nullopt;
   const auto config_length = vote::detail::get_le<std::uint32_t>(bytes, 28);
@@ -61,7 +64,27 @@ std::optional<snapshot> decode_snapshot(std::string_view bytes) {
   s.meta.last_index = vote::detail::get_le<std::uint64_t>(bytes, 12);
   s.meta.last_epoch = vote::detail::get_le<std::uint64_t>(bytes, 20);
   s.meta.config = std::move(*config);
-  s.state = std::string(bytes.substr(header_size + config_length));
+  state_at = header_size + config_length;
+  return s;
+}
+
+// decode_snapshot() of a file read into `bytes`, whose buffer becomes the state: a snapshot of
+// millions of votes is not copied.
+std::optional<snapshot> decode_snapshot_in_place(std::string bytes) {
+  std::size_t state_at = 0;
+  std::optional<snapshot> s = decode_all_but_state(bytes, state_at);
+  if (!s) return std::nullopt;
+  bytes.erase(0, state_at);
+  s->state = std::move(bytes);
+  return s;
+}
+
+}  // namespace
+
+std::optional<snapshot> decode_snapshot(std::string_view bytes) {
+  std::size_t state_at = 0;
+  std::optional<snapshot> s = decode_all_but_state(bytes, state_at);
+  if (s) s->state = std::string(bytes.substr(state_at));
   return s;
 }
 
@@ -113,7 +136,7 @@ std::optional<snapshot> load_latest_snapshot(file_system& fs, const std::string&
   const std::string path = dir + "/" + snapshot_file_name(*latest);
   std::string bytes;
   if (auto ec = fs.read_file(path, bytes)) throw std::system_error(ec, "cannot read " + path);
-  std::optional<snapshot> s = decode_snapshot(bytes);
+  std::optional<snapshot> s = decode_snapshot_in_place(std::move(bytes));
   if (!s) {
     detail::logger()->critical("snapshot: {} is damaged", path);
     throw corruption_error(path, 0,

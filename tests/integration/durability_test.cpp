@@ -7,7 +7,10 @@
 #include <set>
 #include <thread>
 
+#include "vote/core/election.hpp"
 #include "vote/lab/harness.hpp"
+#include "vote/storage/file_system.hpp"
+#include "vote/storage/snapshot.hpp"
 
 namespace vote::test {
 namespace {
@@ -159,6 +162,42 @@ TEST(DurabilityTest, RestartAfterSnapshotsAndLogCompactionKeepsEveryVote) {
   EXPECT_EQ(tally->votes_cast, 300u);
   EXPECT_EQ(request(srv.port(), vote_request("snap", 7, "again"))->code, errc::already_voted);
   EXPECT_TRUE(request(srv.port(), vote_request("snap", 7, "s7"))->ok());
+}
+
+// A data directory written by a release before the binary snapshots (version-3 JSON state)
+// loads, keeps every vote and its dedup, and the next snapshot is written in version 4.
+TEST(DurabilityTest, ASnapshotOfAnOlderReleaseLoadsAndTheNextOneIsBinary) {
+  server srv(server::options{"", {"--snapshot-every", "50"}});
+  srv.start();
+  ASSERT_TRUE(request(srv.port(), register_request("old", 160)).value().ok());
+  for (int v = 0; v < 100; ++v)
+    ASSERT_TRUE(request(srv.port(), vote_request("old", v, "o" + std::to_string(v)))->ok());
+  EXPECT_EQ(srv.stop(), 0);
+  const std::string dir = (srv.data_dir() / "data").string();
+  const auto fs = storage::make_posix_file_system();
+  auto snap = storage::load_latest_snapshot(*fs, dir);
+  ASSERT_TRUE(snap);
+  const auto state = election_state::restore(snap->state);
+  ASSERT_TRUE(state);
+  ASSERT_EQ(snap->state.substr(0, 10), "vote-state");
+  const std::string v3 = state->snapshot_v3();
+  ASSERT_EQ(v3.front(), '{');
+  ASSERT_FALSE(storage::write_snapshot(*fs, dir, snap->meta, v3));
+  ASSERT_EQ(storage::load_latest_snapshot(*fs, dir)->state, v3);
+
+  srv.start();
+  ASSERT_EQ(results(srv.port(), "old")->votes_cast, 100u);
+  EXPECT_TRUE(request(srv.port(), vote_request("old", 7, "o7"))->ok());  // its retry
+  EXPECT_EQ(request(srv.port(), vote_request("old", 7, "again"))->code, errc::already_voted);
+  for (int v = 100; v < 160; ++v)
+    ASSERT_TRUE(request(srv.port(), vote_request("old", v, "o" + std::to_string(v)))->ok());
+  EXPECT_EQ(srv.stop(), 0);
+  snap = storage::load_latest_snapshot(*fs, dir);
+  ASSERT_TRUE(snap);
+  EXPECT_EQ(snap->state.substr(0, 10), "vote-state");
+  const auto after = election_state::restore(snap->state);
+  ASSERT_TRUE(after);
+  EXPECT_TRUE(after->result_of("old").has_value());
 }
 
 }  // namespace

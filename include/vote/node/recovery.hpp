@@ -6,6 +6,7 @@
 
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -14,6 +15,7 @@
 #include "vote/storage/data_dir_check.hpp"
 #include "vote/storage/file_system.hpp"
 #include "vote/storage/meta.hpp"
+#include "vote/storage/snapshot.hpp"
 #include "vote/storage/wal.hpp"
 
 namespace vote::node {
@@ -32,15 +34,19 @@ inline constexpr const char* damaged_data_dir_doc =
 // The operator's message for a damaged directory: what is missing, and what to do.
 std::string damage_message(const std::string& data_dir, const storage::data_dir_report& report);
 
-// Throws startup_error(exit_data, damage_message(...)) if check_data_dir() finds damage.
+// Throws startup_error(exit_data, damage_message(...)) if check_data_dir() finds damage; else
+// returns the latest snapshot it checked (nullopt: none), for recover().
 // Read-only; run it with the directory locked, before anything is written.
-void refuse_damaged_data_dir(storage::file_system& fs, const std::string& data_dir);
+std::optional<storage::snapshot> refuse_damaged_data_dir(storage::file_system& fs,
+                                                         const std::string& data_dir);
 
-// Reads the promise, the latest snapshot and every durable log entry after it (opening the WAL,
-// which cuts a torn tail). Log entries are NOT applied here: only the core knows which are
-// committed. Throws startup_error(exit_data) when the snapshot does not decode.
+// Reads the promise and every durable log entry after `snapshot` (the data directory's latest,
+// as refuse_damaged_data_dir() returned it), opening the WAL, which cuts a torn tail. Log entries
+// are NOT applied here: only the core knows which are committed. Throws startup_error(exit_data)
+// when the snapshot's state does not decode.
 recovered_state recover(storage::file_system& fs, const server_config& c,
                         const storage::node_identity& identity,
+                        std::optional<storage::snapshot> snapshot,
                         std::unique_ptr<storage::wal>& wal_out);
 
 // Everything start-up takes from the data directory, which stays locked while `lock` lives.

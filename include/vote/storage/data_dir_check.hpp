@@ -23,6 +23,7 @@
 
 #include "vote/storage/file_system.hpp"
 #include "vote/storage/meta.hpp"
+#include "vote/storage/snapshot.hpp"
 #include "vote/storage/wal.hpp"
 
 namespace vote::storage {
@@ -32,6 +33,8 @@ struct data_dir_report {
   std::optional<node_identity> identity;
   bool has_promise = false;
   std::optional<std::uint64_t> snapshot_index;  // the latest snapshot's last index
+  // That snapshot as read and checked, so that a starting server reads it once.
+  std::optional<snapshot> latest_snapshot;
   wal_layout log;
   bool healthy() const { return damage.empty(); }
 };
