@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <thread>
 
@@ -32,14 +33,23 @@ void check(const char* what, const std::error_code& ec) {
 }  // namespace
 
 log_writer::log_writer(asio::io_context& node_io, storage::file_system& fs, std::string dir,
-                       storage::node_identity identity, std::unique_ptr<storage::wal> wal)
+                       storage::node_identity identity, std::unique_ptr<storage::wal> wal,
+                       serialiser serialise)
     : node_io_(node_io),
       fs_(fs),
       dir_(std::move(dir)),
       identity_(std::move(identity)),
       wal_(std::move(wal)),
+      serialise_(std::move(serialise)),
       work_(asio::make_work_guard(io_)),
-      thread_([this] { io_.run(); }) {}
+      thread_([this] { io_.run(); }),
+      serialiser_work_(asio::make_work_guard(serialiser_io_)),
+      serialiser_([this] {
+        // Best effort: on a busy CPU the serialising (about 0.15 s per million voters) yields to
+        // the node's thread, whose heartbeats and acks must not starve, and to this writer's.
+        ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
+        serialiser_io_.run();
+      }) {}
 
 log_writer::~log_writer() {
   stop();
@@ -51,7 +61,12 @@ void log_writer::persist(consensus::persist_job job, std::function<void()> done)
 
 void log_writer::snapshot(snapshot_job job,
                           std::function<void(std::shared_ptr<const std::string>)> done) {
-  enqueue(item{std::nullopt, std::move(job), nullptr, std::move(done), nullptr});
+  asio::post(serialiser_io_, [this, job = std::move(job), done = std::move(done)]() mutable {
+    auto bytes = serialise_(job);
+    const consensus::snapshot_meta meta = job.meta;
+    job.state.reset();  // the last share of the frozen state: freed here, not on the node's thread
+    enqueue(item{std::nullopt, meta, nullptr, std::move(done), std::move(bytes)});
+  });
 }
 
 void log_writer::enqueue(item it) {
@@ -73,7 +88,7 @@ void log_writer::write_round() {
   try {
     for (item& it : round) {
       if (it.persist) carry_out(*it.persist, unsynced);
-      if (it.snap) carry_out(it, unsynced);
+      if (it.snapshot) carry_out(*it.snapshot, *it.snapshot_bytes, unsynced);
     }
   } catch (const std::exception& e) {  // a broken invariant (non-dense append, bad truncation)
     spdlog::critical("log writer: {}", e.what());
@@ -97,19 +112,6 @@ void log_writer::write_round() {
 
 namespace {
 
-// The snapshot's bytes, made by a thread of its own at a lower priority (nice +10), while this
-// thread waits: on a busy CPU the serialising (about 0.5 s per million voters) yields to the
-// node's thread, whose heartbeats and acks must not starve (issue 12).
-std::shared_ptr<const std::string> serialise_in_background(const snapshot_job& job) {
-  std::shared_ptr<const std::string> out;
-  std::thread worker([&] {
-    ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);  // best effort
-    out = serialise(job);
-  });
-  worker.join();
-  return out;
-}
-
 std::string_view bytes(const std::shared_ptr<const std::string>& s) {
   return s ? std::string_view(*s) : std::string_view();
 }
@@ -131,6 +133,7 @@ void log_writer::carry_out(consensus::persist_job& job, bool& unsynced) {
     check("installing a snapshot",
           storage::write_snapshot(fs_, dir_, meta, bytes(job.install_snapshot->data)));
     check("restarting the log after a snapshot", wal_->reset(meta.last_index + 1, meta.last_epoch));
+    snapshot_index_ = std::max(snapshot_index_, meta.last_index);
   }
   if (job.truncate_from && *job.truncate_from <= wal_->last_index()) {
     check("truncating the log", wal_->truncate_suffix(*job.truncate_from));
@@ -141,18 +144,23 @@ void log_writer::carry_out(consensus::persist_job& job, bool& unsynced) {
   }
 }
 
-void log_writer::carry_out(item& it, bool& unsynced) {
+// A leader's snapshot installed while this one was serialised is newer (it lies beyond the commit
+// index this one was taken at): this one is then not written, and the log is not touched.
+void log_writer::carry_out(const consensus::snapshot_meta& meta, const std::string& state,
+                           bool& unsynced) {
+  if (meta.last_index <= snapshot_index_) return;
   if (unsynced) check("syncing the log", wal_->sync());
   unsynced = false;
-  const consensus::snapshot_meta meta = it.snap->meta;
-  it.snapshot_bytes = serialise_in_background(*it.snap);
-  it.snap.reset();  // the last share of the frozen state: freed here, not on the node's thread
-  check("writing a snapshot", storage::write_snapshot(fs_, dir_, meta, bytes(it.snapshot_bytes)));
+  check("writing a snapshot", storage::write_snapshot(fs_, dir_, meta, state));
   check("compacting the log", wal_->drop_prefix(meta.last_index));
+  snapshot_index_ = meta.last_index;
 }
 
 void log_writer::stop() {
   if (!thread_.joinable()) return;
+  // A snapshot being serialised is finished and queued first, then the writer drains the queue.
+  serialiser_work_.reset();
+  serialiser_.join();
   work_.reset();
   thread_.join();
   // A clean stop: the manifest records the whole log as durable (docs/storage.md).

@@ -129,6 +129,7 @@ void cluster::deliver(sim_node& n, const sim_message& m) {
 // it is durable. A crash right after a write (before the machine hears of it) loses what the
 // machine would have sent once it heard.
 void cluster::complete_disk_jobs(sim_node& n) {
+  if (n.running()) n.host->queue_serialised(now_);
   while (n.running() && !n.host->disk_queue.empty() &&
          n.host->disk_queue.front().ready_at_ms <= now_) {
     disk_job job = std::move(n.host->disk_queue.front());

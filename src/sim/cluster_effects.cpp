@@ -72,12 +72,21 @@ void sim_host::persist(std::uint64_t seq, consensus::persist_job job) {
   queue(disk_job{0, seq, std::move(job), std::nullopt});
 }
 
-// The product's log writer serialises the frozen state on its thread; here the disk does it when
-// the job is handed over (one thread: the result is the same bytes, deterministically).
+// The product's log writer serialises the frozen state on a thread of its own and then queues
+// its write behind the log writes made meanwhile. Here the bytes are made when the job is handed
+// over (the same bytes, deterministically), and the write is queued after a drawn delay.
 void sim_host::save_snapshot(const node::snapshot_job& job) {
   auto bytes = node::serialise(job);
   c_.on_snapshot_saved(n_, job.meta, *bytes);
-  queue(disk_job{0, 0, std::nullopt, job, std::move(bytes)});
+  serialising.push_back(
+      disk_job{c_.now_ + c_.draw_serialise_latency(), 0, std::nullopt, job, std::move(bytes)});
+}
+
+void sim_host::queue_serialised(std::int64_t now_ms) {
+  while (!serialising.empty() && serialising.front().ready_at_ms <= now_ms) {
+    queue(std::move(serialising.front()));
+    serialising.pop_front();
+  }
 }
 
 void sim_host::send(consensus::node_id peer, const std::string&, const consensus::envelope& e) {
@@ -122,6 +131,10 @@ std::int64_t cluster::draw_disk_latency() {
   if (rng_.chance(cfg_.slow_disk))
     return rng_.between(cfg_.disk_latency_max_ms, cfg_.slow_disk_max_ms);
   return rng_.between(0, cfg_.disk_latency_max_ms);
+}
+
+std::int64_t cluster::draw_serialise_latency() {
+  return rng_.between(0, cfg_.serialise_latency_max_ms);
 }
 
 void cluster::on_send(sim_node& n, consensus::node_id to, const sim_message& m) {

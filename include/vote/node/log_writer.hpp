@@ -10,8 +10,13 @@
 // An I/O error here is fatal: the process logs it and aborts, because a node must never
 // acknowledge what might not be on disk (DESIGN.md §8).
 //
+// Snapshots are serialised on a second thread, at a lower priority (nice +10), and only then
+// queued for writing like any other job: the log keeps being written and synced meanwhile, so a
+// serialisation starved by a busy CPU delays the snapshot, never the votes behind it (issue 12).
+//
 // Threading: persist()/snapshot() are called on the node's thread; the WAL and the metadata files
-// are touched only on the writer's own thread; completions run on the node's thread.
+// are touched only on the writer's own thread; the frozen state of a snapshot only on the
+// serialiser's; completions run on the node's thread.
 #pragma once
 
 #include <cstdint>
@@ -38,19 +43,24 @@ namespace vote::node {
 
 class log_writer {
  public:
+  using serialiser = std::function<std::shared_ptr<const std::string>(const snapshot_job&)>;
+
   // `identity`: this node's id and incarnation, saved with the cluster UUID when a job sets one.
+  // `serialise` makes a snapshot's bytes (tests slow it down).
   log_writer(boost::asio::io_context& node_io, storage::file_system& fs, std::string dir,
-             storage::node_identity identity, std::unique_ptr<storage::wal> wal);
+             storage::node_identity identity, std::unique_ptr<storage::wal> wal,
+             serialiser serialise = node::serialise);
   ~log_writer();
   log_writer(const log_writer&) = delete;
   log_writer& operator=(const log_writer&) = delete;
 
   // Makes `job` durable, in the order of its fields; then `done()` runs on the node thread.
   void persist(consensus::persist_job job, std::function<void()> done);
-  // Serialises the snapshot the machine took (a frozen copy of its applied state), writes it and
-  // drops the log prefix it covers; then `done(bytes)` runs on the node thread. The serialising
-  // (about 0.4 s per million voters) happens here, on the writer's thread, never on the node's.
-  // Jobs queued after it wait for it, as for any job ahead of them.
+  // Serialises the snapshot the machine took (a frozen copy of its applied state) on the
+  // serialiser's thread, then writes it and drops the log prefix it covers on the writer's, after
+  // the jobs queued before the serialising ended; then `done(bytes)` runs on the node thread.
+  // Persist jobs queued meanwhile do not wait for it. A snapshot no newer than one already on
+  // disk (a leader's, installed meanwhile) is not written; `done` still runs.
   void snapshot(snapshot_job job, std::function<void(std::shared_ptr<const std::string>)> done);
   // Finishes queued work and joins the thread.
   void stop();
@@ -58,28 +68,33 @@ class log_writer {
  private:
   struct item {
     std::optional<consensus::persist_job> persist;
-    std::optional<snapshot_job> snap;
+    std::optional<consensus::snapshot_meta> snapshot;  // a serialised snapshot to write
     std::function<void()> done;
     std::function<void(std::shared_ptr<const std::string>)> snapshot_done;
-    std::shared_ptr<const std::string> snapshot_bytes;  // serialised by the writer
+    std::shared_ptr<const std::string> snapshot_bytes;
   };
 
   void enqueue(item it);
   void write_round();  // writer thread: everything queued, one sync, completions
   void carry_out(consensus::persist_job& job, bool& unsynced);
-  void carry_out(item& it, bool& unsynced);  // its snapshot job
+  void carry_out(const consensus::snapshot_meta& meta, const std::string& bytes, bool& unsynced);
 
   boost::asio::io_context& node_io_;
   storage::file_system& fs_;
   std::string dir_;
   storage::node_identity identity_;
   std::unique_ptr<storage::wal> wal_;
+  serialiser serialise_;
+  std::uint64_t snapshot_index_ = 0;  // writer thread: the newest snapshot written or installed
   std::mutex mutex_;
   std::deque<item> queue_;     // guarded by mutex_
   bool round_posted_ = false;  // guarded by mutex_
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::thread thread_;
+  boost::asio::io_context serialiser_io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> serialiser_work_;
+  std::thread serialiser_;  // nice +10
 };
 
 }  // namespace vote::node

@@ -55,6 +55,9 @@ struct cluster_config {
   std::int64_t disk_latency_max_ms = 6;  // an fsync takes 0..this ms ...
   double slow_disk = 0.02;               // ... or, with this chance, a slow one:
   std::int64_t slow_disk_max_ms = 120;   // up to this many ms
+  // Serialising a snapshot (a thread of its own, at a low priority) takes 0..this ms; the log's
+  // writes go on meanwhile, and the snapshot's write is queued behind them when it is done.
+  std::int64_t serialise_latency_max_ms = 400;
   std::string election_id = "e1";
   std::int64_t deadline_unix_ms = 0;  // the deadline election's closes_at (0: none)
   std::string admin_token = "sim-admin-token-0123456789";
@@ -168,6 +171,7 @@ class cluster {
   std::size_t durable_holders(const std::vector<consensus::member>& voters, std::uint64_t index,
                               std::uint64_t epoch) const;
   std::int64_t draw_disk_latency();
+  std::int64_t draw_serialise_latency();
 
   // cluster_faults.cpp
   void start_host(sim_node& n);

@@ -66,6 +66,9 @@ class sim_host final : public node::node_effects {
   const node::node_machine& machine() const noexcept { return *machine_; }
 
   std::deque<disk_job> disk_queue;
+  // Snapshots being serialised, in order, each queued on the disk when ready_at_ms comes.
+  std::deque<disk_job> serialising;
+  void queue_serialised(std::int64_t now_ms);
   std::map<std::uint64_t, open_request> open;  // by operation id
   bool pump_asked = false;
   bool has_stopped = false;            // the machine called stopped(): take the node down

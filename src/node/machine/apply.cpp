@@ -160,7 +160,8 @@ void node_machine::snapshot_saved(std::shared_ptr<const std::string> data) {
   VOTE_INVARIANT(data != nullptr, "snapshot_saved() hands back the snapshot's bytes");
   const consensus::snapshot_meta meta = std::move(*snapshot_in_flight_);
   snapshot_in_flight_.reset();
-  snapshot_index_ = meta.last_index;
+  // A leader's snapshot installed while this one was written is newer: it stays the base.
+  snapshot_index_ = std::max(snapshot_index_, meta.last_index);
   note(note_level::info, "snapshot up to index " + std::to_string(meta.last_index) + " saved (" +
                              std::to_string(data ? data->size() : 0) + " bytes)");
   core_.snapshot_taken(meta, std::move(data));

@@ -115,7 +115,7 @@ struct snapshot_job {
 };
 
 // The snapshot's bytes (election_state::snapshot()): what node_effects::save_snapshot writes and
-// hands back to snapshot_saved(). Slow for a large state (about 0.4 s per million voters): never
+// hands back to snapshot_saved(). Slow for a large state (about 0.15 s per million voters): never
 // on the machine's thread in the product.
 std::shared_ptr<const std::string> serialise(const snapshot_job& job);
 
