@@ -22,7 +22,7 @@ timings=()
 # The targets a sanitizer stage builds (gtest_discover_tests leaves a <suite>_NOT_BUILT
 # placeholder for the others, which the stages exclude).
 unit_suites="core_unit_tests wire_unit_tests storage_unit_tests net_unit_tests node_unit_tests
-             client_unit_tests lab_unit_tests"
+             client_unit_tests lab_unit_tests cli_unit_tests"
 
 stage_time() {  # name, start seconds
   timings+=("$(printf '%-5s %4d s' "$1" $(($(date +%s) - $2)))")

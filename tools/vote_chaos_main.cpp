@@ -9,6 +9,7 @@
 #include <iostream>
 #include <random>
 
+#include "vote/cli/command_line.hpp"
 #include "vote/lab/chaos.hpp"
 #include "vote/lab/restart_bench.hpp"
 
@@ -119,10 +120,8 @@ int main(int argc, char** argv) {
                "With --restart-bench: write the snapshots as version-3 JSON, for servers of "
                "releases before version 4 (--bin-dir): a before/after pair")
       ->needs("--restart-bench");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? exit_passed : exit_usage;
+  if (auto rc = vote::cli::parse(app, argc, argv, std::cout, std::cerr)) {
+    return *rc == 0 ? exit_passed : exit_usage;
   }
   o.seed = seed ? *seed : std::random_device{}() * 4294967296ull + std::random_device{}();
   o.duration = std::chrono::seconds(duration);

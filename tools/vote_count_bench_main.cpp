@@ -11,7 +11,9 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <iostream>
 
+#include "vote/cli/command_line.hpp"
 #include "vote/core/counting.hpp"
 
 namespace {
@@ -80,7 +82,7 @@ int main(int argc, char** argv) {
   app.add_option("--runs", runs, "runs per method (the median is printed)")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  if (auto rc = vote::cli::parse(app, argc, argv, std::cout, std::cerr)) return *rc;
 
   const boxes b = generate(ballots, candidates, seed);
   std::printf("ballots %u candidates %u seats %u seed %llu runs %d\n", ballots, candidates, seats,

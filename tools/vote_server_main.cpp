@@ -5,6 +5,7 @@
 
 #include <iostream>
 
+#include "vote/cli/command_line.hpp"
 #include "vote/node/config.hpp"
 #include "vote/node/recovery.hpp"
 #include "vote/node/server.hpp"
@@ -126,16 +127,16 @@ int main(int argc, char** argv) {
   std::string id_text;
   std::string check_dir;
   add_flags(app, config, id_text, check_dir);
+  if (auto rc = vote::cli::parse(app, argc, argv, std::cout, std::cerr)) {
+    return *rc == 0 ? 0 : vote::node::exit_usage;
+  }
   try {
-    app.parse(argc, argv);
     if (!id_text.empty()) {
       std::size_t used = 0;
       config.id = std::stoull(id_text, &used);
       const bool digits_only = id_text.find_first_not_of("0123456789") == std::string::npos;
       if (used != id_text.size() || !digits_only) throw std::invalid_argument("");
     }
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : vote::node::exit_usage;
   } catch (const std::exception&) {
     std::cerr << "error: --id must be a positive 64-bit integer, got '" << id_text << "'\n";
     return vote::node::exit_usage;

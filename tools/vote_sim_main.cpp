@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 
+#include "vote/cli/command_line.hpp"
 #include "vote/sim/faults.hpp"
 #include "vote/sim/simulation.hpp"
 
@@ -128,6 +129,6 @@ int main(int argc, char** argv) {
   app.add_option("--settle-ms", o.settle_ms, "Calm time after the handover tenure (ms)")
       ->capture_default_str();
   app.add_option("--show", o.show, "Violations printed per failing seed")->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  if (auto rc = vote::cli::parse(app, argc, argv, std::cout, std::cerr)) return *rc;
   return o.seed ? run_one(o) : run_many(o);
 }

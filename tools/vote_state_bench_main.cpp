@@ -21,7 +21,9 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <iostream>
 
+#include "vote/cli/command_line.hpp"
 #include "vote/core/election.hpp"
 #include "vote/lab/restart_bench.hpp"
 
@@ -76,7 +78,7 @@ int main(int argc, char** argv) {
   app.add_flag("--v3", v3,
                "also time the version-3 JSON snapshot of releases before issue 12 (a before/after "
                "pair on the same state)");
-  CLI11_PARSE(app, argc, argv);
+  if (auto rc = vote::cli::parse(app, argc, argv, std::cout, std::cerr)) return *rc;
 
   const std::size_t heap0 = heap_bytes();
   auto start = std::chrono::steady_clock::now();

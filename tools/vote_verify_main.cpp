@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "vote/cli/command_line.hpp"
 #include "vote/net/tls.hpp"
 #include "vote/verify/fetch.hpp"
 #include "vote/verify/test_record.hpp"
@@ -170,11 +171,8 @@ int main(int argc, char** argv) {
       ->expected(2)
       ->group("");  // hidden
   app.footer(std::string(footer));
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
-    return e.get_exit_code() == 0 ? rc : vv::exit_usage;
+  if (auto rc = vote::cli::parse(app, argc, argv, std::cout, std::cerr)) {
+    return *rc == 0 ? 0 : vv::exit_usage;
   }
   if (!o.make_test_record.empty()) return make_test_record(o.make_test_record);
 

@@ -8,6 +8,7 @@
 
 #include <boost/asio/ip/address_v4.hpp>
 
+#include "vote/cli/command_line.hpp"
 #include "vote/client/output.hpp"
 #include "vote/client/request_id.hpp"
 #include "vote/client/voters.hpp"
@@ -122,19 +123,7 @@ console standard_console() {
 
 std::optional<int> parse_command_line(CLI::App& app, int argc, const char* const* argv,
                                       const console& c) {
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e, c.out, c.err);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e, c.out, c.err);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e, c.out, c.err);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e, c.out, c.err);
-    return exit_usage;
-  }
-  return std::nullopt;
+  return cli::parse(app, argc, argv, c.out, c.err);
 }
 
 std::variant<resolved_options, std::string> resolve_options(const common_options& o,
