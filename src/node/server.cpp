@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/address_v4.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -160,6 +161,16 @@ auto bind_or_fail(const std::string& what, F&& f) {
   }
 }
 
+// A server that cannot serve leaves nothing behind: its client port is tried, and let go, before
+// the data directory is created (the listener binds it again once the node exists).
+void check_port_free(const std::string& host, std::uint16_t port) {
+  asio::io_context io;
+  bind_or_fail("TCP " + host + ":" + std::to_string(port), [&] {
+    const asio::ip::tcp::acceptor probe(io, {asio::ip::make_address_v4(host), port});
+    return probe.is_open();
+  });
+}
+
 node_settings settings_for(const server_config& c, const opened_data_dir& d,
                            const std::string& endpoint) {
   node_settings s;
@@ -292,6 +303,7 @@ int serve(const server_config& c) {
   auto admin = make_admin_policy(c);
   auto key = load_cluster_key(c);
   const auto tls = load_tls(c, addr.host);
+  check_port_free(addr.host, c.port);
   auto fs = storage::make_posix_file_system();
   auto disk = open_data_dir(*fs, c);
   const auto id = disk.identity.id;
