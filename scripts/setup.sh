@@ -15,7 +15,10 @@ build=${1:-$root/build}
 
 packages=(cmake ninja-build g++ pkg-config libboost1.81-dev libcli11-dev nlohmann-json3-dev
           libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libssl-dev libutf8proc-dev libjemalloc-dev
-          openssl iproute2)
+          openssl iproute2
+          # packaging (cmake/vote_install.cmake): sd_notify, man pages, the .deb's dependencies
+          # (and its tests: systemd-analyze, man and groff, zsh -n)
+          libsystemd-dev help2man dpkg-dev systemd man-db zsh)
 [ "${VOTE_CLANG:-OFF}" != ON ] || packages+=(clang-14 libclang-rt-14-dev llvm-14)
 missing=()
 for p in "${packages[@]}"; do
@@ -27,6 +30,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# promtool lints the /metrics scrape in the integration tests (tests/CMakeLists.txt finds it in
+# PATH or here). Not the prometheus package installed, which would start a daemon: its .deb unpacked.
+promdir=$root/.cache/prometheus
+if ! command -v promtool >/dev/null && [ ! -x "$promdir/usr/bin/promtool" ]; then
+  (mkdir -p "$promdir" && cd "$promdir" && apt-get download -qq prometheus >/dev/null &&
+    dpkg -x prometheus_*.deb . && rm -f prometheus_*.deb) ||
+    echo "setup: could not unpack promtool; the metrics lint in the integration tests is skipped"
 fi
 [ "$deps_only" = 0 ] || exit 0
 

@@ -2,6 +2,9 @@
 # Sets up, builds and runs every test, in stages (docs/testing.md "What CI runs"):
 #   main   g++ Release (build/): every ctest label: unit, sim, integration, cluster (the netns
 #          cluster tests need root and skip without it) and fuzz (each target replays its corpus)
+#   package  the .deb of build/ (cpack -G DEB), installed with apt on this machine, checked
+#          (binaries, user, directories, conffiles, systemd-analyze verify of the units), then
+#          purged: scripts/check-package.sh (root or sudo; starts no server)
 #   asan   clang 14, AddressSanitizer + UndefinedBehaviorSanitizer + libFuzzer instrumentation
 #          (build-asan/): the unit, integration and fuzz labels, a tenth of the simulation seeds,
 #          then every fuzz target for VOTE_FUZZ_SECONDS (default 20) from its corpus
@@ -10,12 +13,12 @@
 #
 #   scripts/test.sh                      every stage
 #   scripts/test.sh [ctest arguments...] the main stage only, with these arguments (-L unit, ...)
-# Environment: VOTE_STAGES="main asan tsan" picks stages; VOTE_BUILD_DIR moves build/;
+# Environment: VOTE_STAGES="main package asan tsan" picks stages; VOTE_BUILD_DIR moves build/;
 # VOTE_WERROR=ON makes warnings fatal (CI).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${VOTE_BUILD_DIR:-$root/build}
-stages=${VOTE_STAGES:-main asan tsan}
+stages=${VOTE_STAGES:-main package asan tsan}
 [ $# -eq 0 ] || stages=main
 jobs=$(nproc)
 timings=()
@@ -47,6 +50,10 @@ for stage in $stages; do
       "$root/scripts/setup.sh" "$build"
       (cd "$build" && ctest --output-on-failure --timeout 600 -j "$jobs" "$@")
       ;;
+    package)
+      "$root/scripts/setup.sh" "$build"  # nothing to do after main
+      "$root/scripts/check-package.sh" "$build"
+      ;;
     asan)
       "$root/scripts/setup.sh" --deps-only
       dir=$root/build-asan
@@ -71,7 +78,7 @@ for stage in $stages; do
       (cd "$dir" && ctest --output-on-failure --timeout 900 -j "$jobs" -L unit -E _NOT_BUILT)
       unset TSAN_OPTIONS
       ;;
-    *) echo "test.sh: unknown stage '$stage' (main, asan, tsan)" >&2; exit 2 ;;
+    *) echo "test.sh: unknown stage '$stage' (main, package, asan, tsan)" >&2; exit 2 ;;
   esac
   stage_time "$stage" "$start"
 done

@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
       ->type_name("N")
       ->check(CLI::Range(1, 10'000'000))
       ->capture_default_str();
-  const vc::flag_groups groups{.admin = true, .request_id = false};
+  const vc::flag_groups groups{.admin = true, .request_id = false, .progress = false};
   vc::add_common_flags(app, common, groups);
   app.footer(
       "Exit codes:\n  0  done, every acknowledged vote was counted\n"

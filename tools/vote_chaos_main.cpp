@@ -17,7 +17,6 @@ namespace {
 
 constexpr int exit_passed = 0;
 constexpr int exit_failed = 1;
-constexpr int exit_usage = 2;
 constexpr int exit_unavailable = 3;
 
 std::string own_directory() {
@@ -57,7 +56,7 @@ int run_restart(std::uint64_t votes, bool json_v3, bool json) {
 
 int run_chaos(const vote::lab::chaos_options& o, bool json) {
   if (auto why = vote::lab::netns_unavailable_reason()) {
-    std::cerr << "error: cannot run: " << *why << "\n";
+    std::cerr << "Error: cannot run: " << *why << "\n";
     return exit_unavailable;
   }
   const auto report = vote::lab::run_chaos(o, std::cerr);
@@ -121,7 +120,7 @@ int main(int argc, char** argv) {
                "releases before version 4 (--bin-dir): a before/after pair")
       ->needs("--restart-bench");
   if (auto rc = vote::cli::parse(app, argc, argv, std::cout, std::cerr)) {
-    return *rc == 0 ? exit_passed : exit_usage;
+    return *rc;
   }
   o.seed = seed ? *seed : std::random_device{}() * 4294967296ull + std::random_device{}();
   o.duration = std::chrono::seconds(duration);
@@ -132,7 +131,7 @@ int main(int argc, char** argv) {
     if (restart_votes > 0) return run_restart(restart_votes, snapshot_v3, json);
     return bench_rounds > 0 ? run_bench(bench_rounds, json) : run_chaos(o, json);
   } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
+    std::cerr << "Error: " << e.what() << "\n";
     return exit_failed;
   }
 }

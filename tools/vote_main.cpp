@@ -146,14 +146,14 @@ int main(int argc, char** argv) {
   const auto save_receipt = [&](const vc::call_result& result) {
     if (receipt.empty() || !result.ok()) return;
     if (!result.response || result.response->tracker.empty()) {
-      console.err << "warning: the server sent no tracker for this answer (a retry of a vote "
+      console.err << "Warning: the server sent no tracker for this answer (a retry of a vote "
                      "recorded earlier); no receipt was written\n";
       return;
     }
     const std::string problem = vc::write_private_file(
         receipt, vc::ballot_receipt_json(election, nonce, ballot, result.response->tracker) + "\n");
     if (!problem.empty()) {
-      console.err << "warning: your vote counted, but the receipt was not saved: " << problem
+      console.err << "Warning: your vote counted, but the receipt was not saved: " << problem
                   << "\n";
     }
   };

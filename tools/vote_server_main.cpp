@@ -7,6 +7,7 @@
 
 #include "vote/cli/command_line.hpp"
 #include "vote/node/config.hpp"
+#include "vote/node/log_format.hpp"
 #include "vote/node/recovery.hpp"
 #include "vote/node/server.hpp"
 
@@ -98,6 +99,10 @@ void add_flags(CLI::App& app, vote::node::server_config& c, std::string& id_text
   app.add_option("--log-level,--log_level", c.log_level,
                  "trace, debug, info, warn, error, critical or off")
       ->capture_default_str();
+  app.add_option("--log-format,--log_format", c.log_format,
+                 "text (time level message) or json (one object per line: ts, level, logger, "
+                 "node, event, msg; docs/operations.md \"Logs\")")
+      ->capture_default_str();
   app.add_option("--max-frame-bytes", c.max_frame_bytes, "Largest accepted request frame")
       ->capture_default_str();
   app.add_option("--max-connections", c.max_connections, "Cap on open client connections")
@@ -105,9 +110,16 @@ void add_flags(CLI::App& app, vote::node::server_config& c, std::string& id_text
   app.add_option("--snapshot-every", c.snapshot_every,
                  "Entries applied between state snapshots (0: never)")
       ->capture_default_str();
+  app.add_option("--metrics-addr,--metrics_addr", c.metrics_addr,
+                 "Serve Prometheus metrics over HTTP at GET /metrics on this IPv4:PORT, e.g. "
+                 "127.0.0.1:9464 (default: off). Unauthenticated: keep it on loopback or a "
+                 "private network (docs/operations.md \"Metrics\")")
+      ->type_name("IP:PORT");
   app.set_config("--config", "",
                  "Read flags from this TOML/INI file (flags given on the "
-                 "command line win)");
+                 "command line win; a key that is no flag is an error)");
+  // A misspelt key in the file would otherwise be ignored without a word.
+  app.allow_config_extras(CLI::config_extras_mode::error);
 }
 
 }  // namespace
@@ -128,7 +140,7 @@ int main(int argc, char** argv) {
   std::string check_dir;
   add_flags(app, config, id_text, check_dir);
   if (auto rc = vote::cli::parse(app, argc, argv, std::cout, std::cerr)) {
-    return *rc == 0 ? 0 : vote::node::exit_usage;
+    return *rc;  // 0 after --help or --version, else exit_usage (the same 2 as node::exit_usage)
   }
   try {
     if (!id_text.empty()) {
@@ -138,7 +150,7 @@ int main(int argc, char** argv) {
       if (used != id_text.size() || !digits_only) throw std::invalid_argument("");
     }
   } catch (const std::exception&) {
-    std::cerr << "error: --id must be a positive 64-bit integer, got '" << id_text << "'\n";
+    std::cerr << "Error: --id must be a positive 64-bit integer, got '" << id_text << "'\n";
     return vote::node::exit_usage;
   }
   if (!check_dir.empty()) {
@@ -148,12 +160,12 @@ int main(int argc, char** argv) {
   try {
     vote::node::validate(config);
   } catch (const std::invalid_argument& e) {
-    std::cerr << "error: " << e.what() << "\n";
+    std::cerr << "Error: " << e.what() << "\n";
     return vote::node::exit_usage;
   }
   auto logger = spdlog::stderr_color_mt("server");
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(config.log_level));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  vote::node::set_log_format(config.log_format);
   return vote::node::run_server(config);
 }

@@ -51,7 +51,7 @@ struct options {
 };
 
 int usage(const std::string& message) {
-  std::cerr << "error: " << message << "\n";
+  std::cerr << "Error: " << message << "\n";
   return vv::exit_usage;
 }
 
@@ -103,7 +103,7 @@ void save_copies(const std::string& path, const std::vector<vv::source>& sources
     const std::string to = first == nullptr ? path : path + "." + std::to_string(i + 1);
     if (first == nullptr) first = &s;
     if (!write_file(to, *s.bytes)) {
-      std::cerr << "warning: could not write " << to << "\n";
+      std::cerr << "Warning: could not write " << to << "\n";
     } else {
       std::cerr << "saved the copy of " << s.name << " to " << to << "\n";
     }
@@ -172,7 +172,7 @@ int main(int argc, char** argv) {
       ->group("");  // hidden
   app.footer(std::string(footer));
   if (auto rc = vote::cli::parse(app, argc, argv, std::cout, std::cerr)) {
-    return *rc == 0 ? 0 : vv::exit_usage;
+    return *rc;
   }
   if (!o.make_test_record.empty()) return make_test_record(o.make_test_record);
 

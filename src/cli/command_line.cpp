@@ -92,12 +92,12 @@ std::optional<int> parse(CLI::App& app, int argc, const char* const* argv, std::
     return app.exit(e, out, err);
   } catch (const CLI::ParseError& e) {
     const auto unknown = unknown_flags(app);
-    if (unknown.empty()) {
-      app.exit(e, out, err);
+    if (unknown.empty()) {  // CLI11's message ("--id is required"), in the one prefix style
+      err << "Error: " << e.what() << "\nRun with --help for more information.\n";
       return exit_usage;
     }
     for (const std::string& flag : unknown) {
-      err << "error: unknown flag " << flag;
+      err << "Error: unknown flag " << flag;
       if (const auto near = closest_flag(app, flag)) err << "; did you mean " << *near << "?";
       err << "\n";
     }

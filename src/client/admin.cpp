@@ -65,7 +65,7 @@ std::optional<std::string> check(const common_options& o, const admin_command& c
 
 }  // namespace
 
-int run_cluster_status(const common_options& o, const console& c) {
+int run_cluster_status(const common_options& o, const console& c, const status_options& s) {
   auto resolved = resolve_options(o, status_flags);
   if (auto* error = std::get_if<std::string>(&resolved)) return usage_error(o, *error, c);
   auto& r = std::get<resolved_options>(resolved);
@@ -74,7 +74,7 @@ int run_cluster_status(const common_options& o, const console& c) {
   request.type = wire::request_type::cluster_status;
   auto sent = send_command(o, r, std::move(request), c);
   if (auto* rc = std::get_if<int>(&sent)) return *rc;
-  return report_cluster_view(std::get<call_result>(sent), o.json, c.out, c.err);
+  return report_cluster_view(std::get<call_result>(sent), o.json, c.out, c.err, s);
 }
 
 int run_admin_command(const common_options& o, const admin_command& cmd, const console& c) {
@@ -112,7 +112,7 @@ int report_csv(const call_result& r,
   if (!r.ok() || !r.response) return report(r, false, "", c.out, c.err);
   auto text = csv(*r.response);
   if (!text) {
-    c.err << "error: the server's answer carries no data to print as CSV\n";
+    c.err << "Error: the server's answer carries no data to print as CSV\n";
     return exit_unavailable;
   }
   c.out << *text;

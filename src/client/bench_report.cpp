@@ -46,7 +46,7 @@ std::string format_bench_report(const bench_report& r) {
                 static_cast<unsigned long long>(r.unknown), r.votes_per_s, r.p50_ms, r.p99_ms,
                 r.max_ms, static_cast<unsigned long long>(r.counted), r.elections);
   std::string out = text;
-  if (!r.setup_error.empty()) out += "error: " + r.setup_error + "\n";
+  if (!r.setup_error.empty()) out += "Error: " + r.setup_error + "\n";
   if (r.mismatch()) {
     out += "MISMATCH: counted " + std::to_string(r.counted) + ", acknowledged " +
            std::to_string(r.acknowledged) + ", answers lost " + std::to_string(r.unknown) + "\n";

@@ -31,7 +31,8 @@ struct attempt_result {
   bool sent = false;  // the request may have reached the server
   wire::client_response response;
   std::string detail;
-  bool untrusted = false;  // refused: the server's certificate is not trusted
+  bool untrusted = false;           // refused: the server's certificate is not trusted
+  bool connection_refused = false;  // connect_failed: nothing listens on the port
   std::optional<consensus::leader_info> moved_to;
 };
 
@@ -82,6 +83,7 @@ asio::awaitable<attempt_result> attempt_coro(const net::endpoint& target,
     }
   }
   r.detail = ec.message();
+  r.connection_refused = ec == asio::error::connection_refused;
   co_return r;
 }
 
@@ -187,7 +189,17 @@ class caller {
     return h;
   }
 
+  void report_status(std::string text) const {
+    if (options_.on_status) options_.on_status(std::move(text));
+  }
+
+  bool is_server(const std::string& endpoint) const {
+    return options_.server && net::format_endpoint(*options_.server) == endpoint;
+  }
+
   step find_target() {
+    report_status("no leader known yet; asking by broadcast on " + discovery_.broadcast + ":" +
+                  std::to_string(discovery_.port));
     auto found = discover_leader(discovery_, deadline_);
     if (auto* found_leader = std::get_if<discovered_leader>(&found)) {
       target_ = net::parse_endpoint(found_leader->leader.endpoint);  // select_leader checked it
@@ -219,6 +231,7 @@ class caller {
     const auto until = std::min(deadline_, clock_type::now() + options_.attempt_timeout);
     result_.last_target = net::format_endpoint(*target_);
     ++result_.attempts;
+    report_status("sent to " + result_.last_target + "; waiting for its answer");
     const auto a =
         attempt_once(*target_, payload_, until, options_.max_response, options_.tls.get(), hedge());
     using status = attempt_result::status;
@@ -228,7 +241,18 @@ class caller {
     if (a.st == status::moved) return moved(*a.moved_to);
     // An attempt cut short by the call's deadline says less than a server's answer before it.
     if (clock_type::now() >= deadline_ && result_.why == failure::server_busy) return step::later;
+    if (a.st != status::connect_failed && is_server(result_.last_target)) server_reached_ = true;
+    if (a.st == status::connect_failed && a.connection_refused && options_.fail_fast_refused &&
+        is_server(result_.last_target) && !server_reached_) {
+      fail(failure::no_leader, errc::unavailable,
+           "could not connect to " + result_.last_target +
+               ": connection refused (is a vote-server running there? is the port right?)");
+      conclude();
+      return step::done;
+    }
     if (a.st == status::connect_failed) {
+      report_status("could not connect to " + result_.last_target + " (" + a.detail +
+                    "); trying again");
       fail(failure::no_leader, errc::unavailable,
            "no leader reachable within " + seconds_text(options_.timeout) +
                ": could not connect to " + result_.last_target + " (" + a.detail + ")");
@@ -279,6 +303,7 @@ class caller {
       return step::now;
     }
     if (retryable(r.code)) {
+      report_status(result_.last_target + " answered '" + r.message + "'; trying again");
       maybe_delivered_ = maybe_delivered_ || outcome_may_be_unknown(r.code);
       fail(failure::server_busy, r.code, busy_message(r));
       return step::later;
@@ -351,6 +376,7 @@ class caller {
   std::uint64_t target_epoch_ = 0;  // the epoch target_ was announced leader at; 0: unknown
   int redirects_ = 0;
   bool maybe_delivered_ = false;
+  bool server_reached_ = false;  // a connection to options_.server succeeded in this call
   call_result result_;
 };
 

@@ -10,6 +10,7 @@
 
 #include "vote/cli/command_line.hpp"
 #include "vote/client/output.hpp"
+#include "vote/client/progress.hpp"
 #include "vote/client/request_id.hpp"
 #include "vote/client/voters.hpp"
 #include "vote/net/interfaces.hpp"
@@ -98,6 +99,11 @@ void add_common_flags(CLI::App& app, common_options& o, flag_groups groups) {
       ->check(CLI::Range(0.001, 86400.0))
       ->capture_default_str();
   app.add_flag("--json", o.json, "Print exactly one JSON object on stdout");
+  if (groups.progress) {
+    app.add_flag("-q,--quiet", o.quiet,
+                 "Print no progress on stderr while waiting (without it, a command still waiting "
+                 "after a second says what for, once a second); errors are still printed");
+  }
   if (groups.request_id) {
     app.add_option("--request-id,--request_id", o.request_id,
                    "Reuse the request id of an earlier command whose outcome was unknown "
@@ -118,7 +124,7 @@ void add_common_flags(CLI::App& app, common_options& o, flag_groups groups) {
 }
 
 console standard_console() {
-  return {std::cout, std::cerr};
+  return {std::cout, std::cerr, &std::cerr};
 }
 
 std::optional<int> parse_command_line(CLI::App& app, int argc, const char* const* argv,
@@ -152,6 +158,7 @@ std::variant<resolved_options, std::string> resolve_options(const common_options
   r.call.attempt_timeout = std::max(std::chrono::milliseconds(2000), r.call.timeout / 2);
   std::string tls_error;
   r.call.tls = resolve_tls(o, tls_error);
+  r.call.fail_fast_refused = true;
   if (!tls_error.empty()) return tls_error;
   r.request_id = o.request_id.empty() ? make_request_id() : o.request_id;
   if (!valid_request_id(r.request_id)) {
@@ -175,7 +182,7 @@ int early_error(const common_options& o, std::string_view message, std::string_v
   if (o.json) {
     c.out << usage_error_json(code, message, o.request_id).dump() << std::endl;
   } else {
-    c.err << "error: " << message << "\n";
+    c.err << "Error: " << message << "\n";
   }
   return exit_code;
 }
@@ -197,7 +204,11 @@ std::variant<call_result, int> send_command(const common_options& o, const resol
                            " bytes (too many or too long voter ids?)",
                        "too_large", exit_usage, c);
   }
-  return call(request, r.call);
+  if (o.quiet || c.progress == nullptr) return call(request, r.call);
+  progress_reporter progress(*c.progress, r.call.timeout);
+  auto options = r.call;
+  options.on_status = [&progress](std::string text) { progress.status(std::move(text)); };
+  return call(request, options);
 }
 
 int run_command(const common_options& o, wire::client_request request, flag_groups groups,

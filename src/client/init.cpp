@@ -116,12 +116,12 @@ std::optional<fs::path> prepare_dir(const std::string& given, std::ostream& err)
   std::error_code ec;
   const fs::path dir = fs::absolute(given, ec).lexically_normal();
   if (ec) {
-    err << "error: cannot resolve '" << given << "': " << ec.message() << "\n";
+    err << "Error: cannot resolve '" << given << "': " << ec.message() << "\n";
     return std::nullopt;
   }
   const fs::path clean = dir.has_filename() ? dir : dir.parent_path();
   if (auto why = check_config_path(clean.string())) {
-    err << "error: " << *why << "\n";
+    err << "Error: " << *why << "\n";
     return std::nullopt;
   }
   const auto st = fs::symlink_status(clean, ec);
@@ -129,11 +129,11 @@ std::optional<fs::path> prepare_dir(const std::string& given, std::ostream& err)
     fs::create_directories(clean, ec);
     if (!ec) fs::permissions(clean, fs::perms::owner_all, ec);
     if (ec) {
-      err << "error: cannot create " << clean.string() << ": " << ec.message() << "\n";
+      err << "Error: cannot create " << clean.string() << ": " << ec.message() << "\n";
       return std::nullopt;
     }
   } else if (!fs::is_directory(clean, ec)) {
-    err << "error: " << clean.string() << " exists and is not a directory\n";
+    err << "Error: " << clean.string() << " exists and is not a directory\n";
     return std::nullopt;
   }
   return clean;
@@ -235,7 +235,7 @@ std::string server_config_text(const init_options& o, const fs::path& dir, std::
 
 int run_init(const init_options& o, std::ostream& out, std::ostream& err) {
   if (auto why = check_init_options(o)) {
-    err << "error: " << *why << "\n";
+    err << "Error: " << *why << "\n";
     return 2;
   }
   const auto dir = prepare_dir(o.dir, err);
@@ -244,7 +244,7 @@ int run_init(const init_options& o, std::ostream& out, std::ostream& err) {
   try {
     files = make_files(o, *dir);
   } catch (const std::exception& e) {
-    err << "error: " << e.what() << " (nothing was written)\n";
+    err << "Error: " << e.what() << " (nothing was written)\n";
     return 1;
   }
   if (!o.force) {
@@ -255,7 +255,7 @@ int run_init(const init_options& o, std::ostream& out, std::ostream& err) {
         existing.push_back(f.name);
     }
     if (!existing.empty()) {
-      err << "error: " << dir->string() << " already holds";
+      err << "Error: " << dir->string() << " already holds";
       for (const auto& name : existing) err << " " << name;
       err << "; nothing was written. Pass --force to replace them (a new CA, new keys and a new "
              "token: every server and the admin need the new files).\n";
@@ -266,7 +266,7 @@ int run_init(const init_options& o, std::ostream& out, std::ostream& err) {
     for (const auto& f : files) write_file(*dir / f.name, f.content, f.mode, o.force);
     fsync_dir(*dir);
   } catch (const std::exception& e) {
-    err << "error: " << e.what()
+    err << "Error: " << e.what()
         << " (the files written so far stay; fix the cause and run again with --force)\n";
     return 1;
   }

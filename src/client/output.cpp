@@ -7,15 +7,10 @@
 
 #include "vote/core/credentials.hpp"
 #include "vote/core/time_text.hpp"
+#include "vote/core/unicode.hpp"
 
 namespace vote::client {
 namespace {
-
-// Display width of a UTF-8 string (code points; good enough for names in a terminal).
-std::size_t display_width(std::string_view s) {
-  return static_cast<std::size_t>(std::count_if(
-      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
-}
 
 std::string percent(std::uint64_t part, std::uint64_t whole) {
   const double p =
@@ -446,10 +441,11 @@ std::string format_success(const wire::client_response& r) {
 }
 
 std::string format_failure(const call_result& r, std::string_view unknown_effect) {
-  if (r.result == outcome::refused) {
-    return r.message.empty() ? "error: " + error_code_name(r) : r.message;
-  }
-  std::string out = "error: " + (r.message.empty() ? error_code_name(r) : r.message);
+  const std::string message = r.message.empty() ? error_code_name(r) : r.message;
+  // One prefix style: the server's refusals already read "Error: ..." (SEED.md's wording).
+  std::string out =
+      message.rfind(error_prefix, 0) == 0 ? message : std::string(error_prefix) + message;
+  if (r.result == outcome::refused) return out;
   if (unknown_effect.empty()) return out;  // a read: nothing was to be applied
   if (r.result == outcome::unknown) {
     out += "; the outcome is unknown: " + std::string(unknown_effect) +
@@ -522,7 +518,9 @@ nlohmann::ordered_json to_json(const call_result& r, std::string_view unknown_ef
     return j;
   }
   auto message = format_failure(r, unknown_effect);
-  if (r.result != outcome::refused && message.rfind("error: ", 0) == 0) message.erase(0, 7);
+  if (r.result != outcome::refused && message.rfind(error_prefix, 0) == 0) {
+    message.erase(0, error_prefix.size());
+  }
   j["error"] = {{"code", error_code_name(r)}, {"message", message}};
   j["outcome"] = to_string(r.result);
   j["request_id"] = r.request_id;

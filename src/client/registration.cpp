@@ -114,7 +114,7 @@ std::variant<collected_roll, std::string> collect_roll(const roll_options& o) {
   std::vector<std::uint64_t> weights;
   for (const std::string& arg : o.listed) {
     if (const std::string warning = list_argument_warning(arg); !warning.empty()) {
-      out.notes.push_back("warning: " + warning);
+      out.notes.push_back("Warning: " + warning);
     }
     auto id = nfc(arg);
     if (!id) return "--authorized-users: '" + arg + "' is not valid UTF-8";

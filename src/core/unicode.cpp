@@ -1,6 +1,7 @@
 // NFC normalisation over utf8proc (include/vote/core/unicode.hpp).
 #include "vote/core/unicode.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdlib>
 #include <memory>
@@ -48,6 +49,36 @@ std::optional<std::string> nfc(std::string_view utf8) {
 bool is_nfc(std::string_view utf8) {
   const auto normal = nfc(utf8);
   return normal && *normal == utf8;
+}
+
+std::size_t display_width(std::string_view utf8) {
+  constexpr utf8proc_int32_t emoji_presentation = 0xFE0F;
+  std::size_t width = 0;
+  std::size_t cluster = 0;  // the widest code point of the cluster being read
+  utf8proc_int32_t state = 0;
+  utf8proc_int32_t previous = -1;
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(utf8.data());
+  auto left = static_cast<utf8proc_ssize_t>(utf8.size());
+  while (left > 0) {
+    utf8proc_int32_t cp = 0;
+    auto n = utf8proc_iterate(p, left, &cp);
+    if (n <= 0) {  // an ill-formed byte: one replacement character, a cluster of its own
+      n = 1;
+      cp = 0xFFFD;
+      previous = -1;
+      state = 0;
+    }
+    p += n;
+    left -= n;
+    if (previous < 0 || utf8proc_grapheme_break_stateful(previous, cp, &state)) {
+      width += cluster;
+      cluster = 0;
+    }
+    previous = cp;
+    const auto w = cp == emoji_presentation ? 2 : utf8proc_charwidth(cp);
+    cluster = std::max(cluster, static_cast<std::size_t>(std::max(w, 0)));
+  }
+  return width + cluster;
 }
 
 }  // namespace vote

@@ -40,7 +40,27 @@ void cluster_node::stop(std::function<void()> done) {
 
 void cluster_node::on_request(std::string payload, const net::request_origin& origin,
                               net::reply_fn reply) {
+  if (env_.count_requests) reply = counted(payload, std::move(reply));
   machine_.on_request(payload, origin, std::move(reply));
+}
+
+// The reply, timed from now, and counted by result when the request is a vote (node_metrics.hpp).
+net::reply_fn cluster_node::counted(std::string_view payload, net::reply_fn reply) {
+  return [this, vote = is_vote_request(payload), received = std::chrono::steady_clock::now(),
+          reply = std::move(reply)](std::string response) {
+    counters_.request_seconds.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count());
+    if (vote) ++counters_.votes[vote_result(response)];
+    reply(std::move(response));
+  };
+}
+
+void cluster_node::observe_output(const consensus::output& out) {
+  if (!out.leader_changed || out.leader_changed->id == 0) return;  // none known: not a change
+  auto& last = counters_.last_leader;
+  if (out.leader_changed->id == last.id && out.leader_changed->epoch == last.epoch) return;
+  last = *out.leader_changed;
+  ++counters_.leader_changes;
 }
 
 void cluster_node::on_peer_message(net::peer_message message, const net::request_origin&) {

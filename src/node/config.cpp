@@ -40,6 +40,20 @@ void validate_tls(const server_config& c) {
 
 }  // namespace
 
+std::optional<ipv4_endpoint> parse_ipv4_endpoint(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  ipv4_endpoint e{text.substr(0, colon), 0};
+  const std::string digits = text.substr(colon + 1);
+  if (!is_ipv4(e.host) || digits.empty() || digits.size() > 5 ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  const unsigned long port = std::stoul(digits);
+  if (port == 0 || port > 65535) return std::nullopt;
+  e.port = static_cast<std::uint16_t>(port);
+  return e;
+}
+
 bool is_loopback(const std::string& ipv4) {
   in_addr a{};
   return ::inet_pton(AF_INET, ipv4.c_str(), &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
@@ -95,6 +109,14 @@ void validate(server_config& c) {
   bool known = false;
   for (const char* l : levels) known = known || c.log_level == l;
   require(known, "--log-level must be one of trace, debug, info, warn, error, critical, off");
+  require(c.log_format == "text" || c.log_format == "json",
+          "--log-format must be text or json, got '" + c.log_format + "'");
+  require(c.metrics_addr.empty() || parse_ipv4_endpoint(c.metrics_addr),
+          "--metrics-addr must be IPv4:PORT (e.g. 127.0.0.1:9464), got '" + c.metrics_addr + "'");
+  if (const auto m = parse_ipv4_endpoint(c.metrics_addr)) {
+    require(m->port != c.port || (!c.host.empty() && m->host != c.host && m->host != "0.0.0.0"),
+            "--metrics-addr must not use the client port (--port " + std::to_string(c.port) + ")");
+  }
   validate_tls(c);
   if (!c.host.empty()) check_exposure(c, c.host);
   if (c.data_dir.empty()) c.data_dir = "./vote-data-" + std::to_string(c.port);

@@ -62,10 +62,11 @@ void log_writer::persist(consensus::persist_job job, std::function<void()> done)
 void log_writer::snapshot(snapshot_job job,
                           std::function<void(std::shared_ptr<const std::string>)> done) {
   asio::post(serialiser_io_, [this, job = std::move(job), done = std::move(done)]() mutable {
+    const auto started = std::chrono::steady_clock::now();
     auto bytes = serialise_(job);
     const consensus::snapshot_meta meta = job.meta;
     job.state.reset();  // the last share of the frozen state: freed here, not on the node's thread
-    enqueue(item{std::nullopt, meta, nullptr, std::move(done), std::move(bytes)});
+    enqueue(item{std::nullopt, meta, nullptr, std::move(done), std::move(bytes), started});
   });
 }
 
@@ -88,13 +89,23 @@ void log_writer::write_round() {
   try {
     for (item& it : round) {
       if (it.persist) carry_out(*it.persist, unsynced);
-      if (it.snapshot) carry_out(*it.snapshot, *it.snapshot_bytes, unsynced);
+      if (it.snapshot) {
+        const auto before = snapshot_index_;
+        carry_out(*it.snapshot, *it.snapshot_bytes, unsynced);
+        if (snapshot_index_ != before) {  // written (not superseded by an installed one)
+          measures_.snapshot_seconds.observe(
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - it.snapshot_started)
+                  .count());
+          measures_.snapshot_bytes = it.snapshot_bytes->size();
+          ++measures_.snapshots;
+        }
+      }
     }
   } catch (const std::exception& e) {  // a broken invariant (non-dense append, bad truncation)
     spdlog::critical("log writer: {}", e.what());
     die("writing the log", std::make_error_code(std::errc::invalid_argument));
   }
-  if (unsynced) check("syncing the log", wal_->sync());
+  if (unsynced) sync_log();
   std::vector<std::function<void()>> completions;
   completions.reserve(round.size());
   for (item& it : round) {
@@ -127,7 +138,7 @@ void log_writer::carry_out(consensus::persist_job& job, bool& unsynced) {
     check("saving the promise", storage::save_promise(fs_, dir_, *job.promise));
   }
   if (job.install_snapshot) {
-    if (unsynced) check("syncing the log", wal_->sync());
+    if (unsynced) sync_log();
     unsynced = false;
     const auto& meta = job.install_snapshot->meta;
     check("installing a snapshot",
@@ -149,11 +160,18 @@ void log_writer::carry_out(consensus::persist_job& job, bool& unsynced) {
 void log_writer::carry_out(const consensus::snapshot_meta& meta, const std::string& state,
                            bool& unsynced) {
   if (meta.last_index <= snapshot_index_) return;
-  if (unsynced) check("syncing the log", wal_->sync());
+  if (unsynced) sync_log();
   unsynced = false;
   check("writing a snapshot", storage::write_snapshot(fs_, dir_, meta, state));
   check("compacting the log", wal_->drop_prefix(meta.last_index));
   snapshot_index_ = meta.last_index;
+}
+
+void log_writer::sync_log() {
+  const auto started = std::chrono::steady_clock::now();
+  check("syncing the log", wal_->sync());
+  measures_.fsync_seconds.observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 }
 
 void log_writer::stop() {

@@ -16,15 +16,19 @@
 #include <unistd.h>
 #include <stdexcept>
 
+#include "vote/cli/command_line.hpp"
 #include "vote/net/client_listener.hpp"
 #include "vote/net/cluster_key.hpp"
 #include "vote/net/discovery_responder.hpp"
 #include "vote/net/interfaces.hpp"
+#include "vote/net/metrics_listener.hpp"
 #include "vote/net/peer_links.hpp"
 #include "vote/net/peer_message.hpp"
 #include "vote/net/tls.hpp"
 #include "vote/node/cluster_node.hpp"
+#include "vote/node/node_metrics.hpp"
 #include "vote/node/recovery.hpp"
+#include "vote/node/service_notify.hpp"
 #include "vote/storage/meta.hpp"
 
 namespace vote::node {
@@ -270,6 +274,7 @@ class signal_watch {
       return;
     }
     stopping_ = true;
+    notify_stopping();
     spdlog::info("node={} signal {}: {}handing over, finishing in-flight requests, then stopping",
                  id_, signo, leave_ ? "leaving the cluster, " : "");
     node_.stop(shut_down_);
@@ -304,6 +309,7 @@ int serve(const server_config& c) {
   auto key = load_cluster_key(c);
   const auto tls = load_tls(c, addr.host);
   check_port_free(addr.host, c.port);
+  check_metrics_addr_free(c);
   auto fs = storage::make_posix_file_system();
   auto disk = open_data_dir(*fs, c);
   const auto id = disk.identity.id;
@@ -332,10 +338,15 @@ int serve(const server_config& c) {
               io.stop();
             });
           },
+      .count_requests = !c.metrics_addr.empty(),
   };
   cluster_node node(std::move(env), settings_for(c, disk, endpoint), std::move(disk.recovered),
                     std::move(admin));
   a = make_adapters(io, c, addr, endpoint, id, key.get(), tls, node);
+  const auto metrics = serve_metrics(io, c, [&] {
+    return render_node_metrics({node, writer, a->listener, a->links, *a->discovery, c.cluster,
+                                std::string(cli::version())});
+  });
 
   const signal_watch signals(io, id, c.leave, node, [&] { a->shut_down([&io] { io.stop(); }); });
   asio::steady_timer edge_timer(io);
@@ -345,6 +356,7 @@ int serve(const server_config& c) {
   a->start();
   spdlog::info("node={} listening on {}{} (discovery {}:{}, cluster '{}', data {})", id, endpoint,
                tls ? " with TLS 1.3" : "", addr.broadcast, c.discovery_port, c.cluster, c.data_dir);
+  notify_ready("node " + std::to_string(id) + " serving on " + endpoint);
   io.run();
   writer.stop();
   spdlog::info("node={} stopped", id);

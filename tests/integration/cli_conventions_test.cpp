@@ -7,6 +7,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "vote/lab/harness.hpp"
 
@@ -71,6 +73,67 @@ TEST(CliConventions, AServerThatCannotBindCreatesNoDataDirectory) {
       << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir)) << dir;
   std::filesystem::remove_all(dir);
+}
+
+// A key in vote-server's --config file that is no flag is a usage error, not silently ignored.
+TEST(CliConventions, AMisspeltConfigKeyIsAUsageError) {
+  const auto file = std::filesystem::temp_directory_path() /
+                    ("vote-config-test-" + std::to_string(::getpid()) + ".toml");
+  std::ofstream(file) << "host = \"127.0.0.1\"\nbroadcast = \"127.255.255.255\"\nprot = 7000\n";
+  const auto r = run("vote-server", {"--config", file.string()});
+  std::filesystem::remove(file);
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_EQ(r.err.rfind("Error: ", 0), 0U) << r.err;
+  EXPECT_NE(r.err.find("prot"), std::string::npos) << r.err;
+}
+
+// Every line a client prints about a failure or a wait has one prefix style.
+void expect_prefixed(const std::string& err) {
+  std::istringstream lines(err);
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_TRUE(line.rfind("Error: ", 0) == 0 || line.rfind("Waiting (", 0) == 0) << line;
+  }
+}
+
+const std::vector<std::string> a_vote = {"--election-id", "e1", "--id", "u1", "--candidate", "A"};
+
+std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+// A --server where nothing listens is reported at once, not after --timeout of retries.
+TEST(CliConventions, ARefusedServerFailsFastWithOneClearLine) {
+  const auto endpoint = "127.0.0.1:" + std::to_string(free_port());  // nothing listens there
+  const auto r = run("vote", with(a_vote, {"--server", endpoint, "--timeout", "60"}));
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_EQ(r.err, "Error: could not connect to " + endpoint +
+                       ": connection refused (is a vote-server running there? is the port "
+                       "right?); it was not applied.\n");
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+// A client that waits more than a second says what for on stderr, once a second; --quiet stops
+// it; the final error is the same either way.
+TEST(CliConventions, AWaitingClientReportsProgressUnlessQuiet) {
+  const auto port = std::to_string(free_port());  // no server answers discovery there
+  const std::vector<std::string> nobody = {"--broadcast", "127.255.255.255", "--discovery-port",
+                                           port,          "--timeout",       "2.5"};
+  const auto loud = run("vote", with(a_vote, nobody));
+  EXPECT_EQ(loud.code, 3) << loud.err;
+  EXPECT_EQ(loud.err.rfind("Waiting (1 s of 2.5 s): no leader known yet; asking by broadcast on "
+                           "127.255.255.255:" +
+                               port + "\n",
+                           0),
+            0U)
+      << loud.err;
+  EXPECT_NE(loud.err.find("\nError: no leader known"), std::string::npos) << loud.err;
+  expect_prefixed(loud.err);
+
+  const auto quiet = run("vote", with(a_vote, with(nobody, {"--quiet"})));
+  EXPECT_EQ(quiet.code, 3) << quiet.err;
+  EXPECT_EQ(quiet.err.find("Waiting"), std::string::npos) << quiet.err;
+  EXPECT_EQ(quiet.err.rfind("Error: no leader known", 0), 0U) << quiet.err;
 }
 
 }  // namespace

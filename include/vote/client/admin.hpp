@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "vote/client/cli.hpp"
+#include "vote/client/cluster_output.hpp"
 
 namespace vote::client {
 
@@ -35,8 +36,10 @@ inline constexpr flag_groups admin_flags{.admin = true, .request_id = true};
 // The admin reads (elections, results): the admin token, no request id.
 inline constexpr flag_groups admin_read_flags{.admin = true, .request_id = false};
 
-// vote-status and `vote-admin members`: asks for the cluster view and prints it.
-int run_cluster_status(const common_options& o, const console& c = standard_console());
+// vote-status and `vote-admin members`: asks for the cluster view and prints it
+// (report_cluster_view; `s`: vote-status's --check and --unreachable-after-ms).
+int run_cluster_status(const common_options& o, const console& c = standard_console(),
+                       const status_options& s = {});
 
 enum class admin_action : std::uint8_t { remove_member, transfer_leadership, force_new_cluster };
 

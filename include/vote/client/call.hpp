@@ -18,11 +18,15 @@
 // name the address connected to is refused like an unreachable one (failure::no_leader, "refused
 // 127.0.0.1:7001: its certificate is not trusted: ..."), and discovery skips it from then on.
 //
+// A --server that refuses the connection can end the call at once (call_options::
+// fail_fast_refused); while it waits, the call can say what for (call_options::on_status).
+//
 // Blocking; every attempt runs on a private io_context; safe to call from any thread.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +59,15 @@ struct call_options {
   // TLS on every connection when set (a client context: net::make_client_context); a server
   // whose certificate is refused counts as unreachable and is not tried again in this call.
   std::shared_ptr<net::tls_context> tls;
+  // A connection refused by `server` (nothing listens on that port) ends the call at once
+  // (failure::no_leader, outcome::not_sent) instead of retrying until the deadline, unless a
+  // connection to that server succeeded earlier in this call (it may be restarting then). The CLIs
+  // set it: a wrong or stopped --server is reported at once.
+  bool fail_fast_refused = false;
+  // Called on the calling thread whenever the call starts waiting for something else, with one
+  // clause saying what (progress_reporter prints it): "sent to 127.0.0.1:7001; waiting for its
+  // answer". Empty: not called.
+  std::function<void(std::string)> on_status;
 };
 
 // What became of the request.

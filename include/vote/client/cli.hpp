@@ -8,6 +8,8 @@
 //   --cluster NAME           only accept answers from this cluster
 //   --timeout SECONDS        total deadline including retries (default 5)
 //   --json                   one JSON object on stdout
+//   --quiet                  no progress lines on stderr while waiting
+//   (include/vote/client/progress.hpp)
 //   --request-id ID          reuse the id of an earlier command whose outcome was unknown
 //   --admin-token TOKEN / --admin-token-file F / $VOTE_ADMIN_TOKEN   (register, close, vote-admin)
 //   --tls-ca F / $VOTE_TLS_CA  TLS 1.3 on every connection; servers must prove themselves with a
@@ -38,6 +40,7 @@ inline constexpr std::string_view tls_ca_env = "VOTE_TLS_CA";
 struct console {
   std::ostream& out;
   std::ostream& err;
+  std::ostream* progress = nullptr;  // where waiting is reported (standard_console: stderr)
 };
 console standard_console();
 
@@ -48,6 +51,7 @@ struct common_options {
   std::string cluster;     // "" = any cluster
   double timeout_s = 5.0;  // total deadline, seconds
   bool json = false;
+  bool quiet = false;       // no progress lines while waiting
   std::string request_id;   // "" = generate one
   std::string admin_token;  // register/close/vote-admin
   std::string admin_token_file;
@@ -58,6 +62,7 @@ struct common_options {
 struct flag_groups {
   bool admin = false;      // --admin-token, --admin-token-file
   bool request_id = true;  // --request-id
+  bool progress = true;    // -q/--quiet (a tool that waits through send_command)
 };
 
 // Adds the shared flags and the exit-code footer to `app`.
@@ -81,7 +86,7 @@ struct resolved_options {
 std::variant<resolved_options, std::string> resolve_options(const common_options& o,
                                                             flag_groups groups);
 
-// Prints an error found before anything was sent ("error: MESSAGE" on stderr, or with --json
+// Prints an error found before anything was sent ("Error: MESSAGE" on stderr, or with --json
 // the failure object with outcome "not_sent" on stdout) and returns `exit_code`.
 int early_error(const common_options& o, std::string_view message, std::string_view code,
                 int exit_code, const console& c = standard_console());
@@ -89,7 +94,8 @@ int early_error(const common_options& o, std::string_view message, std::string_v
 int usage_error(const common_options& o, std::string_view message,
                 const console& c = standard_console());
 
-// Fills request_id/admin_token of `request` from `r` and sends it with retries. A request over
+// Fills request_id/admin_token of `request` from `r` and sends it with retries, reporting
+// progress on c.progress while it waits longer than a second (unless o.quiet). A request over
 // the frame limit is not sent: the error is printed and the int is the exit code (2).
 std::variant<call_result, int> send_command(const common_options& o, const resolved_options& r,
                                             wire::client_request request, const console& c);

@@ -68,7 +68,7 @@ enum class discovery_error : std::uint8_t {
 
 struct discovery_failure {
   discovery_error kind = discovery_error::none_answered;
-  std::string message;  // one sentence for the user, without an "error: " prefix
+  std::string message;  // one sentence for the user, without an "Error: " prefix
 };
 
 using discovery_result = std::variant<discovered_leader, discovery_failure>;

@@ -2,7 +2,7 @@
 //
 // Text: on success the server's message on stdout (close and results add a tally table, a turnout
 // line and the count of the method: rounds, pairwise matrices, the elected);
-// on failure one line on stderr: the server's message for a refusal, else "error: ..." saying
+// on failure one line on stderr: the server's message for a refusal, else "Error: ..." saying
 // whether the outcome is unknown (and how to retry safely) or the request was not applied.
 // JSON (--json): exactly one object on stdout, success or failure.
 // Pure functions of their inputs, so they are unit-tested without a server.
@@ -16,16 +16,23 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vote/cli/command_line.hpp"
 #include "vote/client/call.hpp"
 #include "vote/core/election.hpp"
 #include "vote/core/error.hpp"
 
 namespace vote::client {
 
+// Every message about a failure starts with this, whoever found it: the server's refusals
+// ("Error: User 'u1' has already voted.", SEED.md's wording) and the client's own findings
+// ("Error: no leader known: ..."); warnings start with "Warning: ".
+inline constexpr std::string_view error_prefix = "Error: ";
+inline constexpr std::string_view warning_prefix = "Warning: ";
+
 // Exit codes (binding, DESIGN.md §2).
 inline constexpr int exit_ok = 0;
-inline constexpr int exit_refused = 1;      // the cluster refused the request
-inline constexpr int exit_usage = 2;        // bad flags, unreadable file, empty list
+inline constexpr int exit_refused = 1;              // the cluster refused the request
+inline constexpr int exit_usage = cli::exit_usage;  // bad flags, unreadable file, empty list
 inline constexpr int exit_unavailable = 3;  // no leader / no quorum / timeout: maybe unknown
 
 // ok -> 0; not_leader, no_quorum, unavailable, timeout, internal -> 3; every other code -> 1.

@@ -1,4 +1,5 @@
-// Unicode normalisation of identifiers (voter ids in rolls, docs/rolls.md).
+// Unicode normalisation of identifiers (voter ids in rolls, docs/rolls.md), and the width of text
+// in a terminal (the clients' aligned tables).
 //
 // Two spellings of one name, "é" as U+00E9 and as "e" + U+0301, must be one voter: ids are
 // compared in Normalization Form C (Unicode Standard Annex #15). Pure functions over utf8proc
@@ -6,6 +7,7 @@
 // call from any thread.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,5 +24,13 @@ std::optional<std::string> nfc(std::string_view utf8);
 
 // True when `utf8` is valid UTF-8 and already in NFC (nfc(utf8) == utf8).
 bool is_nfc(std::string_view utf8);
+
+// The number of terminal columns `utf8` takes, for aligning tables of candidate names: each
+// extended grapheme cluster (a letter with its combining marks, an emoji with its modifiers,
+// variation selector and zero-width-joined parts) counts as its widest code point: 2 for East
+// Asian wide and fullwidth characters and emoji, 1 for most others, 0 for a cluster of only
+// zero-width code points; a cluster with U+FE0F (emoji presentation) counts 2. A control
+// character counts 0 and an ill-formed byte 1 (it is shown as one replacement character).
+std::size_t display_width(std::string_view utf8);
 
 }  // namespace vote

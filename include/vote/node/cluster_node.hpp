@@ -23,6 +23,7 @@
 #include "vote/net/peer_message.hpp"
 #include "vote/node/log_writer.hpp"
 #include "vote/node/machine/machine.hpp"
+#include "vote/node/node_metrics.hpp"
 
 namespace vote::node {
 
@@ -38,6 +39,8 @@ struct node_env {
   std::function<void()> hello_now;  // announce a changed hello at once
   // A condition the server cannot run with: exit with `code` (server.hpp) after logging `message`.
   std::function<void(int code, const std::string& message)> fatal;
+  // Count client requests for the metrics (counters()): their durations, and votes by result.
+  bool count_requests = false;
 };
 
 class cluster_node : public net::request_handler,
@@ -64,6 +67,7 @@ class cluster_node : public net::request_handler,
   wire::server_status status() const { return machine_.status(); }
   wire::cluster_view cluster_view() const { return machine_.cluster_view(); }
   const node_machine& machine() const noexcept { return machine_; }
+  const request_counters& counters() const noexcept { return counters_; }
 
  private:
   void on_tick();
@@ -84,11 +88,14 @@ class cluster_node : public net::request_handler,
   void fatal(const std::string& message) override;
   void stopped() override;
   void send_sealed(consensus::node_id peer, const std::string& endpoint, std::string json);
+  void observe_output(const consensus::output& out) override;  // counts leader changes
+  net::reply_fn counted(std::string_view payload, net::reply_fn reply);
 
   node_env env_;
   boost::asio::steady_timer timer_;
   std::chrono::steady_clock::time_point origin_;
   std::function<void()> stopped_;
+  request_counters counters_;
   node_machine machine_;  // last: its effects are the members above
 };
 

@@ -33,10 +33,15 @@ struct server_config {
   std::chrono::milliseconds heartbeat{50};
   std::chrono::milliseconds election_timeout{200};  // plus up to half of it of jitter
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
+  // "text" (time level message) or "json" (one object per line; node/log_format.hpp).
+  std::string log_format = "text";
   std::size_t max_frame_bytes = 1u << 20;
   std::size_t max_connections = 1024;
   std::uint64_t snapshot_every = 200'000;  // entries applied between snapshots; 0: never
   std::chrono::milliseconds idle_timeout{60'000};
+  // Prometheus metrics over HTTP at GET /metrics (docs/operations.md "Metrics"), "IPv4:port".
+  // Empty (the default): off. Unauthenticated: a non-loopback address is served with a warning.
+  std::string metrics_addr;
   limits bounds;  // per-election limits (DESIGN.md §7)
 
   // DESIGN.md §10 "Admin": a server on a non-loopback address refuses to start without a token
@@ -49,6 +54,13 @@ struct server_config {
 // only some of the --tls-* files are given or one is not a readable file, or when an explicit
 // --host breaks the exposure rule (check_exposure). Fills derived defaults (data_dir).
 void validate(server_config& c);
+
+// "IPv4:port" (port 1..65535), as --metrics-addr takes it; nullopt when `text` is not one.
+struct ipv4_endpoint {
+  std::string host;
+  std::uint16_t port = 0;
+};
+std::optional<ipv4_endpoint> parse_ipv4_endpoint(const std::string& text);
 
 // Whether `ipv4` is in 127.0.0.0/8.
 bool is_loopback(const std::string& ipv4);

@@ -19,6 +19,8 @@
 // serialiser's; completions run on the node's thread.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -34,12 +36,22 @@
 
 #include "vote/core/consensus_records.hpp"
 #include "vote/node/machine/machine.hpp"
+#include "vote/node/metrics.hpp"
 #include "vote/storage/file_system.hpp"
 #include "vote/storage/meta.hpp"
 #include "vote/storage/snapshot.hpp"
 #include "vote/storage/wal.hpp"
 
 namespace vote::node {
+
+// What the writer measured (docs/operations.md "Metrics"), read on any thread.
+struct log_writer_measures {
+  metrics::histogram fsync_seconds{metrics::duration_buckets()};  // each sync of the log
+  // Each snapshot of its own it wrote: from the start of its serialising until it is written.
+  metrics::histogram snapshot_seconds{metrics::duration_buckets()};
+  std::atomic<std::uint64_t> snapshots{0};       // snapshots of its own written
+  std::atomic<std::uint64_t> snapshot_bytes{0};  // the size of the last one
+};
 
 class log_writer {
  public:
@@ -64,6 +76,7 @@ class log_writer {
   void snapshot(snapshot_job job, std::function<void(std::shared_ptr<const std::string>)> done);
   // Finishes queued work and joins the thread.
   void stop();
+  const log_writer_measures& measures() const noexcept { return measures_; }
 
  private:
   struct item {
@@ -72,12 +85,14 @@ class log_writer {
     std::function<void()> done;
     std::function<void(std::shared_ptr<const std::string>)> snapshot_done;
     std::shared_ptr<const std::string> snapshot_bytes;
+    std::chrono::steady_clock::time_point snapshot_started{};
   };
 
   void enqueue(item it);
   void write_round();  // writer thread: everything queued, one sync, completions
   void carry_out(consensus::persist_job& job, bool& unsynced);
   void carry_out(const consensus::snapshot_meta& meta, const std::string& bytes, bool& unsynced);
+  void sync_log();  // wal_->sync(), timed
 
   boost::asio::io_context& node_io_;
   storage::file_system& fs_;
@@ -86,6 +101,7 @@ class log_writer {
   std::unique_ptr<storage::wal> wal_;
   serialiser serialise_;
   std::uint64_t snapshot_index_ = 0;  // writer thread: the newest snapshot written or installed
+  log_writer_measures measures_;      // before the threads below, which update it
   std::mutex mutex_;
   std::deque<item> queue_;     // guarded by mutex_
   bool round_posted_ = false;  // guarded by mutex_

@@ -174,7 +174,7 @@ TEST_F(AdminElections, ResultsWithoutAnAnswerExits3) {
   });
   EXPECT_EQ(run_results(to(s, 0.3), "e1", {.csv = true}, io()), exit_unavailable);
   EXPECT_TRUE(out.str().empty());
-  EXPECT_EQ(err.str().rfind("error: no quorum", 0), 0U) << err.str();
+  EXPECT_EQ(err.str().rfind("Error: no quorum", 0), 0U) << err.str();
 }
 
 TEST_F(AdminElections, ExtendSendsTheParsedDeadlineWithARequestId) {
@@ -209,7 +209,7 @@ TEST_F(AdminElections, ExtendWithAnUnparsableTimeIsAUsageErrorAndSendsNothing) {
   });
   EXPECT_EQ(run_extend(to(s), "e1", "tomorrow", ten_o_clock, io()), exit_usage);
   EXPECT_TRUE(seen.all().empty());
-  EXPECT_EQ(err.str().rfind("error: --closes-at: expected RFC 3339", 0), 0U) << err.str();
+  EXPECT_EQ(err.str().rfind("Error: --closes-at: expected RFC 3339", 0), 0U) << err.str();
 }
 
 TEST_F(AdminElections, ExtendRefusedExits1) {

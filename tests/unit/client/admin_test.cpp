@@ -93,7 +93,7 @@ TEST_F(Admin, StatusJsonPrintsOnlyTheClusterObject) {
   auto o = to(s);
   o.json = true;
   EXPECT_EQ(status(o), exit_ok);
-  EXPECT_EQ(out.str(), wire::cluster_to_json(view(3, 3)).dump() + "\n");
+  EXPECT_EQ(out.str(), cluster_view_json(view(3, 3)).dump() + "\n");
 }
 
 TEST_F(Admin, StatusFromAServerWithoutLeaderSaysSoAndExits3) {
@@ -124,7 +124,7 @@ TEST_F(Admin, StatusWithoutAnyLeaderAnsweringDiscoveryExits3) {
   o.discovery_port = testing::free_udp_port();
   o.timeout_s = 0.3;
   EXPECT_EQ(status(o), exit_unavailable);
-  EXPECT_EQ(err.str().rfind("error: no leader known: no vote-server answered", 0), 0U) << err.str();
+  EXPECT_EQ(err.str().rfind("Error: no leader known: no vote-server answered", 0), 0U) << err.str();
   EXPECT_EQ(err.str().find("applied"), std::string::npos);  // a read: nothing to apply
 }
 
@@ -133,7 +133,7 @@ TEST_F(Admin, StatusOfAServerThatDoesNotKnowTheRequestIsARefusal) {
     return reply::error(errc::unsupported, "unknown request type 'cluster_status'");
   });
   EXPECT_EQ(status(to(old)), exit_refused);
-  EXPECT_EQ(err.str(), "unknown request type 'cluster_status'\n");
+  EXPECT_EQ(err.str(), "Error: unknown request type 'cluster_status'\n");
 }
 
 TEST_F(Admin, RemoveSendsTheNodeWithARequestIdAndTheAdminToken) {
@@ -199,7 +199,7 @@ TEST_F(Admin, ForceNewClusterIsRefusedWithoutTheAcknowledgement) {
   });
   EXPECT_EQ(admin(to(s), {.action = admin_action::force_new_cluster}), exit_usage);
   EXPECT_TRUE(seen.all().empty());
-  EXPECT_EQ(err.str().rfind("error: force-new-cluster is unsafe", 0), 0U) << err.str();
+  EXPECT_EQ(err.str().rfind("Error: force-new-cluster is unsafe", 0), 0U) << err.str();
   EXPECT_NE(err.str().find("votes included"), std::string::npos);
   EXPECT_NE(err.str().find("add --i-understand-this-may-lose-votes."), std::string::npos);
 }
@@ -255,7 +255,7 @@ TEST_F(Admin, NoQuorumUntilTheDeadlineSaysTheOutcomeIsUnknownAndExits3) {
   o.request_id = "rid-9";
   EXPECT_EQ(admin(o, {.action = admin_action::remove_member, .node_id = 2}), exit_unavailable);
   EXPECT_EQ(err.str(),
-            "error: no quorum: the cluster could not reach a majority of its members within "
+            "Error: no quorum: the cluster could not reach a majority of its members within "
             "0.3 s (the last answer, from " +
                 minority.endpoint_text() +
                 ": Error: no quorum: this server knows no leader.); the outcome is unknown: "

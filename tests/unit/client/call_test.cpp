@@ -1,7 +1,10 @@
 // call(): retries with the same request_id, not_leader redirects, deadlines.
 // Every server here is a fake on 127.0.0.1; no test sleeps to synchronise: the client's own
 // deadlines end each call and the tests assert on outcomes.
+#include <future>
+#include <optional>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -121,6 +124,55 @@ TEST(Call, RefusedConnectionsEndAtTheDeadlineWithNothingSent) {
   EXPECT_NE(r.message.find("could not connect"), std::string::npos);
 }
 
+TEST(Call, ARefusedServerFailsFastWhenAskedTo) {
+  auto options = direct_to(testing::closed_tcp_endpoint(), std::chrono::seconds(30));
+  options.fail_fast_refused = true;
+  const auto r = call(a_vote(), options);
+  EXPECT_EQ(r.result, outcome::not_sent);
+  EXPECT_EQ(r.why, failure::no_leader);
+  EXPECT_EQ(r.attempts, 1);  // not retried for 30 s
+  EXPECT_EQ(r.message, "could not connect to " + r.last_target +
+                           ": connection refused (is a vote-server running there? is the port "
+                           "right?)");
+  EXPECT_EQ(exit_code(r), 3);
+}
+
+// A --server that took a connection earlier in the call and then refuses is restarting: the
+// call keeps retrying (the request may have reached it) instead of failing fast.
+TEST(Call, AServerReachedEarlierIsRetriedWhenItRefuses) {
+  auto server = std::make_optional<fake_server>(
+      [](const wire::client_request&, std::size_t) { return reply::no_answer(); });
+  auto options = direct_to(server->endpoint(), std::chrono::milliseconds(1500));
+  options.fail_fast_refused = true;
+  auto pending = std::async(std::launch::async, [&options] { return call(a_vote(), options); });
+  for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+       server->request_ids().empty() && std::chrono::steady_clock::now() < deadline;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // a poll with a deadline
+  }
+  ASSERT_EQ(server->request_ids().size(), 1U);
+  server.reset();  // the connection breaks; from now on connections are refused
+  const auto r = pending.get();
+  EXPECT_EQ(r.result, outcome::unknown);  // the first attempt may have been applied
+  EXPECT_GE(r.attempts, 3);               // refused again and again, retried until the deadline
+  EXPECT_EQ(r.message.find("is a vote-server running there"), std::string::npos) << r.message;
+}
+
+TEST(Call, SaysWhatItWaitsFor) {
+  fake_server minority([](const wire::client_request&, std::size_t connection) {
+    return connection == 0 ? reply::error(errc::no_quorum, "Error: no quorum.")
+                           : reply::ok("counted");
+  });
+  auto options = direct_to(minority.endpoint(), std::chrono::seconds(10));
+  std::vector<std::string> said;
+  options.on_status = [&said](std::string text) { said.push_back(std::move(text)); };
+  EXPECT_TRUE(call(a_vote(), options).ok());
+  const std::string sent = "sent to " + minority.endpoint_text() + "; waiting for its answer";
+  EXPECT_EQ(
+      said,
+      (std::vector<std::string>{
+          sent, minority.endpoint_text() + " answered 'Error: no quorum.'; trying again", sent}));
+}
+
 TEST(Call, NoQuorumUntilTheDeadlineIsUnknown) {
   fake_server minority([](const wire::client_request&, std::size_t) {
     return reply::error(errc::no_quorum, "Error: no quorum.");
@@ -151,7 +203,7 @@ TEST(RunCommand, NoQuorumUntilTheDeadlineIsPrintedAsUnknownWithExit3) {
   EXPECT_EQ(run_command(o, a_vote(), {}, "the vote may or may not have been counted", {out, err}),
             exit_unavailable);
   EXPECT_TRUE(out.str().empty());
-  EXPECT_EQ(err.str().rfind("error: no quorum: the cluster could not reach a majority", 0), 0U)
+  EXPECT_EQ(err.str().rfind("Error: no quorum: the cluster could not reach a majority", 0), 0U)
       << err.str();
   EXPECT_NE(err.str().find("; the outcome is unknown: the vote may or may not have been counted. "
                            "Retrying with --request-id rid-4 is safe.\n"),

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/text_lines.hpp"
 #include "vote/client/cluster_output.hpp"
 #include "vote/client/output.hpp"
 
@@ -34,16 +35,11 @@ wire::cluster_view seen_by(std::uint64_t self, std::uint64_t leader) {
   v.applied_index = 43;
   v.cluster_uuid = "6a1f0c2e";
   v.members = {member(3, "leader", 44, 0, std::nullopt), member(1, "follower", 44, 0, 12),
-               member(12, "learner", 30, 14, 1500)};
+               member(12, "learner", 30, 14, 150)};
   return v;
 }
 
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
+using test::lines;
 
 TEST(ClusterText, LeaderViewShowsEveryColumn) {
   EXPECT_EQ(lines(format_cluster_view(seen_by(3, 3))),
@@ -53,7 +49,9 @@ TEST(ClusterText, LeaderViewShowsEveryColumn) {
                 "id  endpoint        role      voter  match  lag  last contact",
                 "3   127.0.0.1:7003  leader    yes    44     0    -",
                 "1   127.0.0.1:7001  follower  yes    44     0    12 ms",
-                "12  127.0.0.1:7012  learner   no     30     14   1500 ms",
+                "12  127.0.0.1:7012  learner   no     30     14   150 ms",
+                "voters 2, reachable 2, quorum 2: can lose 0 more server(s)",
+                "health: ok",
             }));
 }
 
@@ -64,13 +62,14 @@ TEST(ClusterText, FollowerViewHidesWhatOnlyTheLeaderKnows) {
   v.members[2].last_contact_ms.reset();
   v.members[1].last_contact_ms.reset();
   const auto text = lines(format_cluster_view(v));
-  ASSERT_EQ(text.size(), 7U);
+  ASSERT_EQ(text.size(), 9U);
   EXPECT_EQ(text[0], "leader: node 3 at 127.0.0.1:7003");
   EXPECT_EQ(text[3], "3   127.0.0.1:7003  leader    yes    -      -    -");
   EXPECT_EQ(text[4], "1   127.0.0.1:7001  follower  yes    44     -    -");  // its own index
   EXPECT_EQ(text[6],
             "note: node 1 is not the leader; only the leader knows the other members' match, "
             "lag and last contact");
+  EXPECT_EQ(text[7], "voters 2, quorum 2: which voters are reachable is known only by the leader");
 }
 
 TEST(ClusterText, NoLeaderIsSaidOnTheFirstLine) {
@@ -106,8 +105,13 @@ TEST(ClusterReport, JsonIsTheClusterObjectOnOneLine) {
   std::ostringstream out, err;
   const auto v = seen_by(3, 3);
   EXPECT_EQ(report_cluster_view(answered(v), true, out, err), exit_ok);
-  EXPECT_EQ(out.str(), wire::cluster_to_json(v).dump() + "\n");
+  EXPECT_EQ(out.str(), cluster_view_json(v).dump() + "\n");
   const auto j = nlohmann::json::parse(out.str());
+  const auto wire_object = wire::cluster_to_json(v);  // the wire's object, and more
+  for (const char* key :
+       {"applied_index", "cluster_uuid", "commit_index", "epoch", "leader", "self"}) {
+    EXPECT_EQ(j.at(key), wire_object.at(key)) << key;
+  }
   EXPECT_EQ(j["leader"]["id"], 3);
   EXPECT_EQ(j["members"][2]["role"], "learner");
   EXPECT_TRUE(j["members"][0]["last_contact_ms"].is_null());
@@ -119,7 +123,7 @@ TEST(ClusterReport, AnAnswerWithoutAViewIsAnError) {
   r.response->cluster.reset();
   r.last_target = "127.0.0.1:7003";
   EXPECT_EQ(report_cluster_view(r, false, out, err), exit_unavailable);
-  EXPECT_EQ(err.str(), "error: the answer of 127.0.0.1:7003 carries no cluster view\n");
+  EXPECT_EQ(err.str(), "Error: the answer of 127.0.0.1:7003 carries no cluster view\n");
   EXPECT_TRUE(out.str().empty());
 }
 
@@ -131,7 +135,7 @@ TEST(ClusterReport, FailuresArePrintedLikeEveryClientsWithoutRetryAdvice) {
   r.code = errc::unavailable;
   r.message = "no leader known: no vote-server answered";
   EXPECT_EQ(report_cluster_view(r, false, out, err), exit_unavailable);
-  EXPECT_EQ(err.str(), "error: no leader known: no vote-server answered\n");
+  EXPECT_EQ(err.str(), "Error: no leader known: no vote-server answered\n");
   r.result = outcome::refused;
   r.why = failure::none;
   r.code = errc::unsupported;

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/text_lines.hpp"
 #include "vote/client/output.hpp"
 
 namespace vote::client {
@@ -18,12 +19,7 @@ election_result three_way(std::uint64_t a, std::uint64_t b, std::uint64_t c) {
   return r;
 }
 
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
+using test::lines;
 
 TEST(TallyTable, ScalesBarsToTheLargestCountAndAlignsNames) {
   const auto table = lines(format_tally_table(three_way(4, 2, 0)));
@@ -50,6 +46,22 @@ TEST(TallyTable, NoVotesGivesNoBarsAndZeroPercent) {
 TEST(TallyTable, AlignsCountsOfDifferentWidths) {
   const auto table = lines(format_tally_table(three_way(100, 7, 0)));
   EXPECT_EQ(table[0].find("100") + 2, table[1].find(" 7 ") + 1);  // right-aligned counts
+}
+
+TEST(TallyTable, AlignsWideNamesByDisplayWidth) {
+  election_result r = three_way(3, 2, 1);
+  r.tallies = {{"\xE6\x9D\xB1\xE4\xBA\xAC", 3},  // 東京: 4 columns, 6 bytes
+               {"\xF0\x9F\x8D\x95 Pizza", 2},    // 🍕 Pizza: 8 columns
+               {"Zo\xC3\xAB", 1}};               // Zoë: 3 columns, 4 bytes
+  const auto table = lines(format_tally_table(r));
+  ASSERT_EQ(table.size(), 3U);
+  // Every name is padded to 8 columns, so each bar starts in column 2 + 8 + 2 = 12.
+  EXPECT_EQ(table[0], "  \xE6\x9D\xB1\xE4\xBA\xAC" + std::string(4, ' ') + "  " +
+                          std::string(40, '#') + "  3   50.0%");
+  EXPECT_EQ(table[1], "  \xF0\x9F\x8D\x95 Pizza  " + std::string(27, '#') + std::string(13, ' ') +
+                          "  2   33.3%");
+  EXPECT_EQ(table[2], "  Zo\xC3\xAB" + std::string(5, ' ') + "  " + std::string(13, '#') +
+                          std::string(27, ' ') + "  1   16.7%");
 }
 
 wire::client_response close_answer(election_result r, std::string message) {
@@ -132,7 +144,7 @@ TEST(FailureText, UnknownOutcomeSaysSoAndHowToRetry) {
   const auto r = failed(outcome::unknown, failure::no_answer, errc::timeout,
                         "no answer from the leader within 5 s");
   EXPECT_EQ(format_failure(r, vote_effect),
-            "error: no answer from the leader within 5 s; the outcome is unknown: the vote may "
+            "Error: no answer from the leader within 5 s; the outcome is unknown: the vote may "
             "or may not have been counted. Retrying with --request-id 0123abcd is safe.");
 }
 
@@ -140,14 +152,14 @@ TEST(FailureText, NotSentSaysItWasNotApplied) {
   const auto r = failed(outcome::not_sent, failure::no_leader, errc::unavailable,
                         "no vote-server answered on 127.255.255.255:52342 within 5 s");
   EXPECT_EQ(format_failure(r, vote_effect),
-            "error: no vote-server answered on 127.255.255.255:52342 within 5 s; it was not "
+            "Error: no vote-server answered on 127.255.255.255:52342 within 5 s; it was not "
             "applied.");
 }
 
 TEST(FailureText, ReadsHaveNoOutcomeToReport) {
   for (auto o : {outcome::unknown, outcome::not_sent}) {
     const auto r = failed(o, failure::no_answer, errc::timeout, "no answer within 5 s");
-    EXPECT_EQ(format_failure(r, ""), "error: no answer within 5 s");
+    EXPECT_EQ(format_failure(r, ""), "Error: no answer within 5 s");
   }
 }
 
@@ -216,7 +228,7 @@ TEST(Report, TextGoesToStdoutOnSuccessAndStderrOnFailure) {
   EXPECT_EQ(report(failed(outcome::refused, failure::none, errc::already_voted, "no"), false,
                    vote_effect, out, err),
             1);
-  EXPECT_EQ(err.str(), "no\n");
+  EXPECT_EQ(err.str(), "Error: no\n");  // one prefix style, whoever wrote it
 }
 
 }  // namespace

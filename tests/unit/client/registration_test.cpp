@@ -140,7 +140,7 @@ TEST_F(RollFiles, CollectingDropsDuplicatesAcrossArgumentsAndFileAndKeepsWeights
   EXPECT_EQ(roll.weights, (std::vector<std::uint64_t>{1, 1, 2}));
   std::string notes;
   for (const auto& n : roll.notes) notes += n + "\n";
-  EXPECT_NE(notes.find("warning:"), std::string::npos) << notes;  // "bob,carl" looks like a list
+  EXPECT_NE(notes.find("Warning:"), std::string::npos) << notes;  // "bob,carl" looks like a list
   EXPECT_NE(notes.find("line 2: voter 'ann' is also in --authorized-users"), std::string::npos)
       << notes;
 }

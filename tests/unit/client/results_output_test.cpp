@@ -7,17 +7,13 @@
 
 #include <gtest/gtest.h>
 
+#include "support/text_lines.hpp"
 #include "vote/client/output.hpp"
 
 namespace vote::client {
 namespace {
 
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
+using test::lines;
 
 counting::round make_round(std::vector<std::uint64_t> totals, std::vector<std::uint32_t> elected,
                            std::vector<std::uint32_t> eliminated, std::uint64_t exhausted = 0) {

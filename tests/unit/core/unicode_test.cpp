@@ -69,5 +69,26 @@ TEST(IsNfc, TellsNormalisedFromDecomposedAndInvalid) {
   EXPECT_FALSE(is_nfc("\xC0\xAF"));
 }
 
+TEST(DisplayWidth, CountsTerminalColumnsPerGraphemeCluster) {
+  EXPECT_EQ(display_width(""), 0U);
+  EXPECT_EQ(display_width("Alice"), 5U);
+  EXPECT_EQ(display_width("\xC3\xA9"), 1U);                          // é, one code point
+  EXPECT_EQ(display_width("e\xCC\x81"), 1U);                         // e + combining acute
+  EXPECT_EQ(display_width("\xE6\x97\xA5\xE6\x9C\xAC"), 4U);          // 日本: wide
+  EXPECT_EQ(display_width("\xEF\xBC\xA1"), 2U);                      // Ａ, fullwidth
+  EXPECT_EQ(display_width("\xF0\x9F\x98\x80"), 2U);                  // 😀
+  EXPECT_EQ(display_width("\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD"), 2U);  // 👍 + skin tone
+  // 👨‍👩‍👧: three emoji joined by U+200D, one cluster
+  EXPECT_EQ(display_width("\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D"
+                          "\xF0\x9F\x91\xA7"),
+            2U);
+  EXPECT_EQ(display_width("\xE2\x9D\xA4\xEF\xB8\x8F"), 2U);  // ❤ + U+FE0F: emoji presentation
+  EXPECT_EQ(display_width("a\tb"), 2U);                      // a control character takes none
+  EXPECT_EQ(display_width("a\xFF"
+                          "b"),
+            3U);  // an ill-formed byte takes one
+  EXPECT_EQ(display_width("\xE6\x97\xA5x\xF0\x9F\x98\x80"), 5U);
+}
+
 }  // namespace
 }  // namespace vote

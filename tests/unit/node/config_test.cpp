@@ -34,6 +34,7 @@ TEST(ConfigTest, EachOutOfRangeValueNamesItsFlag) {
       {[](server_config& c) { c.max_connections = 0; }, "--max-connections"},
       {[](server_config& c) { c.id = 0; }, "--id"},
       {[](server_config& c) { c.log_level = "loud"; }, "--log-level"},
+      {[](server_config& c) { c.log_format = "xml"; }, "--log-format"},
   };
   for (const auto& [mutate, flag] : cases) {
     auto c = valid();

@@ -145,5 +145,20 @@ TEST_F(LogWriterTest, ASnapshotOvertakenByAnInstalledOneIsNotWritten) {
   EXPECT_EQ(durable_indexes(), (std::vector<std::uint64_t>{6}));
 }
 
+// The metrics (node_metrics.hpp) read these: each sync of the log is timed, each snapshot written
+// is counted with its size.
+TEST_F(LogWriterTest, SyncsAndSnapshotsAreMeasured) {
+  ASSERT_TRUE(persist(make_batch(1, 2, 1)));
+  ASSERT_TRUE(persist(make_batch(3, 1, 1)));
+  EXPECT_EQ(writer_->measures().fsync_seconds.snapshot().count, 2u);
+  EXPECT_EQ(writer_->measures().snapshots.load(), 0u);
+  release();
+  snapshot(2);
+  ASSERT_TRUE(run_until([&] { return saved_ != nullptr; }));
+  EXPECT_EQ(writer_->measures().snapshots.load(), 1u);
+  EXPECT_EQ(writer_->measures().snapshot_bytes.load(), std::string("state@2").size());
+  EXPECT_EQ(writer_->measures().snapshot_seconds.snapshot().count, 1u);
+}
+
 }  // namespace
 }  // namespace vote::node

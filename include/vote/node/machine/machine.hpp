@@ -149,7 +149,7 @@ class node_effects {
   virtual void fatal(const std::string& message) = 0;
   virtual void stopped() = 0;  // stop() finished: every request was answered
 
-  // Observations for the simulator's checker; the product ignores them.
+  // Observations for the simulator's checker; the product counts leader changes for its metrics.
   virtual void observe_output(const consensus::output&) {}  // as taken from the core
   // An applied entry: a command decoded, with its outcome (nullptr for other entry kinds).
   virtual void observe_applied(const log_entry&, const command*, const outcome*) {}
