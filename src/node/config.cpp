@@ -40,17 +40,9 @@ void validate_tls(const server_config& c) {
 
 }  // namespace
 
-std::optional<ipv4_endpoint> parse_ipv4_endpoint(const std::string& text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos) return std::nullopt;
-  ipv4_endpoint e{text.substr(0, colon), 0};
-  const std::string digits = text.substr(colon + 1);
-  if (!is_ipv4(e.host) || digits.empty() || digits.size() > 5 ||
-      digits.find_first_not_of("0123456789") != std::string::npos)
-    return std::nullopt;
-  const unsigned long port = std::stoul(digits);
-  if (port == 0 || port > 65535) return std::nullopt;
-  e.port = static_cast<std::uint16_t>(port);
+std::optional<net::endpoint> parse_ipv4_endpoint(const std::string& text) {
+  auto e = net::parse_endpoint(text);
+  if (!e || !is_ipv4(e->host)) return std::nullopt;
   return e;
 }
 

@@ -13,6 +13,7 @@
 #include "vote/net/discovery_responder.hpp"
 #include "vote/net/metrics_listener.hpp"
 #include "vote/net/peer_links.hpp"
+#include "vote/node/bind_check.hpp"
 #include "vote/node/cluster_node.hpp"
 #include "vote/node/log_writer.hpp"
 #include "vote/node/recovery.hpp"
@@ -239,37 +240,20 @@ asio::ip::tcp::endpoint metrics_endpoint(const server_config& c) {
   return {asio::ip::make_address_v4(e->host), e->port};
 }
 
-[[noreturn]] void cannot_bind(const server_config& c, const boost::system::system_error& e) {
-  const bool in_use = e.code() == asio::error::address_in_use;
-  throw startup_error(exit_unavailable,
-                      "cannot bind --metrics-addr " + c.metrics_addr + ": " +
-                          (in_use ? std::string("it is already in use (another vote-server or "
-                                                "exporter on this port?)")
-                                  : e.code().message()));
-}
-
 }  // namespace
 
 void check_metrics_addr_free(const server_config& c) {
   if (c.metrics_addr.empty()) return;
-  asio::io_context io;
-  try {
-    const asio::ip::tcp::acceptor probe(io, metrics_endpoint(c));
-  } catch (const boost::system::system_error& e) {
-    cannot_bind(c, e);
-  }
+  check_port_free("--metrics-addr " + c.metrics_addr, metrics_endpoint(c));
 }
 
 std::unique_ptr<net::metrics_listener> serve_metrics(asio::io_context& io, const server_config& c,
                                                      std::function<std::string()> provider) {
   if (c.metrics_addr.empty()) return nullptr;
   const auto at = metrics_endpoint(c);
-  std::unique_ptr<net::metrics_listener> l;
-  try {
-    l = std::make_unique<net::metrics_listener>(io, at, std::move(provider));
-  } catch (const boost::system::system_error& e) {
-    cannot_bind(c, e);
-  }
+  auto l = bind_or_fail("--metrics-addr " + c.metrics_addr, [&] {
+    return std::make_unique<net::metrics_listener>(io, at, std::move(provider));
+  });
   if (at.address().to_v4().is_loopback()) {
     spdlog::info("metrics on http://{}/metrics", c.metrics_addr);
   } else {

@@ -25,6 +25,7 @@
 #include "vote/net/peer_links.hpp"
 #include "vote/net/peer_message.hpp"
 #include "vote/net/tls.hpp"
+#include "vote/node/bind_check.hpp"
 #include "vote/node/cluster_node.hpp"
 #include "vote/node/node_metrics.hpp"
 #include "vote/node/recovery.hpp"
@@ -149,30 +150,6 @@ net::listener_options listener_options(const server_config& c,
   lo.idle_timeout = c.idle_timeout;
   lo.peer_idle_timeout = std::max(10 * c.election_timeout, std::chrono::milliseconds(2000));
   return lo;
-}
-
-template <class F>
-auto bind_or_fail(const std::string& what, F&& f) {
-  try {
-    return f();
-  } catch (const boost::system::system_error& e) {
-    const bool in_use = e.code() == boost::asio::error::address_in_use;
-    throw startup_error(exit_unavailable,
-                        "cannot bind " + what + ": " +
-                            (in_use ? std::string("it is already in use (is another vote-server "
-                                                  "running with this port?)")
-                                    : e.code().message()));
-  }
-}
-
-// A server that cannot serve leaves nothing behind: its client port is tried, and let go, before
-// the data directory is created (the listener binds it again once the node exists).
-void check_port_free(const std::string& host, std::uint16_t port) {
-  asio::io_context io;
-  bind_or_fail("TCP " + host + ":" + std::to_string(port), [&] {
-    const asio::ip::tcp::acceptor probe(io, {asio::ip::make_address_v4(host), port});
-    return probe.is_open();
-  });
 }
 
 node_settings settings_for(const server_config& c, const opened_data_dir& d,
@@ -308,7 +285,10 @@ int serve(const server_config& c) {
   auto admin = make_admin_policy(c);
   auto key = load_cluster_key(c);
   const auto tls = load_tls(c, addr.host);
-  check_port_free(addr.host, c.port);
+  // A server that cannot serve leaves nothing behind: its client port is tried, and let go,
+  // before the data directory is created (the listener binds it again once the node exists).
+  check_port_free("TCP " + addr.host + ":" + std::to_string(c.port),
+                  {asio::ip::make_address_v4(addr.host), c.port});
   check_metrics_addr_free(c);
   auto fs = storage::make_posix_file_system();
   auto disk = open_data_dir(*fs, c);

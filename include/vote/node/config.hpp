@@ -8,6 +8,7 @@
 #include <string>
 
 #include "vote/core/election.hpp"
+#include "vote/net/interfaces.hpp"
 
 namespace vote::node {
 
@@ -55,12 +56,9 @@ struct server_config {
 // --host breaks the exposure rule (check_exposure). Fills derived defaults (data_dir).
 void validate(server_config& c);
 
-// "IPv4:port" (port 1..65535), as --metrics-addr takes it; nullopt when `text` is not one.
-struct ipv4_endpoint {
-  std::string host;
-  std::uint16_t port = 0;
-};
-std::optional<ipv4_endpoint> parse_ipv4_endpoint(const std::string& text);
+// "IPv4:port" (port 1..65535), as --metrics-addr takes it: net::parse_endpoint with an IPv4
+// host; nullopt when `text` is not one.
+std::optional<net::endpoint> parse_ipv4_endpoint(const std::string& text);
 
 // Whether `ipv4` is in 127.0.0.0/8.
 bool is_loopback(const std::string& ipv4);
