@@ -109,7 +109,7 @@ set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 # The shared libraries' packages come from dpkg-shlibdeps (libssl3, libjemalloc2, libsystemd0,
-# libutf8proc2, libc6, libstdc++6, ...); adduser for the postinst.
+# libutf8proc2, libqrencode4, libc6, libstdc++6, ...); adduser for the postinst.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "bash-completion")

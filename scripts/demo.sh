@@ -12,7 +12,7 @@ bin=$build/bin
 
 work=$(mktemp -d /tmp/vote-demo-XXXXXX)
 ids=(1 2 3)
-declare -A pid=() port=()
+declare -A pid=() port=() http=()
 cleanup() {
   for i in "${ids[@]}"; do
     if [ -n "${pid[$i]:-}" ] && kill -0 "${pid[$i]}" 2>/dev/null; then kill -KILL "${pid[$i]}"; fi
@@ -34,6 +34,7 @@ pick_port() {  # a free TCP/UDP port not already given to this demo
 disc=""
 disc=$(pick_port)
 for i in "${ids[@]}"; do port[$i]=$(pick_port); done
+for i in "${ids[@]}"; do http[$i]=$(pick_port); port[h$i]=${http[$i]}; done
 net=(--broadcast 127.255.255.255 --discovery-port "$disc")
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -47,10 +48,11 @@ run() {  # prints the command, runs it, shows its exit code (also in $rc), never
 start_server() {  # start_server ID: one cluster member, its log in $work/server-ID.log
   local i=$1
   "$bin/vote-server" --id "$i" --port "${port[$i]}" --host 127.0.0.1 "${net[@]}" \
-    --data-dir "$work/data-$i" --log-level info 2>>"$work/server-$i.log" &
+    --http-addr "127.0.0.1:${http[$i]}" --data-dir "$work/data-$i" --log-level info \
+    2>>"$work/server-$i.log" &
   pid[$i]=$!
-  printf 'server %s: pid %s, 127.0.0.1:%s, data in %s\n' "$i" "${pid[$i]}" "${port[$i]}" \
-    "$work/data-$i"
+  printf 'server %s: pid %s, 127.0.0.1:%s, web pages http://127.0.0.1:%s/, data in %s\n' "$i" \
+    "${pid[$i]}" "${port[$i]}" "${http[$i]}" "$work/data-$i"
 }
 alive() { [ -n "${pid[$1]:-}" ] && kill -0 "${pid[$1]}" 2>/dev/null; }
 
@@ -134,9 +136,20 @@ show_cluster
 
 say "Register an election (the clients find the leader by broadcast on loopback)"
 run "$bin/register" --id board-2026 --candidates Alice Bob Carol \
-  --authorized-users alice bob carol dave erin frank grace heidi "${net[@]}"
+  --authorized-users alice bob carol dave erin frank grace heidi ivan "${net[@]}"
 
-say "Votes that count"
+say "What anyone may see of it (vote-status --election; the web pages show the same)"
+run "$bin/vote-status" --election board-2026 "${net[@]}"
+
+say "Votes that count (one through server 1's web API, which forwards it to the leader)"
+printf '$ curl -X POST http://127.0.0.1:%s/api/v1/request -d %s\n' "${http[1]}" \
+  "'{\"type\":\"vote\",\"voter\":\"ivan\",\"candidate\":\"Bob\",...}'"
+answer=$(curl -s --max-time 15 -X POST -H 'Content-Type: application/json' \
+  "http://127.0.0.1:${http[1]}/api/v1/request" \
+  -d '{"type":"vote","request_id":"demo-web-1","election_id":"board-2026","voter":"ivan","candidate":"Bob"}' ||
+  true)
+echo "$answer"
+case "$answer" in *'"ok":true'*) acknowledged=$((acknowledged + 1)) ;; esac
 vote alice Alice
 vote bob Bob
 vote carol Alice

@@ -3,7 +3,8 @@
 #   scripts/setup.sh [build-dir]       (default: build)
 #   scripts/setup.sh --deps-only       only the packages
 # Environment: VOTE_WERROR=ON makes warnings fatal (CI does this); VOTE_CLANG=ON also installs
-# clang 14 with its sanitizer and libFuzzer runtimes (the sanitizer and fuzz stages need them).
+# clang 14 with its sanitizer and libFuzzer runtimes (the sanitizer and fuzz stages need them);
+# VOTE_BROWSER=ON also installs Chromium and node (the browser stage).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 deps_only=0
@@ -15,11 +16,18 @@ build=${1:-$root/build}
 
 packages=(cmake ninja-build g++ pkg-config libboost1.81-dev libcli11-dev nlohmann-json3-dev
           libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libssl-dev libutf8proc-dev libjemalloc-dev
-          openssl iproute2
+          libqrencode-dev openssl iproute2
           # packaging (cmake/vote_install.cmake): sd_notify, man pages, the .deb's dependencies
           # (and its tests: systemd-analyze, man and groff, zsh -n)
           libsystemd-dev help2man dpkg-dev systemd man-db zsh)
 [ "${VOTE_CLANG:-OFF}" != ON ] || packages+=(clang-14 libclang-rt-14-dev llvm-14)
+# VOTE_BROWSER=ON: the browser test's (scripts/browser-test.sh): Debian's Chromium, and node with
+# npm unless some node is installed already (a nodejs package that bundles npm included).
+if [ "${VOTE_BROWSER:-OFF}" = ON ]; then
+  packages+=(chromium fonts-dejavu-core)
+  command -v node >/dev/null || packages+=(nodejs)
+  command -v npm >/dev/null || packages+=(npm)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

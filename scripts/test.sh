@@ -5,6 +5,9 @@
 #   package  the .deb of build/ (cpack -G DEB), installed with apt on this machine, checked
 #          (binaries, user, directories, conffiles, systemd-analyze verify of the units), then
 #          purged: scripts/check-package.sh (root or sudo; starts no server)
+#   browser  the voters' pages in Debian's headless Chromium (puppeteer-core from npm) against
+#          three loopback servers of build/: scripts/browser-test.sh; screenshots in
+#          build/artifacts/browser/ (installs chromium and nodejs when missing)
 #   asan   clang 14, AddressSanitizer + UndefinedBehaviorSanitizer + libFuzzer instrumentation
 #          (build-asan/): the unit, integration and fuzz labels, a tenth of the simulation seeds,
 #          then every fuzz target for VOTE_FUZZ_SECONDS (default 20) from its corpus
@@ -13,12 +16,12 @@
 #
 #   scripts/test.sh                      every stage
 #   scripts/test.sh [ctest arguments...] the main stage only, with these arguments (-L unit, ...)
-# Environment: VOTE_STAGES="main package asan tsan" picks stages; VOTE_BUILD_DIR moves build/;
+# Environment: VOTE_STAGES="main package browser asan tsan" picks stages; VOTE_BUILD_DIR moves build/;
 # VOTE_WERROR=ON makes warnings fatal (CI).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${VOTE_BUILD_DIR:-$root/build}
-stages=${VOTE_STAGES:-main package asan tsan}
+stages=${VOTE_STAGES:-main package browser asan tsan}
 [ $# -eq 0 ] || stages=main
 jobs=$(nproc)
 timings=()
@@ -54,6 +57,11 @@ for stage in $stages; do
       "$root/scripts/setup.sh" "$build"  # nothing to do after main
       "$root/scripts/check-package.sh" "$build"
       ;;
+    browser)
+      VOTE_BROWSER=ON "$root/scripts/setup.sh" "$build"  # the packages; the build is done
+      VOTE_BIN_DIR=$build/bin VOTE_ARTIFACTS=$build/artifacts/browser \
+        "$root/scripts/browser-test.sh"
+      ;;
     asan)
       "$root/scripts/setup.sh" --deps-only
       dir=$root/build-asan
@@ -78,7 +86,7 @@ for stage in $stages; do
       (cd "$dir" && ctest --output-on-failure --timeout 900 -j "$jobs" -L unit -E _NOT_BUILT)
       unset TSAN_OPTIONS
       ;;
-    *) echo "test.sh: unknown stage '$stage' (main, package, asan, tsan)" >&2; exit 2 ;;
+    *) echo "test.sh: unknown stage '$stage' (main, package, browser, asan, tsan)" >&2; exit 2 ;;
   esac
   stage_time "$stage" "$start"
 done

@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
   if (!roll.codes_file.empty()) {
     std::string error;
     auto made = vc::use_voter_codes(cmd.election_id, cmd.voters, cmd.weights, roll.codes_file,
-                                    roll.secret_file, error);
+                                    roll.secret_file, roll.code_url, error);
     if (!made) return vc::usage_error(common, error);
     note = std::move(*made);
     cmd.mode = vote::voter_mode::codes;

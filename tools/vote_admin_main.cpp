@@ -52,7 +52,7 @@ int run_add_voters(const vc::common_options& common, const std::string& election
   if (!roll.codes_file.empty()) {
     std::string error;
     auto made = vc::use_voter_codes(election_id, cmd.voters, cmd.weights, roll.codes_file,
-                                    roll.secret_file, error);
+                                    roll.secret_file, roll.code_url, error);
     if (!made) return vc::usage_error(common, error);
     note = std::move(*made);
   }

@@ -115,6 +115,11 @@ void add_flags(CLI::App& app, vote::node::server_config& c, std::string& id_text
                  "127.0.0.1:9464 (default: off). Unauthenticated: keep it on loopback or a "
                  "private network (docs/operations.md \"Metrics\")")
       ->type_name("IP:PORT");
+  app.add_option("--http-addr,--http_addr", c.http_addr,
+                 "Serve the voters' web pages (vote, verify, results, observer) and their JSON "
+                 "API on this IPv4:PORT, e.g. 0.0.0.0:8080 (default: off); HTTPS with the "
+                 "server's certificate when --tls-* are given (docs/web.md)")
+      ->type_name("IP:PORT");
   app.set_config("--config", "",
                  "Read flags from this TOML/INI file (flags given on the "
                  "command line win; a key that is no flag is an error)");

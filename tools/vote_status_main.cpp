@@ -1,6 +1,7 @@
 // vote-status: print the cluster's members as one server sees them, its failure tolerance and
 // health (DESIGN.md §2, §4; docs/clients.md).
 #include <cstdint>
+#include <string>
 
 #include "vote/client/admin.hpp"
 #include "vote/client/cluster_output.hpp"
@@ -18,7 +19,9 @@ int main(int argc, char** argv) {
       "JSON object with \"ok\". Exits 3 when no leader is known; with --check: 0 healthy (a "
       "leader answered and every voter is reachable), 1 degraded (a voter unreachable, the "
       "quorum holds) or unknown (a follower's view), 3 no leader or no quorum, with the reason "
-      "on stderr.",
+      "on stderr. With --election ID it prints that election instead, as anyone may see it: "
+      "state, counting method, turnout, times and candidates (what the voters' web page "
+      "shows).",
       "vote-status"};
   vc::common_options common;
   vc::status_options status;
@@ -31,6 +34,13 @@ int main(int argc, char** argv) {
       ->type_name("MS")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{3'600'000}))
       ->capture_default_str();
+  std::string election;
+  app.add_option("--election", election,
+                 "Print this election's public state instead: state, method, turnout, times, "
+                 "candidates (no admin needed)")
+      ->type_name("ID")
+      ->excludes("--check");
   if (auto rc = vc::parse_command_line(app, argc, argv)) return *rc;
+  if (app.count("--election") > 0) return vc::run_election_info(common, election);
   return vc::run_cluster_status(common, vc::standard_console(), status);
 }

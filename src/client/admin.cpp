@@ -63,18 +63,34 @@ std::optional<std::string> check(const common_options& o, const admin_command& c
   return std::nullopt;
 }
 
-}  // namespace
-
-int run_cluster_status(const common_options& o, const console& c, const status_options& s) {
-  auto resolved = resolve_options(o, status_flags);
+// Sends a read (no request id) with the flags of `groups`; an int is the exit code of an early
+// error.
+std::variant<call_result, int> send_read(const common_options& o, flag_groups groups,
+                                         wire::client_request request, const console& c) {
+  auto resolved = resolve_options(o, groups);
   if (auto* error = std::get_if<std::string>(&resolved)) return usage_error(o, *error, c);
   auto& r = std::get<resolved_options>(resolved);
   r.request_id.clear();  // a read carries no request id
+  return send_command(o, r, std::move(request), c);
+}
+
+}  // namespace
+
+int run_cluster_status(const common_options& o, const console& c, const status_options& s) {
   wire::client_request request;
   request.type = wire::request_type::cluster_status;
-  auto sent = send_command(o, r, std::move(request), c);
+  auto sent = send_read(o, status_flags, std::move(request), c);
   if (auto* rc = std::get_if<int>(&sent)) return *rc;
   return report_cluster_view(std::get<call_result>(sent), o.json, c.out, c.err, s);
+}
+
+int run_election_info(const common_options& o, const std::string& election_id, const console& c) {
+  wire::client_request request;
+  request.type = wire::request_type::election;
+  request.election_id = election_id;
+  auto sent = send_read(o, status_flags, std::move(request), c);
+  if (auto* rc = std::get_if<int>(&sent)) return *rc;
+  return report(std::get<call_result>(sent), o.json, "", c.out, c.err);
 }
 
 int run_admin_command(const common_options& o, const admin_command& cmd, const console& c) {
@@ -95,16 +111,6 @@ int run_admin_command(const common_options& o, const admin_command& cmd, const c
 
 namespace {
 
-// Sends a read with the admin token and no request id; an int is the exit code of an early error.
-std::variant<call_result, int> send_read(const common_options& o, wire::client_request request,
-                                         const console& c) {
-  auto resolved = resolve_options(o, admin_read_flags);
-  if (auto* error = std::get_if<std::string>(&resolved)) return usage_error(o, *error, c);
-  auto& r = std::get<resolved_options>(resolved);
-  r.request_id.clear();  // a read carries no request id
-  return send_command(o, r, std::move(request), c);
-}
-
 // A read's answer as CSV: `csv` of the answer on success, else the failure as report() prints it.
 int report_csv(const call_result& r,
                const std::function<std::optional<std::string>(const wire::client_response&)>& csv,
@@ -124,7 +130,7 @@ int report_csv(const call_result& r,
 // part to print) or as text / --json.
 int run_read(const common_options& o, wire::client_request request, read_format f,
              std::optional<std::string> (*csv_of)(const wire::client_response&), const console& c) {
-  auto sent = send_read(o, std::move(request), c);
+  auto sent = send_read(o, admin_read_flags, std::move(request), c);
   if (auto* rc = std::get_if<int>(&sent)) return *rc;
   const auto& result = std::get<call_result>(sent);
   if (f.csv) return report_csv(result, csv_of, c);

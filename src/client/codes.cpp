@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -47,8 +48,8 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
-// Splits one CSV record of two fields; nullopt when malformed.
-std::optional<std::pair<std::string, std::string>> split_row(const std::string& line) {
+// Splits one CSV record into its fields; nullopt when a quote is left open.
+std::optional<std::vector<std::string>> split_row(const std::string& line) {
   std::vector<std::string> fields(1);
   bool quoted = false;
   for (std::size_t i = 0; i < line.size(); ++i) {
@@ -70,8 +71,8 @@ std::optional<std::pair<std::string, std::string>> split_row(const std::string& 
       fields.back().push_back(c);
     }
   }
-  if (quoted || fields.size() != 2) return std::nullopt;
-  return std::make_pair(fields[0], fields[1]);
+  if (quoted) return std::nullopt;
+  return fields;
 }
 
 }  // namespace
@@ -105,15 +106,21 @@ std::vector<voter_code> make_codes(const std::vector<std::string>& voters,
   std::vector<voter_code> out;
   out.reserve(voters.size());
   for (const std::string& v : voters) {
-    out.push_back({v, secret ? credentials::derived_code(*secret, election_id, v) : random_code()});
+    out.push_back(
+        {.voter = v,
+         .code = secret ? credentials::derived_code(*secret, election_id, v) : random_code()});
   }
   return out;
 }
 
 std::string codes_csv(const std::vector<voter_code>& codes) {
-  std::string out = "voter,code\n";
+  const bool links =
+      std::any_of(codes.begin(), codes.end(), [](const voter_code& c) { return !c.url.empty(); });
+  std::string out = links ? "voter,code,url\n" : "voter,code\n";
   for (const voter_code& c : codes) {
-    out += csv_field(c.voter) + "," + credentials::group(c.code) + "\n";
+    out += csv_field(c.voter) + "," + credentials::group(c.code);
+    if (links) out += "," + csv_field(c.url);
+    out += "\n";
   }
   return out;
 }
@@ -123,20 +130,26 @@ std::variant<std::vector<voter_code>, std::string> parse_codes_csv(const std::st
   std::string line;
   std::vector<voter_code> out;
   std::size_t number = 0;
+  bool links = false;
   while (std::getline(in, line)) {
     ++number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (number == 1) {
-      if (line != "voter,code") return std::string("line 1: the header must be 'voter,code'");
+      if (line != "voter,code" && line != "voter,code,url") {
+        return std::string("line 1: the header must be 'voter,code' or 'voter,code,url'");
+      }
+      links = line == "voter,code,url";
       continue;
     }
     if (line.empty()) continue;
-    auto row = split_row(line);
-    auto code = row ? credentials::normalize_code(row->second) : std::nullopt;
-    if (!row || !code || row->first.empty()) {
-      return "line " + std::to_string(number) + ": expected 'voter,CODE'";
+    const auto row = split_row(line);
+    const bool fits = row && row->size() == (links ? 3u : 2u) && !(*row)[0].empty();
+    const auto code = fits ? credentials::normalize_code((*row)[1]) : std::nullopt;
+    if (!code || (links && (*row)[2].empty())) {
+      return "line " + std::to_string(number) +
+             (links ? ": expected 'voter,CODE,URL'" : ": expected 'voter,CODE'");
     }
-    out.push_back({row->first, *code});
+    out.push_back({.voter = (*row)[0], .code = *code, .url = links ? (*row)[2] : ""});
   }
   if (number == 0) return std::string("the file is empty");
   return out;

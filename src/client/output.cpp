@@ -432,6 +432,14 @@ std::string format_success(const wire::client_response& r) {
            format_result_detail(*r.result);
   }
   if (r.elections) out += format_elections(*r.elections);
+  if (r.election) {
+    out += format_elections({r.election->summary}) + "Candidates: ";
+    for (std::size_t i = 0; i < r.election->candidates.size(); ++i) {
+      out += (i == 0 ? "" : ", ") + r.election->candidates[i];
+    }
+    out += r.election->live_results ? "\nLive results: yes\n"
+                                    : "\nLive results: no (sealed until the close)\n";
+  }
   if (!r.tracker.empty()) {
     out += "Your ballot's tracker: " + credentials::group(r.tracker) +
            "\nKeep it: once the election is closed, vote-verify --receipt checks that your ballot "
@@ -513,6 +521,13 @@ nlohmann::ordered_json to_json(const call_result& r, std::string_view unknown_ef
     if (r.response && r.response->elections) {
       j["elections"] = nlohmann::ordered_json::array();
       for (const auto& s : *r.response->elections) j["elections"].push_back(summary_fields(s));
+    }
+    if (r.response && r.response->election) {
+      auto e = summary_fields(r.response->election->summary);
+      e["candidates"] = r.response->election->candidates;
+      e["max_score"] = r.response->election->max_score;
+      e["live_results"] = r.response->election->live_results;
+      j["election"] = std::move(e);
     }
     add_route(r, j);
     return j;

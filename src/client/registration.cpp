@@ -10,6 +10,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "vote/client/code_sheet.hpp"
 #include "vote/client/codes.hpp"
 #include "vote/client/output.hpp"
 #include "vote/client/roll.hpp"
@@ -30,40 +31,73 @@ std::size_t voter_bytes(const std::string& voter, bool weighted) {
   return n + (weighted ? 21 : 0);
 }
 
-// The codes of `voters` for election `id`: those already in `path` (a retry of a registration
-// whose outcome was unknown), else new ones written there before anything is sent.
+// The codes in `path` when they are exactly those of `voters` (a retry of a registration whose
+// outcome was unknown).
+std::optional<std::vector<voter_code>> codes_in_file(const std::vector<std::string>& voters,
+                                                     const std::string& path, std::string& error) {
+  auto text = read_small_file(path, std::size_t{1} << 30);
+  if (!text) {
+    error = "cannot read " + path;
+    return std::nullopt;
+  }
+  auto parsed = parse_codes_csv(*text);
+  if (auto* problem = std::get_if<std::string>(&parsed)) {
+    error = path + ": " + *problem;
+    return std::nullopt;
+  }
+  auto codes = std::get<std::vector<voter_code>>(std::move(parsed));
+  std::set<std::string> listed(voters.begin(), voters.end());
+  std::set<std::string> in_file;
+  for (const auto& c : codes) in_file.insert(c.voter);
+  if (listed != in_file || codes.size() != voters.size()) {
+    error = path +
+            " exists and holds codes for other voters; it is never overwritten (give a "
+            "new file, or the same voters to retry)";
+    return std::nullopt;
+  }
+  return codes;
+}
+
+// The codes of `voters` for election `id`: those already in `path` (a retry), else new ones
+// written there before anything is sent. With a link base (--code-url) each code gets its link,
+// and the printable sheet is written beside `path` unless a retry finds it there already: a new
+// CSV is never written beside an old sheet, and no file is ever overwritten.
 std::optional<std::vector<voter_code>> codes_for(const std::vector<std::string>& voters,
                                                  const std::string& id, const std::string& path,
                                                  const std::optional<std::string>& secret,
+                                                 const std::optional<std::string>& link_base,
                                                  std::string& error, std::string& note) {
-  if (std::filesystem::exists(path)) {
-    auto text = read_small_file(path, std::size_t{1} << 30);
-    if (!text) {
-      error = "cannot read " + path;
-      return std::nullopt;
-    }
-    auto parsed = parse_codes_csv(*text);
-    if (auto* problem = std::get_if<std::string>(&parsed)) {
-      error = path + ": " + *problem;
-      return std::nullopt;
-    }
-    auto codes = std::get<std::vector<voter_code>>(std::move(parsed));
-    std::set<std::string> listed(voters.begin(), voters.end());
-    std::set<std::string> in_file;
-    for (const auto& c : codes) in_file.insert(c.voter);
-    if (listed != in_file || codes.size() != voters.size()) {
-      error = path +
-              " exists and holds codes for other voters; it is never overwritten (give a "
-              "new file, or the same voters to retry)";
-      return std::nullopt;
-    }
-    note = "Reusing the voting codes in " + path + " (a retry of the same registration).";
-    return codes;
+  const bool retry = std::filesystem::exists(path);
+  auto codes =
+      retry ? codes_in_file(voters, path, error) : std::optional(make_codes(voters, id, secret));
+  if (!codes) return std::nullopt;
+  const std::string sheet = code_sheet_path(path);
+  const bool write_sheet = link_base && !std::filesystem::exists(sheet);
+  if (link_base) {
+    for (voter_code& c : *codes) c.url = code_link(*link_base, id, c.code);
   }
-  auto codes = make_codes(voters, id, secret);
-  if (auto problem = write_private_file(path, codes_csv(codes)); !problem.empty()) {
-    error = problem;
-    return std::nullopt;
+  if (retry) {
+    note = "Reusing the voting codes in " + path + " (a retry of the same registration).";
+  } else {
+    if (link_base && !write_sheet) {
+      error = sheet + " exists already (it is never overwritten)";
+      return std::nullopt;
+    }
+    if (auto problem = write_private_file(path, codes_csv(*codes)); !problem.empty()) {
+      error = problem;
+      return std::nullopt;
+    }
+    note = "Wrote " + std::to_string(codes->size()) + " voting codes to " + path +
+           ": give each voter their own code; only the codes' public credentials were sent.";
+  }
+  if (write_sheet) {
+    if (auto problem = write_private_file(sheet, code_sheet_html(id, *codes)); !problem.empty()) {
+      error = problem;
+      return std::nullopt;
+    }
+    note += " Wrote their printable slips (link and QR code) to " + sheet + ".";
+  } else if (link_base) {
+    note += " Kept " + sheet + " as it is.";
   }
   return codes;
 }
@@ -104,6 +138,14 @@ void add_roll_flags(CLI::App& app, roll_options& o) {
                  "and the voter (HMAC-SHA-256), so a lost code can be printed again with the "
                  "same command; without it codes are random")
       ->type_name("FILE")
+      ->needs(codes);
+  app.add_option("--code-url", o.code_url,
+                 "With --voter-codes: the base of a server's web page (http://IP:PORT or "
+                 "https://HOST:PORT). Each voter's link (URL/vote#e=ELECTION&c=CODE: the code "
+                 "stays in the fragment, which no server sees) goes in a url column of the CSV, "
+                 "and a printable sheet OUT.html (mode 0600, never overwritten) gets a slip per "
+                 "voter with the code, the link and its QR code")
+      ->type_name("URL")
       ->needs(codes);
 }
 
@@ -318,14 +360,30 @@ std::optional<std::string> use_voter_codes(const std::string& election_id,
                                            std::vector<std::string>& voters,
                                            std::vector<std::uint64_t>& weights,
                                            const std::string& codes_file,
-                                           const std::string& secret_file, std::string& error) {
+                                           const std::string& secret_file,
+                                           const std::string& code_url, std::string& error) {
+  std::optional<std::string> link_base;
+  if (!code_url.empty()) {
+    std::string problem;
+    link_base = code_url_base(code_url, problem);
+    if (!link_base) {
+      error = "--code-url: " + problem;
+      return std::nullopt;
+    }
+    const std::size_t bytes = code_link(*link_base, election_id, std::string(16, '2')).size();
+    if (bytes > max_qr_bytes) {
+      error = "--code-url: the voters' links would be " + std::to_string(bytes) +
+              " bytes, more than a QR code holds (" + std::to_string(max_qr_bytes) + ")";
+      return std::nullopt;
+    }
+  }
   std::optional<std::string> secret;
   if (!secret_file.empty()) {
     secret = read_code_secret(secret_file, error);
     if (!secret) return std::nullopt;
   }
   std::string note;
-  auto codes = codes_for(voters, election_id, codes_file, secret, error, note);
+  auto codes = codes_for(voters, election_id, codes_file, secret, link_base, error, note);
   if (!codes) return std::nullopt;
   std::map<std::string, std::uint64_t> weight_of;
   for (std::size_t i = 0; i < weights.size(); ++i) weight_of[voters[i]] = weights[i];
@@ -343,10 +401,6 @@ std::optional<std::string> use_voter_codes(const std::string& election_id,
   for (auto& [credential, weight] : entries) {
     voters.push_back(std::move(credential));
     if (weighted) weights.push_back(weight);
-  }
-  if (note.empty()) {
-    note = "Wrote " + std::to_string(codes->size()) + " voting codes to " + codes_file +
-           ": give each voter their own code; only the codes' public credentials were sent.";
   }
   return note;
 }

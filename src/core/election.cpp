@@ -427,19 +427,40 @@ election_state::record_answer election_state::record_of(std::string_view electio
   return {detail::make_record(*it->second), true};
 }
 
+namespace {
+
+election_summary summary_of(const election_data& e, std::int64_t now_ms) {
+  return {e.id,
+          phase_of(e, now_ms),
+          e.method,
+          e.seats,
+          e.mode,
+          e.voters.size(),
+          e.votes_cast,
+          e.opens_at_ms,
+          e.closes_at_ms,
+          e.closed() ? e.result->closed_at_ms : 0,
+          e.close_when_all_voted};
+}
+
+}  // namespace
+
 std::vector<election_summary> election_state::summaries(std::int64_t now_ms) const {
   std::vector<election_summary> out;
   out.reserve(impl_->elections.size());
-  for (const auto& [id, shared] : impl_->elections) {
-    const election_data& e = *shared;
-    out.push_back({e.id, phase_of(e, now_ms), e.method, e.seats, e.mode, e.voters.size(),
-                   e.votes_cast, e.opens_at_ms, e.closes_at_ms,
-                   e.closed() ? e.result->closed_at_ms : 0, e.close_when_all_voted});
-  }
+  for (const auto& [id, shared] : impl_->elections) out.push_back(summary_of(*shared, now_ms));
   std::sort(out.begin(), out.end(), [](const election_summary& a, const election_summary& b) {
     return a.election_id < b.election_id;
   });
   return out;
+}
+
+std::optional<election_info> election_state::info_of(std::string_view election_id,
+                                                     std::int64_t now_ms) const {
+  const auto it = impl_->elections.find(election_id);
+  if (it == impl_->elections.end()) return std::nullopt;
+  const election_data& e = *it->second;
+  return election_info{summary_of(e, now_ms), e.candidates, e.max_score, e.live_results};
 }
 
 std::vector<std::string> election_state::due_closes(std::int64_t now_ms) const {

@@ -277,4 +277,31 @@ std::optional<election_summary> summary_from_json(const nlohmann::json& j) {
   return s;
 }
 
+nlohmann::json info_to_json(const election_info& i) {
+  nlohmann::json j = summary_to_json(i.summary);
+  j["candidates"] = i.candidates;
+  j["max_score"] = i.max_score;
+  j["live_results"] = i.live_results;
+  return j;
+}
+
+std::optional<election_info> info_from_json(const nlohmann::json& j) {
+  static const std::size_t members = summary_to_json({}).size() + 3;  // and the three below
+  if (!j.is_object() || j.size() != members) return std::nullopt;
+  election_info i;
+  nlohmann::json summary = j;
+  summary.erase("candidates");
+  summary.erase("max_score");
+  summary.erase("live_results");
+  auto s = summary_from_json(summary);
+  std::uint64_t max_score = 0;
+  if (!s || !read_strings(j, "candidates", i.candidates) || !read_u64(j, "max_score", max_score) ||
+      max_score > 0xFFFFFFFFU || !read_bool(j, "live_results", i.live_results)) {
+    return std::nullopt;
+  }
+  i.summary = std::move(*s);
+  i.max_score = static_cast<std::uint32_t>(max_score);
+  return i;
+}
+
 }  // namespace vote

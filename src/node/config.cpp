@@ -21,6 +21,17 @@ void require(bool ok, const std::string& message) {
   if (!ok) throw std::invalid_argument(message);
 }
 
+// A listening address flag (--metrics-addr, --http-addr): empty, or IPv4:PORT off the client
+// port.
+void check_listen_addr(const server_config& c, const std::string& flag, const std::string& value,
+                       const std::string& example) {
+  if (value.empty()) return;
+  const auto e = parse_ipv4_endpoint(value);
+  require(e.has_value(), flag + " must be IPv4:PORT (e.g. " + example + "), got '" + value + "'");
+  require(e->port != c.port || (!c.host.empty() && e->host != c.host && e->host != "0.0.0.0"),
+          flag + " must not use the client port (--port " + std::to_string(c.port) + ")");
+}
+
 // --tls-cert, --tls-key, --tls-ca: all three or none, each a readable regular file. (Reading and
 // checking the PEM inside is the TLS layer's job.)
 void validate_tls(const server_config& c) {
@@ -103,11 +114,13 @@ void validate(server_config& c) {
   require(known, "--log-level must be one of trace, debug, info, warn, error, critical, off");
   require(c.log_format == "text" || c.log_format == "json",
           "--log-format must be text or json, got '" + c.log_format + "'");
-  require(c.metrics_addr.empty() || parse_ipv4_endpoint(c.metrics_addr),
-          "--metrics-addr must be IPv4:PORT (e.g. 127.0.0.1:9464), got '" + c.metrics_addr + "'");
-  if (const auto m = parse_ipv4_endpoint(c.metrics_addr)) {
-    require(m->port != c.port || (!c.host.empty() && m->host != c.host && m->host != "0.0.0.0"),
-            "--metrics-addr must not use the client port (--port " + std::to_string(c.port) + ")");
+  check_listen_addr(c, "--metrics-addr", c.metrics_addr, "127.0.0.1:9464");
+  check_listen_addr(c, "--http-addr", c.http_addr, "0.0.0.0:8080");
+  if (const auto m = parse_ipv4_endpoint(c.metrics_addr), h = parse_ipv4_endpoint(c.http_addr);
+      m && h) {
+    require(
+        m->port != h->port || (m->host != h->host && m->host != "0.0.0.0" && h->host != "0.0.0.0"),
+        "--http-addr and --metrics-addr must not share a port");
   }
   validate_tls(c);
   if (!c.host.empty()) check_exposure(c, c.host);

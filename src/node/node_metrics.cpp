@@ -11,6 +11,7 @@
 #include "vote/core/error.hpp"
 #include "vote/net/client_listener.hpp"
 #include "vote/net/discovery_responder.hpp"
+#include "vote/net/http_listener.hpp"
 #include "vote/net/metrics_listener.hpp"
 #include "vote/net/peer_links.hpp"
 #include "vote/node/bind_check.hpp"
@@ -18,6 +19,7 @@
 #include "vote/node/log_writer.hpp"
 #include "vote/node/recovery.hpp"
 #include "vote/node/server.hpp"
+#include "vote/node/web_gateway.hpp"
 
 namespace vote::node {
 
@@ -217,6 +219,43 @@ void edge(exposition& x, const metrics_sources& s) {
            static_cast<double>(p.connect_failures));
 }
 
+// --http-addr: the web edge (docs/web.md "Limits"). Absent when the pages are off.
+void web(exposition& x, const metrics_sources& s) {
+  if (s.http == nullptr || s.web == nullptr) return;
+  const auto& h = s.http->stats();
+  const auto& g = s.web->stats();
+  x.single("vote_http_connections", "Open connections to the web pages and API", type::gauge,
+           static_cast<double>(h.open_connections));
+  x.family("vote_http_requests_total", "Web requests answered, by kind", type::counter);
+  const std::array<std::pair<const char*, std::uint64_t>, 3> kinds{{
+      {"page", g.pages},
+      {"api", g.api_requests},
+      {"not_found", g.not_found},
+  }};
+  for (const auto& [kind, n] : kinds) x.sample({{"kind", kind}}, static_cast<double>(n));
+  x.single("vote_http_forwarded_total", "API requests the gateway sent on to the leader",
+           type::counter, static_cast<double>(g.api_forwarded));
+  x.single("vote_http_retried_total", "API requests asked again while there was no leader",
+           type::counter, static_cast<double>(g.api_retried));
+  x.single("vote_http_forward_failures_total",
+           "Exchanges with the leader that failed (the request was then asked again)",
+           type::counter, static_cast<double>(g.forward_failures));
+  x.single("vote_http_refused_codes_total",
+           "Votes over the web answered voter_not_authorized (wrong or unknown codes)",
+           type::counter, static_cast<double>(g.refused_codes));
+  x.family("vote_http_refused_total", "Web requests refused at the edge, by reason", type::counter);
+  const std::array<std::pair<const char*, std::uint64_t>, 7> refused{{
+      {"rate_limit", g.limited_requests},
+      {"code_guessing", g.limited_codes},
+      {"not_public", g.api_not_public},
+      {"busy", g.over_capacity},
+      {"bad_http", h.refused},
+      {"over_cap", h.refused_over_cap},
+      {"failed", h.failed},
+  }};
+  for (const auto& [reason, n] : refused) x.sample({{"reason", reason}}, static_cast<double>(n));
+}
+
 }  // namespace
 
 std::string render_node_metrics(const metrics_sources& s) {
@@ -229,6 +268,7 @@ std::string render_node_metrics(const metrics_sources& s) {
   requests(x, s.node.counters());
   disk(x, s.writer.measures());
   edge(x, s);
+  web(x, s);
   return x.text();
 }
 

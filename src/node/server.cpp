@@ -28,6 +28,7 @@
 #include "vote/node/bind_check.hpp"
 #include "vote/node/cluster_node.hpp"
 #include "vote/node/node_metrics.hpp"
+#include "vote/node/node_web.hpp"
 #include "vote/node/recovery.hpp"
 #include "vote/node/service_notify.hpp"
 #include "vote/storage/meta.hpp"
@@ -290,6 +291,7 @@ int serve(const server_config& c) {
   check_port_free("TCP " + addr.host + ":" + std::to_string(c.port),
                   {asio::ip::make_address_v4(addr.host), c.port});
   check_metrics_addr_free(c);
+  check_http_addr_free(c);
   auto fs = storage::make_posix_file_system();
   auto disk = open_data_dir(*fs, c);
   const auto id = disk.identity.id;
@@ -298,6 +300,7 @@ int serve(const server_config& c) {
   asio::io_context io(1);
   log_writer writer(io, *fs, c.data_dir, disk.identity, std::move(disk.wal));
   std::unique_ptr<adapters> a;
+  web_server web;
   int code = exit_ok;
   node_env env{
       .io = io,
@@ -315,6 +318,7 @@ int serve(const server_config& c) {
               a->discovery->stop();
               a->links.stop();
               a->listener.stop();
+              if (web.listener) web.listener->stop();
               io.stop();
             });
           },
@@ -323,12 +327,17 @@ int serve(const server_config& c) {
   cluster_node node(std::move(env), settings_for(c, disk, endpoint), std::move(disk.recovered),
                     std::move(admin));
   a = make_adapters(io, c, addr, endpoint, id, key.get(), tls, node);
+  web = serve_web(io, c, tls, node);
   const auto metrics = serve_metrics(io, c, [&] {
     return render_node_metrics({node, writer, a->listener, a->links, *a->discovery, c.cluster,
-                                std::string(cli::version())});
+                                std::string(cli::version()), web.listener.get(),
+                                web.gateway.get()});
   });
 
-  const signal_watch signals(io, id, c.leave, node, [&] { a->shut_down([&io] { io.stop(); }); });
+  const signal_watch signals(io, id, c.leave, node, [&] {
+    if (web.listener) web.listener->stop();
+    a->shut_down([&io] { io.stop(); });
+  });
   asio::steady_timer edge_timer(io);
   report_edge_every_minute(edge_timer, a->listener, id);
 

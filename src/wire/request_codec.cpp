@@ -41,6 +41,7 @@ constexpr std::string_view extend_fields[] = {"type", "request_id", "election_id
                                               "admin_token"};
 constexpr std::string_view elections_fields[] = {"type", "admin_token"};
 constexpr std::string_view record_fields[] = {"type", "election_id", "offset"};
+constexpr std::string_view election_fields[] = {"type", "election_id"};
 constexpr std::string_view close_fields[] = {"type", "request_id", "election_id", "admin_token"};
 constexpr std::string_view results_fields[] = {"type", "election_id", "admin_token", "local"};
 constexpr std::string_view status_fields[] = {"type"};
@@ -68,6 +69,7 @@ constexpr request_shape shapes[] = {
     {request_type::add_voters, add_voters_fields},
     {request_type::extend, extend_fields},
     {request_type::elections, elections_fields},
+    {request_type::election, election_fields},
 };
 
 decode_error bad(std::string message) {
@@ -358,19 +360,26 @@ decoded decode_vote(const json& obj, const limits& lim) {
   return r;
 }
 
-decoded decode_record(const json& obj, const limits& lim) {
+// The election a read is about (record, election): its election_id, NFC-normalised.
+decoded decode_election_read(const json& obj, const limits& lim, request_type type) {
   client_request r;
-  r.type = request_type::record;
+  r.type = type;
   check c;
   if ((c = read_string(obj, "election_id", lim.max_id_bytes, r.election_id)) ||
       (c = normalise(r.election_id, "field 'election_id'"))) {
     return std::move(*c);
   }
-  if (strict_json::find(obj, "offset") != nullptr &&
-      !strict_json::read_u64(obj, "offset", r.offset)) {
+  return r;
+}
+
+decoded decode_record(const json& obj, const limits& lim) {
+  decoded d = decode_election_read(obj, lim, request_type::record);
+  auto* r = std::get_if<client_request>(&d);
+  if (r != nullptr && strict_json::find(obj, "offset") != nullptr &&
+      !strict_json::read_u64(obj, "offset", r->offset)) {
     return bad(strict_json::problem(obj, "offset", "an unsigned integer"));
   }
-  return r;
+  return d;
 }
 
 decoded decode_close(const json& obj, const limits& lim) {
@@ -465,6 +474,8 @@ decoded decode_fields(const json& obj, request_type type, const limits& lim) {
       return decode_add_voters(obj, lim);
     case request_type::extend:
       return decode_extend(obj, lim);
+    case request_type::election:
+      return decode_election_read(obj, lim, request_type::election);
     case request_type::elections: {
       client_request r;
       r.type = request_type::elections;
@@ -517,6 +528,8 @@ std::string_view to_string(request_type t) noexcept {
       return "extend";
     case request_type::elections:
       return "elections";
+    case request_type::election:
+      return "election";
   }
   return "unknown";
 }
@@ -676,6 +689,9 @@ std::string encode_request(const client_request& r) {
     case request_type::record:
       j["election_id"] = r.election_id;
       if (r.offset != 0) j["offset"] = r.offset;
+      break;
+    case request_type::election:
+      j["election_id"] = r.election_id;
       break;
     case request_type::status:
     case request_type::cluster_status:

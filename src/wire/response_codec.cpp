@@ -15,8 +15,9 @@ using strict_json::quote_name;
 using check = std::optional<decode_error>;
 using decoded = std::variant<client_response, decode_error>;
 
-constexpr std::string_view success_fields[] = {
-    "ok", "request_id", "message", "result", "status", "cluster", "tracker", "record", "elections"};
+constexpr std::string_view success_fields[] = {"ok",        "request_id", "message", "result",
+                                               "status",    "cluster",    "tracker", "record",
+                                               "elections", "election"};
 constexpr std::string_view record_fields[] = {"total_bytes", "offset", "data"};
 constexpr std::string_view failure_fields[] = {"ok", "request_id", "error", "leader"};
 constexpr std::string_view error_fields[] = {"code", "message"};
@@ -212,6 +213,10 @@ decoded decode_success(const json& obj, client_response r) {
       r.elections->push_back(std::move(*s));
     }
   }
+  if (const json* v = strict_json::find(obj, "election")) {
+    r.election = info_from_json(*v);
+    if (!r.election) return bad("field 'election' is malformed");
+  }
   if (const json* s = strict_json::find(obj, "status")) {
     r.status.emplace();
     if ((c = status_from_json(*s, *r.status))) return bad("in 'status': " + c->message);
@@ -283,6 +288,7 @@ std::string encode_response(const client_response& r) {
       for (const election_summary& e : *r.elections) list.push_back(summary_to_json(e));
       j["elections"] = std::move(list);
     }
+    if (r.election) j["election"] = info_to_json(*r.election);
     if (r.record) {
       j["record"] = json{{"total_bytes", r.record->total_bytes},
                          {"offset", r.record->offset},

@@ -81,6 +81,7 @@ void requests() {
   put("request", "register", wire::encode_request(r));
   put("request", "status", R"({"type":"status"})");
   put("request", "results", R"({"type":"results","election_id":"e1","local":true})");
+  put("request", "election", R"({"type":"election","election_id":"e1"})");
   put("request", "close", R"({"type":"close","request_id":"r4","election_id":"e1"})");
   put("request", "transfer", R"({"type":"transfer_leadership","request_id":"t","node_id":2})");
 }
@@ -121,6 +122,17 @@ void responses() {
                                     {2, "127.0.0.1:7002", "follower", true, 8, 1, 12}}};
   wire::client_response cl{"", errc::ok, "", {}, {}, {}, cv};
   put("response", "cluster", wire::encode_response(cl));
+  wire::client_response info;
+  info.message = "Election e1.";
+  election_info e;
+  e.summary.election_id = "e1";
+  e.summary.method = counting::method::irv;
+  e.summary.mode = voter_mode::codes;
+  e.summary.eligible_voters = 3;
+  e.summary.votes_cast = 1;
+  e.candidates = {"Ann", "Bob"};
+  info.election = std::move(e);
+  put("response", "election", wire::encode_response(info));
 }
 
 void datagrams() {

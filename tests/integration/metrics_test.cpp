@@ -17,6 +17,7 @@
 #include <sstream>
 #include <string>
 
+#include "support/http_client.hpp"
 #include "vote/lab/cluster.hpp"
 #include "vote/lab/harness.hpp"
 
@@ -29,36 +30,6 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 using node_id = cluster::node_id;
-
-struct http_answer {
-  unsigned status = 0;
-  std::string content_type;
-  std::string body;
-};
-
-// One HTTP/1.1 request to 127.0.0.1:port, bounded by 3 s; nullopt on any failure.
-std::optional<http_answer> http_request(std::uint16_t port, http::verb method,
-                                        const std::string& target) {
-  asio::io_context io;
-  beast::tcp_stream stream(io);
-  http::request<http::empty_body> req{method, target, 11};
-  req.set(http::field::host, "127.0.0.1");
-  beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  bool done = false;
-  stream.expires_after(3s);
-  stream.async_connect({asio::ip::make_address_v4("127.0.0.1"), port}, [&](beast::error_code ec) {
-    if (ec) return;
-    http::async_write(stream, req, [&](beast::error_code wec, std::size_t) {
-      if (wec) return;
-      http::async_read(stream, buffer, res,
-                       [&](beast::error_code rec, std::size_t) { done = !rec; });
-    });
-  });
-  io.run_for(4s);
-  if (!done) return std::nullopt;
-  return http_answer{res.result_int(), std::string(res[http::field::content_type]), res.body()};
-}
 
 // A scrape's samples: "name{labels}" (as written) → value.
 using samples = std::map<std::string, double>;
@@ -108,7 +79,7 @@ class MetricsTest : public ::testing::Test {
   }
 
   std::optional<std::string> scrape_text(node_id id) {
-    const auto a = http_request(metrics_port_.at(id), http::verb::get, "/metrics");
+    const auto a = http_call(metrics_port_.at(id), http::verb::get, "/metrics");
     if (!a || a->status != 200) return std::nullopt;
     return a->body;
   }
@@ -199,10 +170,10 @@ TEST_F(MetricsTest, ScrapeFollowsVotesAndALeaderChange) {
   ASSERT_TRUE(leader) << c_.logs();
 
   // Exposition text, with the content type Prometheus expects.
-  const auto answer = http_request(metrics_port_[*leader], http::verb::get, "/metrics");
+  const auto answer = http_call(metrics_port_[*leader], http::verb::get, "/metrics");
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->status, 200u);
-  EXPECT_EQ(answer->content_type, "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(answer->header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
   ASSERT_TRUE(parse(answer->body)) << answer->body;
 
   // Roles: the leader says so, a follower says follower; the leader reports both peers' lag.
@@ -262,13 +233,13 @@ TEST_F(MetricsTest, ScrapeFollowsVotesAndALeaderChange) {
 
 TEST_F(MetricsTest, OnlyGetMetricsIsServed) {
   start(1);
-  const auto wrong_path = http_request(metrics_port_[1], http::verb::get, "/");
+  const auto wrong_path = http_call(metrics_port_[1], http::verb::get, "/");
   ASSERT_TRUE(wrong_path);
   EXPECT_EQ(wrong_path->status, 404u);
-  const auto wrong_method = http_request(metrics_port_[1], http::verb::post, "/metrics");
+  const auto wrong_method = http_call(metrics_port_[1], http::verb::post, "/metrics");
   ASSERT_TRUE(wrong_method);
   EXPECT_EQ(wrong_method->status, 405u);
-  const auto right = http_request(metrics_port_[1], http::verb::get, "/metrics?x=1");
+  const auto right = http_call(metrics_port_[1], http::verb::get, "/metrics?x=1");
   ASSERT_TRUE(right);
   EXPECT_EQ(right->status, 200u);
 }

@@ -41,6 +41,11 @@ inline constexpr flag_groups admin_read_flags{.admin = true, .request_id = false
 int run_cluster_status(const common_options& o, const console& c = standard_console(),
                        const status_options& s = {});
 
+// vote-status --election ID: the public election read (anyone may ask; the same answer the
+// voters' web page draws its ballot and turnout from): state, method, turnout, times, candidates.
+int run_election_info(const common_options& o, const std::string& election_id,
+                      const console& c = standard_console());
+
 enum class admin_action : std::uint8_t { remove_member, transfer_leadership, force_new_cluster };
 
 struct admin_command {

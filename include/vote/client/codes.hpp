@@ -16,6 +16,7 @@ namespace vote::client {
 struct voter_code {
   std::string voter;
   std::string code;  // normalised, 16 symbols
+  std::string url;   // the voter's link (register --code-url, code_sheet.hpp); "" when none
 };
 
 // A fresh random code (80 bits from OpenSSL's CSPRNG).
@@ -33,10 +34,11 @@ std::vector<voter_code> make_codes(const std::vector<std::string>& voters,
                                    const std::optional<std::string>& secret);
 
 // The CSV the admin hands out: a header "voter,code", one row per voter, codes grouped
-// (K7QF-9MZD-3XTA-PW2R), fields quoted per RFC 4180 where needed.
+// (K7QF-9MZD-3XTA-PW2R), fields quoted per RFC 4180 where needed. When any code has a url, the
+// header is "voter,code,url" and every row has the third field.
 std::string codes_csv(const std::vector<voter_code>& codes);
-// Reads such a CSV back (to retry a registration with the same codes). A std::string is the
-// first problem, with its line number.
+// Reads such a CSV back, in either form (to retry a registration with the same codes): every row
+// has as many fields as the header. A std::string is the first problem, with its line number.
 std::variant<std::vector<voter_code>, std::string> parse_codes_csv(const std::string& text);
 
 // Writes `content` to a new file with mode 0600; never replaces an existing file. "" on success,

@@ -32,10 +32,11 @@ struct roll_options {
   std::size_t shown_problems = 20;  // problem lines printed before "... and N more"
   std::string codes_file;           // --voter-codes: send credentials, write the codes here
   std::string secret_file;          // --code-secret: derive the codes from this secret
+  std::string code_url;             // --code-url: each voter's link, and the sheet OUT.html
 };
 
 // The roll's flags: --authorized-users, --authorized-users-file, --skip-invalid-lines,
-// --voter-codes and --code-secret (register and vote-admin add-voters).
+// --voter-codes, --code-secret and --code-url (register and vote-admin add-voters).
 void add_roll_flags(CLI::App& app, roll_options& o);
 
 struct collected_roll {
@@ -69,13 +70,17 @@ std::vector<wire::client_request> add_voters_requests(add_voters_cmd cmd,
 // Voting codes for a roll (register --voter-codes, vote-admin add-voters --voter-codes): the codes
 // of `voters` are taken from `codes_file` when it holds exactly these voters (a retry), else made
 // (derived from `secret_file` when given, random otherwise) and written there before anything is
-// sent. `voters` and `weights` are replaced by the codes' public credentials, sorted so that the
-// order tells nothing of the names. Returns the note to print, or an error in `error`.
+// sent. With `code_url` (checked by code_url_base, include/vote/client/code_sheet.hpp) each row
+// gets the voter's link and the printable sheet is written beside `codes_file` (a retry writes it
+// only when it is missing). `voters` and `weights` are replaced by the codes' public
+// credentials, sorted so that the order tells nothing of the names. Returns the note to print,
+// or an error in `error`.
 std::optional<std::string> use_voter_codes(const std::string& election_id,
                                            std::vector<std::string>& voters,
                                            std::vector<std::uint64_t>& weights,
                                            const std::string& codes_file,
-                                           const std::string& secret_file, std::string& error);
+                                           const std::string& secret_file,
+                                           const std::string& code_url, std::string& error);
 
 // Sends the requests in order, each with retries under the common timeout; stops at the first
 // that does not succeed and says how to resume. Prints the outcome like run_command (the first

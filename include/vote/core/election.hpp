@@ -198,6 +198,18 @@ struct election_summary {
   friend bool operator==(const election_summary&, const election_summary&) = default;
 };
 
+// What anyone may know of one election, to fill in a ballot and follow the turnout (the public
+// `election` read, docs/protocol.md; the voters' page): its summary, the candidates in
+// registration order, the highest score and whether its tallies are live. Nothing of the roll
+// but its size.
+struct election_info {
+  election_summary summary;
+  std::vector<std::string> candidates;
+  std::uint32_t max_score = 5;
+  bool live_results = false;
+  friend bool operator==(const election_info&, const election_info&) = default;
+};
+
 // JSON form used on the wire: {"election_id", "winner" (string|null), "tie", "tied",
 // "tie_break", "candidates" (order), "tallies" {candidate: count}, "votes_cast",
 // "eligible_voters", "closed", "closed_at_ms", "sealed"? (written only when true)}.
@@ -206,6 +218,9 @@ nlohmann::json result_to_json(const election_result& r);
 //  "opens_at_ms","closes_at_ms","closed_at_ms","close_when_all_voted"}; times 0 when unset.
 nlohmann::json summary_to_json(const election_summary& s);
 std::optional<election_summary> summary_from_json(const nlohmann::json& j);
+// The summary's members plus "candidates" (array), "max_score" and "live_results".
+nlohmann::json info_to_json(const election_info& i);
+std::optional<election_info> info_from_json(const nlohmann::json& j);
 std::optional<election_result> result_from_json(const nlohmann::json& j);
 
 // The outcome of one command or read. `message` uses the seed's wording (SEED.md).
@@ -281,6 +296,8 @@ class election_state {
   // Every election, sorted by id, as of `now_ms` (the reader's clock only decides scheduled
   // versus open for display; votes are judged by entry timestamps).
   std::vector<election_summary> summaries(std::int64_t now_ms) const;
+  // One election's public description as of `now_ms` (as summaries()); nullopt when unknown.
+  std::optional<election_info> info_of(std::string_view election_id, std::int64_t now_ms) const;
   // Open elections whose deadline is at or before now_ms: the leader proposes their close.
   std::vector<std::string> due_closes(std::int64_t now_ms) const;
   const limits& bounds() const noexcept;

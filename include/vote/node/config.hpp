@@ -43,6 +43,9 @@ struct server_config {
   // Prometheus metrics over HTTP at GET /metrics (docs/operations.md "Metrics"), "IPv4:port".
   // Empty (the default): off. Unauthenticated: a non-loopback address is served with a warning.
   std::string metrics_addr;
+  // The voters' pages and their JSON API (docs/web.md), "IPv4:port"; HTTPS when TLS is
+  // configured. Empty (the default): off.
+  std::string http_addr;
   limits bounds;  // per-election limits (DESIGN.md §7)
 
   // DESIGN.md §10 "Admin": a server on a non-loopback address refuses to start without a token

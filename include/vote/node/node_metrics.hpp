@@ -29,12 +29,14 @@ class client_listener;
 class peer_links;
 class discovery_responder;
 class metrics_listener;
+class http_listener;
 }  // namespace vote::net
 
 namespace vote::node {
 
 class cluster_node;
 class log_writer;
+class web_gateway;
 
 // What the node counts of its client requests (when node_env::count_requests is set).
 struct request_counters {
@@ -64,6 +66,8 @@ struct metrics_sources {
   const net::discovery_responder& discovery;
   std::string cluster;
   std::string version;
+  const net::http_listener* http = nullptr;  // --http-addr: its listener and gateway, or none
+  const web_gateway* web = nullptr;
 };
 
 std::string render_node_metrics(const metrics_sources& s);

@@ -11,6 +11,7 @@
 //    "more_voters":B?,"admin_token":T?}                           admin (DESIGN.md §11)
 //   {"type":"extend","request_id":R,"election_id":E,"closes_at_ms":T,"admin_token":T?}  admin
 //   {"type":"elections","admin_token":T?}                        read: one summary per election
+//   {"type":"election","election_id":E}              public read: candidates, settings, turnout
 // register also takes (issue 11) "weights", "method", "seats", "max_score", "opens_at_ms",
 // "closes_at_ms", "more_voters", "close_when_all_voted"; a vote carries exactly one of
 // "candidate", "rank":[..], "approve":[..], "scores":{name: score}. Names are NFC-normalised
@@ -23,7 +24,8 @@
 //   {"type":"force_new_cluster","request_id":R,"confirm":true,"admin_token":T?}  admin, UNSAFE
 // Responses:
 //   {"ok":true,"request_id":R,"message":M,"result":{..}?,"status":{..}?,"cluster":{..}?,
-//    "tracker":T?,"record":{"total_bytes":N,"offset":O,"data":D}?,"elections":[..]?}
+//    "tracker":T?,"record":{"total_bytes":N,"offset":O,"data":D}?,"elections":[..]?,
+//    "election":{..}?}
 //   {"ok":false,"request_id":R,"error":{"code":C,"message":M},"leader":"ip:port"?}
 // Decoders are pure functions: hostile input yields a decode error, never an exception or crash.
 #pragma once
@@ -61,6 +63,7 @@ enum class request_type : std::uint8_t {
   add_voters,  // admin: more of a roll (DESIGN.md §11)
   extend,      // admin: a later deadline
   elections,   // read: every election, one summary each
+  election,    // public read: one election's candidates, settings and turnout (the web page)
 };
 // The wire name: "register", "vote", ..., "cluster_status", "remove_member", ...
 std::string_view to_string(request_type t) noexcept;
@@ -170,6 +173,7 @@ struct client_response {
   std::string tracker;                                     // a recorded vote's tracker; "" = none
   std::optional<record_chunk> record;                      // reply to record
   std::optional<std::vector<election_summary>> elections;  // reply to elections
+  std::optional<election_info> election;                   // reply to election
   bool ok() const noexcept { return code == errc::ok; }
   friend bool operator==(const client_response&, const client_response&) = default;
 };

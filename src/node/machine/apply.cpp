@@ -123,10 +123,8 @@ void node_machine::answer_ready_reads() {
     it = reads_.erase(it);
     if (r.judged) {
       answer_judged(std::move(*r.judged), r.reply);  // may propose: reads_ is not touched
-    } else if (r.list) {
-      r.reply(elections_reply(state_, r.request_id, fx_.unix_now_ms()));
     } else {
-      r.reply(results_reply(state_, r.request_id, r.election_id));
+      r.reply(read_reply(state_, r.type, r.request_id, r.election_id, fx_.unix_now_ms()));
     }
   }
 }

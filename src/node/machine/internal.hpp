@@ -73,6 +73,35 @@ inline std::string elections_reply(const election_state& state, std::string requ
   return wire::encode_response(r);
 }
 
+// The answer to the public election read: one election's candidates, settings and turnout.
+inline std::string election_reply(const election_state& state, std::string request_id,
+                                  const std::string& election_id, std::int64_t now_ms) {
+  auto info = state.info_of(election_id, now_ms);
+  if (!info) {
+    return encode_error(std::move(request_id), errc::unknown_election,
+                        "Error: Election id " + election_id + " unknown");
+  }
+  wire::client_response r;
+  r.request_id = std::move(request_id);
+  r.message = "Election " + election_id + ".";
+  r.election = std::move(*info);
+  return wire::encode_response(r);
+}
+
+// The answer to a read of `type` (results, elections or election) from the applied state.
+inline std::string read_reply(const election_state& state, wire::request_type type,
+                              std::string request_id, const std::string& election_id,
+                              std::int64_t now_ms) {
+  switch (type) {
+    case wire::request_type::elections:
+      return elections_reply(state, std::move(request_id), now_ms);
+    case wire::request_type::election:
+      return election_reply(state, std::move(request_id), election_id, now_ms);
+    default:
+      return results_reply(state, std::move(request_id), election_id);
+  }
+}
+
 inline std::string describe_members(const consensus::configuration& c) {
   std::string s = "[";
   for (const auto& m : c.voters) s += (s.size() > 1 ? " " : "") + std::to_string(m.id);

@@ -65,6 +65,7 @@ void node_machine::serve(const wire::client_request& req, const wire::request_or
   switch (req.type) {
     case wire::request_type::results:
     case wire::request_type::elections:
+    case wire::request_type::election:
       return serve_results(req, reply);
     case wire::request_type::remove_member:
     case wire::request_type::transfer_leadership:
@@ -194,10 +195,8 @@ void node_machine::propose_command(command cmd, wire::reply_fn& reply) {
 }
 
 void node_machine::serve_results(const wire::client_request& req, wire::reply_fn& reply) {
-  const bool list = req.type == wire::request_type::elections;
   if (req.local) {  // this server's applied state, possibly stale (operators, checkers)
-    return reply(list ? elections_reply(state_, req.request_id, fx_.unix_now_ms())
-                      : results_reply(state_, req.request_id, req.election_id));
+    return reply(read_reply(state_, req.type, req.request_id, req.election_id, fx_.unix_now_ms()));
   }
   if (refuse_unless_leader(req.request_id, reply)) return;
   auto id = core_.read_barrier();
@@ -206,7 +205,7 @@ void node_machine::serve_results(const wire::client_request& req, wire::reply_fn
                               "Error: leadership is being handed over; retry."));
   }
   reads_[*id] =
-      pending_read{req.request_id, req.election_id, 0, std::move(reply), std::nullopt, list};
+      pending_read{req.request_id, req.election_id, 0, std::move(reply), std::nullopt, req.type};
   pump_soon();
 }
 

@@ -54,6 +54,38 @@ TEST(Codes, TheCsvQuotesNamesAndReadsBack) {
   EXPECT_TRUE(std::holds_alternative<std::string>(parse_codes_csv("name,code\n")));
 }
 
+TEST(Codes, TheCsvCarriesLinksInAThirdColumnAndReadsBack) {
+  const std::vector<voter_code> codes = {
+      {.voter = "Ann", .code = "K7QF9MZD3XTAPW2R", .url = "http://h/vote#e=a%2Cb&c=K7QF"},
+      {.voter = "bob", .code = "2222222222222222", .url = "https://h:8443/vote#e=x&c=2222"}};
+  const std::string csv = codes_csv(codes);
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "voter,code,url");
+  const auto back = parse_codes_csv(csv);
+  ASSERT_TRUE(std::holds_alternative<std::vector<voter_code>>(back));
+  const auto& rows = std::get<std::vector<voter_code>>(back);
+  ASSERT_EQ(rows.size(), 2u);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].voter, codes[i].voter);
+    EXPECT_EQ(rows[i].code, codes[i].code);
+    EXPECT_EQ(rows[i].url, codes[i].url);
+  }
+  // The two-column sheet still reads back, without links.
+  const auto old =
+      std::get<std::vector<voter_code>>(parse_codes_csv("voter,code\nbob,2222-2222-2222-2222\n"));
+  ASSERT_EQ(old.size(), 1u);
+  EXPECT_EQ(old[0].url, "");
+  // Every row has as many fields as the header; other headers are refused.
+  EXPECT_EQ(std::get<std::string>(parse_codes_csv("voter,code,url\nbob,2222-2222-2222-2222\n")),
+            "line 2: expected 'voter,CODE,URL'");
+  EXPECT_EQ(std::get<std::string>(parse_codes_csv("voter,code,url\nbob,2222-2222-2222-2222,\n")),
+            "line 2: expected 'voter,CODE,URL'");
+  EXPECT_EQ(
+      std::get<std::string>(parse_codes_csv("voter,code\nbob,2222-2222-2222-2222,http://h\n")),
+      "line 2: expected 'voter,CODE'");
+  EXPECT_EQ(std::get<std::string>(parse_codes_csv("voter,code,url,extra\n")),
+            "line 1: the header must be 'voter,code' or 'voter,code,url'");
+}
+
 TEST(Codes, PrivateFilesAreNewAndOwnerOnly) {
   const auto path =
       std::filesystem::temp_directory_path() / ("vote-codes-test-" + std::to_string(::getpid()));

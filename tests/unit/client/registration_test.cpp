@@ -163,7 +163,7 @@ TEST_F(RollFiles, VoterCodesReplaceNamesByCredentialsThatKeepTheirWeights) {
   std::vector<std::uint64_t> weights = {5, 1, 2};
   const std::string codes_file = (dir_ / "codes.csv").string();
   std::string error;
-  auto note = use_voter_codes("e1", voters, weights, codes_file, "", error);
+  auto note = use_voter_codes("e1", voters, weights, codes_file, "", "", error);
   ASSERT_TRUE(note) << error;
   EXPECT_NE(note->find("Wrote 3 voting codes"), std::string::npos);
   EXPECT_TRUE(std::is_sorted(voters.begin(), voters.end()));
@@ -182,14 +182,58 @@ TEST_F(RollFiles, VoterCodesReplaceNamesByCredentialsThatKeepTheirWeights) {
   // A retry with the same voters reuses the file; other voters are refused, never overwritten.
   std::vector<std::string> again = {"carl", "ann", "bob"};
   std::vector<std::uint64_t> no_weights;
-  auto reused = use_voter_codes("e1", again, no_weights, codes_file, "", error);
+  auto reused = use_voter_codes("e1", again, no_weights, codes_file, "", "", error);
   ASSERT_TRUE(reused) << error;
   EXPECT_NE(reused->find("Reusing"), std::string::npos);
   std::vector<std::string> sorted = voters;
   EXPECT_EQ(again, sorted);
   std::vector<std::string> others = {"dora"};
-  EXPECT_FALSE(use_voter_codes("e1", others, no_weights, codes_file, "", error));
+  EXPECT_FALSE(use_voter_codes("e1", others, no_weights, codes_file, "", "", error));
   EXPECT_NE(error.find("other voters"), std::string::npos);
+}
+
+TEST_F(RollFiles, ACodeUrlAddsLinksAndAPrivateSheetThatIsNeverOverwritten) {
+  std::vector<std::string> voters = {"ann", "bob"};
+  std::vector<std::uint64_t> weights;
+  const std::string codes_file = (dir_ / "codes.csv").string();
+  const std::string sheet = (dir_ / "codes.html").string();
+  std::string error;
+  auto note = use_voter_codes("board 2026", voters, weights, codes_file, "",
+                              "http://127.0.0.1:8080/", error);
+  ASSERT_TRUE(note) << error;
+  EXPECT_NE(note->find(sheet), std::string::npos);
+  const auto codes = std::get<std::vector<voter_code>>(
+      parse_codes_csv(read_small_file(codes_file, 1 << 20).value_or("")));
+  ASSERT_EQ(codes.size(), 2u);
+  EXPECT_EQ(codes[0].url,
+            "http://127.0.0.1:8080/vote#e=board%202026&c=" + credentials::group(codes[0].code));
+  const auto html = read_small_file(sheet, 1 << 20);
+  ASSERT_TRUE(html);
+  EXPECT_NE(html->find(credentials::group(codes[1].code)), std::string::npos);
+  EXPECT_EQ(std::filesystem::status(sheet).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+
+  // A retry keeps both files as they are.
+  std::vector<std::string> again = {"bob", "ann"};
+  auto reused =
+      use_voter_codes("board 2026", again, weights, codes_file, "", "http://127.0.0.1:8080", error);
+  ASSERT_TRUE(reused) << error;
+  EXPECT_NE(reused->find("Kept " + sheet), std::string::npos);
+  EXPECT_EQ(read_small_file(sheet, 1 << 20), html);
+
+  // A new CSV beside an old sheet is refused before anything is written.
+  std::filesystem::remove(codes_file);
+  std::vector<std::string> fresh = {"carl"};
+  EXPECT_FALSE(use_voter_codes("board 2026", fresh, weights, codes_file, "",
+                               "http://127.0.0.1:8080", error));
+  EXPECT_NE(error.find("never overwritten"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(codes_file));
+
+  // A bad URL is a usage error naming the flag, and writes nothing.
+  EXPECT_FALSE(use_voter_codes("e1", fresh, weights, (dir_ / "other.csv").string(), "",
+                               "ftp://127.0.0.1", error));
+  EXPECT_EQ(error.rfind("--code-url: ", 0), 0u) << error;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "other.csv"));
 }
 
 }  // namespace

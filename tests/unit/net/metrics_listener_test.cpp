@@ -1,6 +1,6 @@
-// The metrics adapter on a real loopback socket: GET /metrics answers the provider's text, and
-// the edge is bounded: an oversized header is refused, a silent connection is closed at the
-// deadline, connections over the cap are closed at accept.
+// The metrics adapter on a real loopback socket: GET (and HEAD) /metrics answers the provider's
+// text, and the edge is bounded: an oversized header is refused, a silent connection is closed at
+// the deadline, connections over the cap are closed at accept.
 #include "vote/net/metrics_listener.hpp"
 
 #include <gtest/gtest.h>
@@ -94,8 +94,25 @@ TEST_F(MetricsListenerTest, OtherPathsAre404AndOtherMethods405) {
   auto b = connect();
   const auto out = exchange(*b, "DELETE /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(out.rfind("HTTP/1.1 405", 0), 0u) << out;
-  EXPECT_NE(out.find("Allow: GET\r\n"), std::string::npos);
+  EXPECT_NE(out.find("Allow: GET, HEAD\r\n"), std::string::npos);
+  auto c = connect();
+  const auto post = exchange(*c, "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(post.rfind("HTTP/1.1 405", 0), 0u) << post;
+  EXPECT_NE(post.find("Allow: GET, HEAD\r\n"), std::string::npos);
   EXPECT_EQ(provided_, 0);
+  EXPECT_EQ(listener_->stats().refused, 3u);
+  EXPECT_EQ(listener_->stats().scrapes, 0u);
+}
+
+TEST_F(MetricsListenerTest, HeadMetricsAnswersTheLengthWithoutTheText) {
+  listen();
+  auto s = connect();
+  const auto out = exchange(*s, "HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(out.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << out;
+  EXPECT_NE(out.find("Content-Length: 45\r\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("Connection: close\r\n"), std::string::npos);
+  EXPECT_EQ(out.substr(out.size() - 4), "\r\n\r\n");  // no body
+  EXPECT_EQ(listener_->stats().scrapes, 1u);
 }
 
 TEST_F(MetricsListenerTest, AProviderThatThrowsFailsOneScrapeNotTheServer) {
@@ -103,7 +120,9 @@ TEST_F(MetricsListenerTest, AProviderThatThrowsFailsOneScrapeNotTheServer) {
   auto s = connect();
   const auto out = exchange(*s, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(out.rfind("HTTP/1.1 500", 0), 0u) << out;
+  EXPECT_NE(out.find("\r\n\r\ninternal error\n"), std::string::npos) << out;
   EXPECT_EQ(listener_->stats().failed, 1u);
+  EXPECT_EQ(listener_->stats().scrapes, 0u);
 }
 
 TEST_F(MetricsListenerTest, AnOversizedHeaderIsRefused) {
@@ -111,8 +130,9 @@ TEST_F(MetricsListenerTest, AnOversizedHeaderIsRefused) {
   auto s = connect();
   const auto out = exchange(
       *s, "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Padding: " + std::string(4096, 'a') + "\r\n\r\n");
-  EXPECT_EQ(out.rfind("HTTP/1.1 400", 0), 0u) << out.substr(0, 100);
+  EXPECT_EQ(out.rfind("HTTP/1.1 431", 0), 0u) << out.substr(0, 100);
   EXPECT_EQ(provided_, 0);
+  EXPECT_EQ(listener_->stats().refused, 1u);
 }
 
 TEST_F(MetricsListenerTest, ASilentConnectionIsClosedAtTheDeadline) {

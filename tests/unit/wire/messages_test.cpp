@@ -56,6 +56,11 @@ std::vector<request_case> every_request_type() {
        {"type", "election_id"},
        {"election_id", "admin_token"},
        {}},
+      {"election",
+       {{"type", "election"}, {"election_id", "e1"}},
+       {"type", "election_id"},
+       {"election_id"},
+       {}},
       {"status", {{"type", "status"}}, {"type"}, {}, {}},
       {"cluster_status", {{"type", "cluster_status"}}, {"type"}, {}, {}},
       {"remove_member",
@@ -130,6 +135,11 @@ TEST(Request, EveryTypeDecodesItsFields) {
   EXPECT_EQ(results.election_id, "e1");
   EXPECT_FALSE(results.body.has_value());
   EXPECT_EQ(decoded(R"({"type":"status"})").type, request_type::status);
+  // The public election read: its id is NFC-normalised like a vote's, and it round-trips.
+  const client_request info = decoded(R"({"type":"election","election_id":"cafe\u0301"})");
+  EXPECT_EQ(info.type, request_type::election);
+  EXPECT_EQ(info.election_id, "caf\u00e9");
+  EXPECT_EQ(decoded(encode_request(info)), info);
 }
 
 TEST(Request, EveryRequiredFieldIsRequired) {

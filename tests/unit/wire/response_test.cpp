@@ -125,6 +125,34 @@ TEST(Response, SuccessWithResultRoundTrips) {
   EXPECT_EQ(decoded(encode_response(r)), r);
 }
 
+TEST(Response, ElectionReadRoundTripsAndIsCheckedStrictly) {
+  client_response r = response("", errc::ok, "ok");
+  election_info i;
+  i.summary = {
+      "board", phase::open, counting::method::stv, 2, voter_mode::codes, 40, 12, 0, 1796407200000,
+      0,       true};
+  i.candidates = {"Ann", "Bob", "Cy"};
+  i.max_score = 5;
+  i.live_results = true;
+  r.election = i;
+  const std::string text = encode_response(r);
+  EXPECT_EQ(decoded(text), r);
+  const json j = json::parse(text);
+  EXPECT_EQ(j["election"]["candidates"], json({"Ann", "Bob", "Cy"}));
+  EXPECT_EQ(j["election"]["votes_cast"], 12);
+  for (const char* field : {"candidates", "max_score", "live_results", "votes_cast"}) {
+    json missing = j;
+    missing["election"].erase(field);
+    EXPECT_NE(refused(missing).message.find("election"), std::string::npos) << field;
+  }
+  json extra = j;
+  extra["election"]["roll"] = json::array();
+  refused(extra);
+  json mistyped = j;
+  mistyped["election"]["candidates"] = "Ann";
+  refused(mistyped);
+}
+
 TEST(Response, SuccessWithStatusRoundTrips) {
   client_response r = response("", errc::ok, "ok");
   r.status = leader_status();

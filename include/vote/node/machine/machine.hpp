@@ -235,7 +235,7 @@ class node_machine {
     std::uint64_t index = 0;  // answer once applied_index_ >= index (0: not ready yet)
     wire::reply_fn reply;
     std::optional<command> judged;  // a command settled "now": judged again once ready
-    bool list = false;              // an elections read (else results of election_id)
+    wire::request_type type = wire::request_type::results;  // results, elections or election
   };
   struct peer_seen {
     wire::hello hello;
