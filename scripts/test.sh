@@ -9,8 +9,8 @@
 #          three loopback servers of build/: scripts/browser-test.sh; screenshots in
 #          build/artifacts/browser/ (installs chromium and nodejs when missing)
 #   asan   clang 14, AddressSanitizer + UndefinedBehaviorSanitizer + libFuzzer instrumentation
-#          (build-asan/): the unit, integration and fuzz labels, a tenth of the simulation seeds,
-#          then every fuzz target for VOTE_FUZZ_SECONDS (default 20) from its corpus
+#          (build-asan/): the unit, integration and fuzz labels, a thirtieth of the simulation seeds,
+#          then every fuzz target for VOTE_FUZZ_SECONDS (default 10) from its corpus
 #   tsan   clang 14, ThreadSanitizer (build-tsan/): the threaded parts' unit tests (log writer
 #          and storage, node, net)
 #
@@ -71,10 +71,10 @@ for stage in $stages; do
       export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$root/tests/ubsan.supp
       (cd "$dir" && ctest --output-on-failure --timeout 900 -j "$jobs" -L 'unit|integration|fuzz' \
         -E _NOT_BUILT)
-      (cd "$dir" && VOTE_SIM_STRIDE=10 ctest --output-on-failure --timeout 900 -j "$jobs" -L sim \
+      (cd "$dir" && VOTE_SIM_STRIDE=30 ctest --output-on-failure --timeout 900 -j "$jobs" -L sim \
         -E _NOT_BUILT)
       VOTE_SETUP=0 VOTE_FUZZ_BUILD_DIR=$dir "$root/scripts/fuzz.sh" \
-        --seconds "${VOTE_FUZZ_SECONDS:-20}"
+        --seconds "${VOTE_FUZZ_SECONDS:-10}"
       unset ASAN_OPTIONS UBSAN_OPTIONS
       ;;
     tsan)
