@@ -71,7 +71,6 @@ struct metrics_listener::impl {
 
   metrics_handler handler_;
   http_listener http_;
-  metrics_listener_stats stats_;  // the sum, refreshed by stats()
 };
 
 metrics_listener::metrics_listener(boost::asio::io_context& io,
@@ -95,16 +94,15 @@ boost::asio::ip::tcp::endpoint metrics_listener::local_endpoint() const {
   return impl_->http_.local_endpoint();
 }
 
-const metrics_listener_stats& metrics_listener::stats() const noexcept {
+metrics_listener_stats metrics_listener::stats() const noexcept {
   const auto& mine = impl_->handler_.counts();
   const auto& edge = impl_->http_.stats();
-  impl_->stats_ = metrics_listener_stats{
+  return {
       .scrapes = mine.scrapes,
       .refused = mine.refused + edge.refused,
       .refused_over_cap = edge.refused_over_cap,
       .failed = mine.failed + edge.failed,
   };
-  return impl_->stats_;
 }
 
 }  // namespace vote::net

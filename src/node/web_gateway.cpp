@@ -8,10 +8,7 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -176,7 +173,7 @@ class api_call : public std::enable_shared_from_this<api_call> {
       if (worth_retrying(r->code) || r->code == errc::not_leader) {
         return retry_later(std::move(reply));
       }
-      if (is_vote_ && r->code == errc::voter_not_authorized) ++gw_->stats_.refused_codes;
+      return finish(std::move(reply), is_vote_ && r->code == errc::voter_not_authorized);
     }
     finish(std::move(reply));
   }
@@ -247,19 +244,17 @@ class api_call : public std::enable_shared_from_this<api_call> {
   }
 
   // The one answer. A vote's refused-code token, taken when it was admitted, is given back
-  // unless the answer is voter_not_authorized.
-  void finish(std::string reply) {
+  // unless the answer refused its code (`wrong_code`: voter_not_authorized).
+  void finish(std::string reply, bool wrong_code = false) {
     if (done_) return;
     done_ = true;
     --gw_->calls_;
     retry_.cancel();
     expiry_.cancel();
-    if (is_vote_) {
-      auto decoded = wire::decode_response(reply);
-      const auto* r = std::get_if<wire::client_response>(&decoded);
-      if (r == nullptr || r->code != errc::voter_not_authorized) {
-        gw_->codes_.give_back(address_, clock_type::now());
-      }
+    if (wrong_code) {
+      ++gw_->stats_.refused_codes;
+    } else if (is_vote_) {
+      gw_->codes_.give_back(address_, clock_type::now());
     }
     ++gw_->stats_.api_requests;
     respond_(json_answer(200, std::move(reply)));

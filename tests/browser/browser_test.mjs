@@ -78,7 +78,10 @@ function launch(s) {
   const out = fs.openSync(s.log, 'a');
   s.exited = s.killed = undefined;
   const proc = spawn(path.join(bin, 'vote-server'), s.args, {stdio: ['ignore', out, out]});
-  proc.on('exit', (code, signal) => { if (s.proc === proc) s.exited = {code, signal}; });
+  s.gone = new Promise((resolve) => proc.on('exit', (code, signal) => {
+    if (s.proc === proc) s.exited = {code, signal};
+    resolve();
+  }));
   s.proc = proc;
   fs.closeSync(out);
 }
@@ -98,8 +101,6 @@ async function startCluster() {
     launch(s);
     servers.push(s);
   }
-  await sleep(300);
-  for (const s of servers) check(!s.exited, `vote-server ${s.n} exited at once (${JSON.stringify(s.exited)}):\n${tail(s.log)}`);
 }
 
 const tail = (file) => fs.readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
@@ -127,6 +128,8 @@ async function waitForLeader(deadlineMs, want, healthy) {
         self.role === 'leader' && (!healthy || own.health === 'ok')) {
       return leader;
     }
+    const dead = servers.filter((s) => s.exited && !s.killed);
+    check(!dead.length, dead.map((s) => `vote-server ${s.n} exited (${JSON.stringify(s.exited)}):\n${tail(s.log)}`).join('\n'));
     if (Date.now() > deadline) throw new Failure(`no agreed leader after ${deadlineMs} ms: ${JSON.stringify(leaders)}`);
     await sleep(250);
   }
@@ -272,6 +275,7 @@ async function main() {
   await p1.click('#cast');
   await p1.waitForFunction(() => document.getElementById('status').textContent.startsWith('Still trying'), {timeout: 10000});
   await shot(p1, 'vote-still-trying-390');
+  await follower.gone;  // its port and data directory are free again
   launch(follower);
   const r3 = await castAndReadReceipt(p1, 'voter 3 (server restarted)', 45000, false);
   check(JSON.stringify(r3.ballot) === '{"rank":["Cy"]}', 'voter 3 ballot ' + JSON.stringify(r3.ballot));
@@ -334,7 +338,7 @@ async function main() {
 async function cleanup() {
   if (browser) await browser.close().catch(() => {});
   for (const s of servers) if (!s.exited) s.proc.kill('SIGKILL');
-  await sleep(100);
+  await Promise.all(servers.map((s) => s.gone));
   fs.rmSync(tmp, {recursive: true, force: true});
 }
 

@@ -56,8 +56,8 @@ class metrics_listener {
   // Stops accepting and closes every connection; idempotent.
   void stop();
   boost::asio::ip::tcp::endpoint local_endpoint() const;
-  // The counts as of this call (the next call refreshes the same object).
-  const metrics_listener_stats& stats() const noexcept;
+  // The counts as of this call: the handler's plus the HTTP listener's.
+  metrics_listener_stats stats() const noexcept;
 
   struct impl;
 
