@@ -6,6 +6,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <deque>
+#include <mutex>
+
 #include "vote/client/exchange.hpp"
 #include "vote/wire/frame.hpp"
 
@@ -143,10 +146,18 @@ std::uint16_t free_udp_port() {
   return s.local_endpoint().port();
 }
 
+// The port stays bound, by a socket that never listens, until the process exits: a port bound and
+// closed again is free for another test's listener, or for one of this process's connects as its
+// source port, which on loopback connects the socket to itself.
 net::endpoint closed_tcp_endpoint() {
-  asio::io_context io;
-  tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), 0));
-  return {"127.0.0.1", a.local_endpoint().port()};
+  static asio::io_context io;
+  static std::mutex held_mutex;
+  static std::deque<tcp::socket> held;
+  const std::lock_guard lock(held_mutex);
+  auto& s = held.emplace_back(io);
+  s.open(tcp::v4());
+  s.bind(tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), 0));
+  return {"127.0.0.1", s.local_endpoint().port()};
 }
 
 wire::leader_is answer(const std::string& leader, std::uint64_t epoch, const std::string& uuid,

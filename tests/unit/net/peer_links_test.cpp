@@ -85,21 +85,34 @@ class PeerLinksTest : public ::testing::Test {
 
   // A peer server: a client_listener with a peer handler on 127.0.0.1:`port` (0: any).
   void listen(std::uint16_t port = 0, listener_options options = {}) {
+    std::erase_if(held_, [&](const tcp::socket& s) { return s.local_endpoint().port() == port; });
     listener_ = std::make_unique<client_listener>(io_, tcp::endpoint{loopback(), port}, requests_,
                                                   options, &received_);
     listener_->start();
     port_ = listener_->local_endpoint().port();
   }
 
+  // The listener's port stays held (see hold) until listen(port) takes it again.
   void close_listener() {
     listener_->stop();
     listener_.reset();
+    hold(port_);
   }
 
-  // A port nobody listens on (bound, then closed).
-  std::uint16_t dead_port() {
-    tcp::acceptor a(io_, tcp::endpoint{loopback(), 0});
-    return a.local_endpoint().port();
+  // A port nobody listens on, held.
+  std::uint16_t dead_port() { return hold(0); }
+
+  // Holds `port` (0: any) for the test with a socket bound to it that never listens, so a connect
+  // there is refused. A port that is simply free is free for anything else meanwhile: another
+  // test's listener, or one of this process's connects taking it as its source port, which on
+  // loopback connects the socket to itself (a link that opens, then breaks). The kernel picks no
+  // bound port as a source port. SO_REUSEADDR lets it bind over a closed listener's connections.
+  std::uint16_t hold(std::uint16_t port) {
+    auto& s = held_.emplace_back(io_);
+    s.open(tcp::v4());
+    s.set_option(tcp::socket::reuse_address(true));
+    s.bind({loopback(), port});
+    return s.local_endpoint().port();
   }
 
   static asio::ip::address_v4 loopback() { return asio::ip::make_address_v4("127.0.0.1"); }
@@ -141,6 +154,7 @@ class PeerLinksTest : public ::testing::Test {
   std::unique_ptr<peer_links> links_;
   std::uint16_t port_ = 0;
   std::vector<std::uint64_t> downs_;
+  std::vector<tcp::socket> held_;  // the ports hold() holds
 };
 
 TEST_F(PeerLinksTest, FramesArriveInOrderAndIntact) {
