@@ -5,9 +5,9 @@
 // taken stops the server with exit 3 before it creates its data directory.
 #include <gtest/gtest.h>
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/verb.hpp>
 
 #include <cstdlib>
 #include <filesystem>
@@ -25,8 +25,7 @@ namespace vote::test {
 namespace {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
+namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 using node_id = cluster::node_id;

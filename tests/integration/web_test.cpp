@@ -6,7 +6,7 @@
 // security headers.
 #include <gtest/gtest.h>
 
-#include <boost/beast/http.hpp>
+#include <boost/beast/http/verb.hpp>
 #include <nlohmann/json.hpp>
 
 #include <map>
@@ -24,9 +24,7 @@
 namespace vote::test {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
+namespace http = boost::beast::http;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 using node_id = cluster::node_id;
