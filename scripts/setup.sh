@@ -2,7 +2,8 @@
 # Installs the Debian packages the build needs (when missing) and builds vote-server in Release.
 #   scripts/setup.sh [build-dir]       (default: build)
 #   scripts/setup.sh --deps-only       only the packages
-# Environment: VOTE_WERROR=ON makes warnings fatal (CI does this); VOTE_CLANG=ON also installs
+# Environment: VOTE_WERROR=ON makes warnings fatal (CI does this), OFF not; unset, a build
+# directory keeps its setting (new ones: OFF); VOTE_CLANG=ON also installs
 # clang 14 with its sanitizer and libFuzzer runtimes (the sanitizer and fuzz stages need them);
 # VOTE_BROWSER=ON also installs Chromium and node (the browser stage).
 set -euo pipefail
@@ -49,6 +50,9 @@ if ! command -v promtool >/dev/null && [ ! -x "$promdir/usr/bin/promtool" ]; the
 fi
 [ "$deps_only" = 0 ] || exit 0
 
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DVOTE_WERROR="${VOTE_WERROR:-OFF}" >/dev/null
+# VOTE_WERROR unset keeps what the build directory has (OFF in a new one): the demo run after a
+# CI-style build must not reconfigure it and rebuild everything.
+werror=()
+[ -z "${VOTE_WERROR:-}" ] || werror=(-DVOTE_WERROR="$VOTE_WERROR")
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release "${werror[@]}" >/dev/null
 cmake --build "$build" --parallel "$(nproc)"

@@ -38,8 +38,10 @@ stage_time() {  # name, start seconds
 clang_build() {
   local dir=$1 targets=$2
   shift 2
+  local werror=()  # as in setup.sh: unset keeps the directory's setting
+  [ -z "${VOTE_WERROR:-}" ] || werror=(-DVOTE_WERROR="$VOTE_WERROR")
   cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_CXX_COMPILER=clang++-14 -DVOTE_WERROR="${VOTE_WERROR:-OFF}" "$@" >/dev/null
+    -DCMAKE_CXX_COMPILER=clang++-14 "${werror[@]}" "$@" >/dev/null
   # shellcheck disable=SC2086
   cmake --build "$dir" --parallel "$jobs" --target $targets
 }
